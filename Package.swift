@@ -1,0 +1,53 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Each tool is a thin executable over one domain library; the domains share only SmokeCore.
+// A tool links what it needs and nothing more (port-preflight links neither libgit2 nor HTTP).
+let package = Package(
+    name: "stelae-smoke",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "render-manifest", targets: ["render-manifest"]),
+        .executable(name: "port-preflight", targets: ["port-preflight"]),
+        .executable(name: "probe-initialize", targets: ["probe-initialize"]),
+        .executable(name: "codex-stage", targets: ["codex-stage"]),
+        .executable(name: "git-clean-check", targets: ["git-clean-check"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Shared core: JSON envelope, exit codes, errors, redaction, atomic writes, command runner.
+        .target(
+            name: "SmokeCore",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .systemLibrary(
+            name: "CGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .target(name: "GitKit", dependencies: ["SmokeCore", "CGit2"]),
+        .target(name: "PortKit", dependencies: ["SmokeCore"]),
+        .target(name: "ManifestKit", dependencies: ["SmokeCore"]),
+        .target(name: "ProbeKit", dependencies: ["SmokeCore"]),
+        .target(name: "CodexKit", dependencies: ["SmokeCore"]),
+
+        .executableTarget(name: "render-manifest", dependencies: ["ManifestKit", "SmokeCore"]),
+        .executableTarget(name: "port-preflight", dependencies: ["PortKit", "SmokeCore"]),
+        .executableTarget(name: "probe-initialize", dependencies: ["ProbeKit", "SmokeCore"]),
+        .executableTarget(name: "codex-stage", dependencies: ["CodexKit", "SmokeCore"]),
+        .executableTarget(name: "git-clean-check", dependencies: ["GitKit", "SmokeCore"]),
+
+        // Test helpers shared by every test target: temp dirs, child processes, the pinned venv.
+        .target(name: "SmokeTestSupport", dependencies: ["SmokeCore"], path: "Tests/SmokeTestSupport"),
+        .testTarget(name: "SmokeCoreTests", dependencies: ["SmokeCore", "SmokeTestSupport"]),
+        .testTarget(name: "GitKitTests", dependencies: ["GitKit", "SmokeTestSupport"]),
+        .testTarget(name: "PortKitTests", dependencies: ["PortKit", "SmokeTestSupport"]),
+        .testTarget(name: "ManifestKitTests", dependencies: ["ManifestKit", "SmokeTestSupport"]),
+        .testTarget(name: "ProbeKitTests", dependencies: ["ProbeKit", "SmokeTestSupport"]),
+        .testTarget(name: "CodexKitTests", dependencies: ["CodexKit", "SmokeTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["SmokeTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+// ManifestKit: the domain library behind render-manifest.
+public enum ManifestKitInfo { public static let domain = "render-manifest" }

@@ -1,0 +1,2 @@
+// PortKit: the domain library behind port-preflight.
+public enum PortKitInfo { public static let domain = "port-preflight" }

@@ -1,0 +1,75 @@
+import Foundation
+
+/// File reads and atomic writes with errors that name the path.
+public enum FileIO {
+    public static func read(path: String) throws(SmokeError) -> Data {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .invalidInput("file_not_found", "\(path): no such file")
+        }
+        if isDirectory.boolValue {
+            throw .invalidInput("file_not_found", "\(path): is a directory, expected a file")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .environment("file_unreadable", "\(path): cannot be read (permission denied?)")
+        }
+        return data
+    }
+
+    /// Writes `data` to `path` atomically: a temp file in the same directory, fsync, rename.
+    /// A reader sees the old file or the new one, never a partial one; a failure leaves the old
+    /// file untouched. Returns whether the bytes on disk changed.
+    @discardableResult
+    public static func writeAtomically(_ data: Data, to path: String, mode: mode_t = 0o644) throws(SmokeError) -> Bool {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        if let existing = FileManager.default.contents(atPath: path), existing == data {
+            return false
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .environment("write_failed", "\(directory): cannot create directory: \(error.localizedDescription)")
+        }
+        let temp = "\(directory)/.\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else {
+            throw .environment("write_failed", "\(path): cannot create temp file: \(String(cString: strerror(errno)))")
+        }
+        var failure: String?
+        data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = String(cString: strerror(errno))
+                    return
+                }
+                offset += written
+            }
+        }
+        // umask may have narrowed the mode at open(); files holding credentials rely on it exactly.
+        if failure == nil, fchmod(fd, mode) != 0 { failure = String(cString: strerror(errno)) }
+        if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        close(fd)
+        if failure == nil, rename(temp, path) != 0 { failure = String(cString: strerror(errno)) }
+        if let failure {
+            unlink(temp)
+            throw .environment("write_failed", "\(path): \(failure)")
+        }
+        return true
+    }
+
+    @discardableResult
+    public static func writeAtomically(_ text: String, to path: String, mode: mode_t = 0o644) throws(SmokeError) -> Bool {
+        try writeAtomically(Data(text.utf8), to: path, mode: mode)
+    }
+
+    @discardableResult
+    public static func writeJSON(_ value: JSONValue, to path: String, mode: mode_t = 0o644) throws(SmokeError) -> Bool {
+        var data = value.encoded(pretty: true)
+        data.append(0x0A)
+        return try writeAtomically(data, to: path, mode: mode)
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+
+/// A JSON document as data. Object keys are unordered here and always written sorted, which is
+/// what makes re-renders byte-identical.
+public enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+}
+
+extension JSONValue: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int64.self) {
+            self = .int(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .double(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .int(let value): try container.encode(value)
+        case .double(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int64) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+    public init(nilLiteral: ()) { self = .null }
+    public init(floatLiteral value: Double) { self = .double(value) }
+}
+
+extension JSONValue {
+    public var stringValue: String? { if case .string(let v) = self { v } else { nil } }
+    public var boolValue: Bool? { if case .bool(let v) = self { v } else { nil } }
+    public var intValue: Int64? {
+        switch self {
+        case .int(let v): v
+        case .double(let v) where v.rounded() == v && abs(v) < 9.0e15: Int64(v)
+        default: nil
+        }
+    }
+    public var arrayValue: [JSONValue]? { if case .array(let v) = self { v } else { nil } }
+    public var objectValue: [String: JSONValue]? { if case .object(let v) = self { v } else { nil } }
+    public var isNull: Bool { if case .null = self { true } else { false } }
+
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let object) = self { object[key] } else { nil }
+    }
+
+    /// The JSON type name, for error messages ("expected array, found string").
+    public var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "boolean"
+        case .int, .double: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
+        }
+    }
+}
+
+extension JSONValue {
+    /// Parses one JSON document. Failures become `invalid_json` naming `source` (a file or URL).
+    public static func parse(_ data: Data, source: String) throws(SmokeError) -> JSONValue {
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch let DecodingError.dataCorrupted(context) {
+            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey]
+            let detail = (underlying as? String) ?? context.debugDescription
+            throw .invalidInput("invalid_json", "\(source): malformed JSON: \(detail)")
+        } catch {
+            throw .invalidInput("invalid_json", "\(source): malformed JSON: \(error)")
+        }
+    }
+
+    /// Reads and parses a JSON file; a missing or unreadable file is `file_not_found` / `file_unreadable`.
+    public static func load(path: String) throws(SmokeError) -> JSONValue {
+        try parse(try FileIO.read(path: path), source: path)
+    }
+
+    /// Converts any Encodable into a JSONValue (for tool payloads built from structs).
+    public init(encoding value: some Encodable) throws {
+        let data = try JSONEncoder().encode(value)
+        self = try JSONDecoder().decode(JSONValue.self, from: data)
+    }
+
+    /// Canonical bytes: sorted keys, no escaped slashes; pretty when asked. Re-encoding the same
+    /// value always gives the same bytes.
+    public func encoded(pretty: Bool = false) -> Data {
+        let encoder = JSONEncoder()
+        var formatting: JSONEncoder.OutputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        if pretty { formatting.insert(.prettyPrinted) }
+        encoder.outputFormatting = formatting
+        // Encoding a JSONValue cannot fail except for non-finite doubles, which parsing never yields.
+        return (try? encoder.encode(self)) ?? Data("null".utf8)
+    }
+
+    public func encodedString(pretty: Bool = false) -> String {
+        String(decoding: encoded(pretty: pretty), as: UTF8.self)
+    }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+import CodexKit
+import SmokeCore
+
+@main
+struct CodexStageCommand: ToolMain, ToolCommand {
+    static let toolName = "codex-stage"
+    static let configuration = CommandConfiguration(
+        commandName: toolName,
+        abstract: "Not implemented yet.",
+        version: SmokeVersion.current
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    func execute() async throws -> ToolOutcome {
+        throw SmokeError.invalidInput("not_implemented", "\(Self.toolName) is not implemented yet")
+    }
+}

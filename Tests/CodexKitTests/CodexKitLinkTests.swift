@@ -1,0 +1,6 @@
+import CodexKit
+import Testing
+
+@Suite struct CodexKitLinkTests {
+    @Test func domainIsNamed() { #expect(!CodexKitInfo.domain.isEmpty) }
+}

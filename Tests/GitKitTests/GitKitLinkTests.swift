@@ -1,0 +1,6 @@
+import GitKit
+import Testing
+
+@Suite struct GitKitLinkTests {
+    @Test func domainIsNamed() { #expect(!GitKitInfo.domain.isEmpty) }
+}

@@ -1,0 +1,6 @@
+import ProbeKit
+import Testing
+
+@Suite struct ProbeKitLinkTests {
+    @Test func domainIsNamed() { #expect(!ProbeKitInfo.domain.isEmpty) }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// The result of running a command to completion in a test.
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+    /// True when the process died from a signal rather than exiting.
+    public var signalled: Bool
+}
+
+/// Test-side process helpers. Tests may use the git CLI, python and the built binaries; the
+/// tools themselves never shell out.
+public enum ChildProcess {
+    /// Runs `executable` with `arguments` to completion, capturing both streams. stdin is /dev/null.
+    @discardableResult
+    public static func run(
+        _ executable: String, _ arguments: [String], cwd: String? = nil,
+        environment: [String: String]? = nil, stdin: String? = nil
+    ) throws -> ProcessResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try resolve(executable))
+        process.arguments = arguments
+        if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        if let environment { process.environment = environment }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        try process.run()
+        if let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
+        // Drain both pipes concurrently so a chatty child cannot block on a full pipe.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return ProcessResult(
+            status: process.terminationStatus,
+            stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self),
+            signalled: process.terminationReason == .uncaughtSignal)
+    }
+
+    /// Finds `name` on PATH unless it is already a path.
+    public static func resolve(_ name: String) throws -> String {
+        if name.contains("/") { return name }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw NSError(domain: "ChildProcess", code: 127, userInfo: [NSLocalizedDescriptionKey: "\(name) not found on PATH"])
+    }
+}
