@@ -1,0 +1,120 @@
+import Foundation
+
+/// A server or other long-running child started by a test and always stopped by it.
+/// Readiness is awaited on a line the child prints (e.g. `READY 43121`), never by sleeping.
+public final class BackgroundProcess: @unchecked Sendable {
+    public let process = Process()
+    private let lock = NSLock()
+    private var stdoutLines: [String] = []
+    private var stdoutBuffer = Data()
+    private var stderrData = Data()
+    private let lineArrived = DispatchSemaphore(value: 0)
+
+    public var pid: Int32 { process.processIdentifier }
+
+    public init(
+        _ executable: String, _ arguments: [String], cwd: String? = nil, environment: [String: String]? = nil
+    ) throws {
+        process.executableURL = URL(fileURLWithPath: try ChildProcess.resolve(executable))
+        process.arguments = arguments
+        if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        if let environment { process.environment = environment }
+        process.standardInput = FileHandle.nullDevice
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        out.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self else { return }
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                self.lineArrived.signal()
+                return
+            }
+            self.lock.lock()
+            self.stdoutBuffer.append(data)
+            var newLines = 0
+            while let newline = self.stdoutBuffer.firstIndex(of: 0x0A) {
+                let line = self.stdoutBuffer[self.stdoutBuffer.startIndex..<newline]
+                self.stdoutLines.append(String(decoding: line, as: UTF8.self))
+                self.stdoutBuffer.removeSubrange(self.stdoutBuffer.startIndex...newline)
+                newLines += 1
+            }
+            self.lock.unlock()
+            for _ in 0..<newLines { self.lineArrived.signal() }
+        }
+        err.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil; return }
+            guard let self else { return }
+            self.lock.lock()
+            self.stderrData.append(data)
+            self.lock.unlock()
+        }
+        try process.run()
+    }
+
+    /// Convenience: a Python script from the pinned venv.
+    public static func python(_ script: String, _ arguments: [String] = [], environment: [String: String]? = nil) throws
+        -> BackgroundProcess
+    {
+        var env = environment ?? ProcessInfo.processInfo.environment
+        env["PYTHONUNBUFFERED"] = "1"
+        return try BackgroundProcess(ProjectPaths.python, [script] + arguments, environment: env)
+    }
+
+    public var lines: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return stdoutLines
+    }
+
+    public var stderr: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: stderrData, as: UTF8.self)
+    }
+
+    /// Waits until a stdout line has `prefix`, and returns it. Bounded by `timeout` seconds; fails
+    /// early if the child exits first.
+    public func waitForLine(prefix: String, timeout: Double = 30) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if let line = lines.first(where: { $0.hasPrefix(prefix) }) { return line }
+            if !process.isRunning, lines.first(where: { $0.hasPrefix(prefix) }) == nil {
+                throw NSError(domain: "BackgroundProcess", code: 1, userInfo: [
+                    NSLocalizedDescriptionKey: "child exited (\(process.terminationStatus)) before printing '\(prefix)'; stderr: \(stderr.suffix(2000))"
+                ])
+            }
+            let remaining = deadline.timeIntervalSinceNow
+            if remaining <= 0 {
+                throw NSError(domain: "BackgroundProcess", code: 2, userInfo: [
+                    NSLocalizedDescriptionKey: "no line '\(prefix)' within \(timeout)s; stderr: \(stderr.suffix(2000))"
+                ])
+            }
+            _ = lineArrived.wait(timeout: .now() + min(remaining, 0.5))
+        }
+    }
+
+    /// Waits for a `READY <port>` line and returns the port.
+    public func waitForReadyPort(timeout: Double = 30) throws -> Int {
+        let line = try waitForLine(prefix: "READY", timeout: timeout)
+        guard let port = Int(line.split(separator: " ").last ?? "") else {
+            throw NSError(domain: "BackgroundProcess", code: 3, userInfo: [NSLocalizedDescriptionKey: "bad ready line: \(line)"])
+        }
+        return port
+    }
+
+    /// SIGTERM, then SIGKILL after `grace` seconds; waits for the exit.
+    public func stop(grace: Double = 3) {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(grace)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    deinit { stop(grace: 1) }
+}
