@@ -70,10 +70,12 @@ def cmd_record(args) -> int:
         stderr_tail = ""
         if args.stderr and Path(args.stderr).exists():
             stderr_tail = Path(args.stderr).read_text(encoding="utf-8", errors="replace")[-600:]
+        code = {124: "timeout", 130: "interrupted", 143: "interrupted"}.get(args.exit, "no_json_answer")
         document = {"tool": args.tool or "smoke", "version": VERSION, "ok": False, "step": args.step,
                     "elapsed_ms": args.elapsed_ms,
-                    "error": {"code": "no_json_answer" if args.exit != 124 else "timeout",
-                              "message": f"step '{args.step}' exited {args.exit} without a JSON answer on stdout",
+                    "error": {"code": code,
+                              "message": f"step '{args.step}' exited {args.exit} without a JSON answer on stdout"
+                                         + (" (the smoke run was interrupted)" if code == "interrupted" else ""),
                               "hint": redact(stderr_tail.strip(), secret_values()) or None}}
         write_json(step_file, document)
     error = document.get("error") if isinstance(document.get("error"), dict) else None
@@ -83,7 +85,10 @@ def cmd_record(args) -> int:
             "error_code": (error or {}).get("code") if not ok else None,
             "error_message": (error or {}).get("message") if not ok else None,
             "artifacts": [a for a in args.artifact if a]}
-    if not ok and line["error_code"] is None:
+    if not ok and args.exit in (130, 143) and (line["error_code"] in (None, "no_json_answer")):
+        line["error_code"] = "interrupted"
+        line["error_message"] = f"the smoke run was interrupted (signal {args.exit - 128}) during this step"
+    elif not ok and line["error_code"] is None:
         line["error_code"] = "exit_status"
         line["error_message"] = f"exit status {args.exit} although the JSON says ok"
     for key in ("transcript", "stderr_log"):

@@ -114,6 +114,38 @@ struct SmokeChainTests {
         #expect(run.filesHoldingSecrets().isEmpty, "\(run.filesHoldingSecrets())")
     }
 
+    @Test func downstreamServerThatCannotStartFailsTheProbeAndTheSummaryQuotesItsLog() throws {
+        // The catalog curates a tool the stack cannot implement: the proxy comes up, server.py exits
+        // at start each time the proxy spawns it (failure mode 5 of the reference: tools/list empty).
+        let source = try SmokeSource { root in
+            let catalogDirectory = "\(root)/stack/catalog"
+            for name in try FileManager.default.contentsOfDirectory(atPath: catalogDirectory).sorted() where name.hasSuffix(".json") {
+                let path = "\(catalogDirectory)/\(name)"
+                guard case .object(var fragment) = try JSONValue.load(path: path),
+                      case .object(var aggregations)? = fragment["toolAggregations"] else { continue }
+                var list = aggregations["aggregations"]?.arrayValue ?? []
+                list.append([
+                    "name": "memory_suite", "description": "A tool the embedded stack does not implement.",
+                    "inputSchema": ["type": "object", "properties": ["operation": ["type": "string", "enum": ["recall"]]],
+                                    "required": ["operation"]],
+                    "operations": [["value": "recall", "downstreamServer": "memory", "downstreamTool": "recall"]],
+                ])
+                aggregations["aggregations"] = .array(list)
+                fragment["toolAggregations"] = .object(aggregations)
+                try JSONValue.object(fragment).encodedString(pretty: true).write(toFile: path, atomically: true, encoding: .utf8)
+                return
+            }
+            Issue.record("no catalog fragment with toolAggregations under stack/catalog")
+        }
+        let output = try TempDirectory(prefix: "smoke-run")
+        let run = try SmokeRun.run(source: source, runDirectory: output, environment: ["PROBE_DEADLINE": "8"])
+        #expect(run.status == 1, "\(run.diagnostics)")
+        #expect(run.step("render")?["status"]?.stringValue == "passed")
+        #expect(run.firstFailure?["step"]?.stringValue == "probe", "\(run.diagnostics)")
+        let tail = (run.summary["stack_log_tail"]?.arrayValue ?? []).compactMap(\.stringValue)
+        #expect(tail.contains { $0.contains("cannot start") && $0.contains("memory_suite") }, "\(tail)")
+    }
+
     @Test func stageWhoseToolWritesIntoTheCloneFailsVerifyNamingThePath() throws {
         let source = try SmokeSource()
         let output = try TempDirectory(prefix: "smoke-run")
@@ -147,5 +179,42 @@ struct SmokeChainTests {
         while listener.process.isRunning, Date() < deadline { usleep(20_000) }  // reaping is asynchronous
         #expect(!listener.process.isRunning)
         #expect(run.stepJSON("start-stack")?["port"]?.intValue == Int64(port))
+    }
+
+    @Test func terminatingTheChainStopsTheToolAndTheStackAndStillSummarises() throws {
+        let source = try SmokeSource()
+        let output = try TempDirectory(prefix: "smoke-run")
+        let chain = Process()
+        chain.executableURL = URL(fileURLWithPath: "/bin/bash")
+        chain.arguments = [SmokePaths.script, "all"]
+        chain.currentDirectoryURL = URL(fileURLWithPath: ProjectPaths.root)
+        chain.environment = SmokeRun.environment(source: source, runDirectory: output, extra: [:])
+        chain.standardInput = FileHandle.nullDevice
+        chain.standardOutput = FileHandle.nullDevice
+        chain.standardError = FileHandle.nullDevice
+        try chain.run()
+        defer { if chain.isRunning { kill(chain.processIdentifier, SIGKILL) } }
+        // Interrupt once the stages have begun (the ledger has the drift step), bounded by 120 s.
+        let ledger = "\(output.path)/run/steps.jsonl"
+        let started = Date()
+        while chain.isRunning, Date().timeIntervalSince(started) < 120,
+              !((try? String(contentsOfFile: ledger, encoding: .utf8))?.contains("\"drift\"") ?? false) {
+            usleep(50_000)
+        }
+        try #require(chain.isRunning, "the chain ended before it could be interrupted")
+        kill(chain.processIdentifier, SIGTERM)
+        let stopAsked = Date()
+        while chain.isRunning, Date().timeIntervalSince(stopAsked) < 60 { usleep(50_000) }
+        #expect(!chain.isRunning, "the chain must end promptly after SIGTERM")
+        #expect(chain.terminationStatus == 143)
+        let run = SmokeRun(status: chain.terminationStatus, stdout: "", stderr: "",
+                           runDirectory: "\(output.path)/run", summary: .null).reloaded()
+        #expect(run.summary["ok"] == false)
+        #expect(run.steps.contains { $0["error_code"]?.stringValue == "interrupted" }, "\(run.diagnostics)")
+        #expect(run.stepJSON("stop-stack")?["ok"] == true)
+        #expect(run.stepJSON("port-free")?["free"] == true)
+        let stackPid = try #require(run.stepJSON("start-stack")?["pid"]?.intValue)
+        #expect(kill(pid_t(stackPid), 0) != 0, "the stack's process group is gone")
+        #expect(FileManager.default.fileExists(atPath: "\(run.runDirectory)/junit.xml"))
     }
 }

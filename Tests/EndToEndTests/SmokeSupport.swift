@@ -76,9 +76,9 @@ struct SmokeRun {
     /// Secret values put into the chain's environment; no file of the run directory may contain them.
     static let dummySecrets = ["OPENAI_API_KEY": "sk-smoke-dummy-4f1c9a7e2b", "SMOKE_DUMMY_TOKEN": "tok-smoke-dummy-81d3e6"]
 
-    /// Runs the chain with `timeout` so a hang fails the test instead of blocking the suite.
-    static func run(source: SmokeSource, runDirectory: TempDirectory, environment extra: [String: String] = [:],
-                    limitSeconds: Int = 240) throws -> SmokeRun {
+    /// The chain's environment: the built tools, the pinned venv, the source, a run directory
+    /// inside `runDirectory`, dummy secrets, and `extra` switches on top.
+    static func environment(source: SmokeSource, runDirectory: TempDirectory, extra: [String: String]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         for key in ["PROXY_PORT", "PROXY_CMD", "STAGES", "KEEP", "CODEX_MODEL", "SMOKE_REV", "PROBE_URL", "CURATED_TOOLS"] {
             environment.removeValue(forKey: key)
@@ -93,13 +93,24 @@ struct SmokeRun {
         environment["HEARTBEAT_TIMEOUT"] = "30"
         for (key, value) in dummySecrets { environment[key] = value }
         for (key, value) in extra { environment[key] = value }
+        return environment
+    }
+
+    /// Runs the chain with `timeout` so a hang fails the test instead of blocking the suite.
+    static func run(source: SmokeSource, runDirectory: TempDirectory, environment extra: [String: String] = [:],
+                    limitSeconds: Int = 240) throws -> SmokeRun {
         let result = try ChildProcess.run(
             "/usr/bin/timeout", ["-k", "10", String(limitSeconds), "bash", SmokePaths.script, "all"],
-            cwd: ProjectPaths.root, environment: environment)
-        let directory = "\(runDirectory.path)/run"
-        let summary = (try? JSONValue.load(path: "\(directory)/summary.json")) ?? .null
+            cwd: ProjectPaths.root, environment: environment(source: source, runDirectory: runDirectory, extra: extra))
         return SmokeRun(status: result.status, stdout: result.stdout, stderr: result.stderr,
-                        runDirectory: directory, summary: summary)
+                        runDirectory: "\(runDirectory.path)/run", summary: .null).reloaded()
+    }
+
+    /// Re-reads summary.json (after a run started in the background has ended).
+    func reloaded() -> SmokeRun {
+        var copy = self
+        copy.summary = (try? JSONValue.load(path: "\(runDirectory)/summary.json")) ?? .null
+        return copy
     }
 
     var steps: [JSONValue] { summary["steps"]?.arrayValue ?? [] }
