@@ -256,8 +256,10 @@ def cmd_summary(args) -> int:
     for name in planned:
         if name not in done:
             steps.append({"n": None, "step": name, "stage": None, "file": None, "exit": None, "ok": False,
-                          "status": "skipped", "elapsed_ms": 0, "error_code": "skipped",
-                          "error_message": "not run: an earlier step failed or the run was interrupted",
+                          "status": "skipped", "elapsed_ms": 0,
+                          "error_code": "interrupted" if args.interrupted else "skipped",
+                          "error_message": "not run: the smoke run was interrupted" if args.interrupted
+                          else "not run: an earlier step failed",
                           "artifacts": []})
     for step in steps:
         step.setdefault("status", "passed" if step["ok"] else "failed")
@@ -281,8 +283,10 @@ def cmd_summary(args) -> int:
         summary["first_failure"] = {"step": "secret-scan", "stage": None, "code": "secret_leak",
                                     "message": f"secret values found in {', '.join(leaks)}", "file": None}
     elif not ok and steps:
-        summary["first_failure"] = {"step": next(s["step"] for s in steps if s["status"] != "passed"),
-                                    "stage": None, "code": "skipped", "message": "a step did not run", "file": None}
+        first = next(s for s in steps if s["status"] != "passed")
+        summary["first_failure"] = {"step": first["step"], "stage": None, "code": first["error_code"],
+                                    "message": first["error_message"], "file": None}
+    summary["interrupted"] = bool(args.interrupted)
     summary["secret_leaks"] = leaks
     stack_log = run / "stack.log"
     if not ok and stack_log.exists():
@@ -376,6 +380,7 @@ def main() -> int:
     summary.add_argument("--run", required=True)
     summary.add_argument("--planned", action="append", default=[])
     summary.add_argument("--field", action="append", default=[])
+    summary.add_argument("--interrupted", action="store_true")
     summary.set_defaults(func=cmd_summary)
 
     args = parser.parse_args()
