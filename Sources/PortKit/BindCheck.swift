@@ -22,6 +22,12 @@ public struct BindCheck: Sendable, Hashable {
     public var status: Status
     public var detail: String?
 
+    public init(address: String, status: Status, detail: String?) {
+        self.address = address
+        self.status = status
+        self.detail = detail
+    }
+
     public var blocksPort: Bool { status != .ok && status != .unavailable }
 
     public var json: JSONValue {

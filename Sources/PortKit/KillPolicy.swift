@@ -47,6 +47,11 @@ public struct KillPolicy: Sendable {
 public struct SignalRecord: Sendable, Hashable {
     public var pid: Int32
     public var signal: String
+
+    public init(pid: Int32, signal: String) {
+        self.pid = pid
+        self.signal = signal
+    }
 }
 
 /// A holder that was not signalled (or whose signal failed), and why.
@@ -56,4 +61,11 @@ public struct SkipRecord: Sendable, Hashable {
     /// The process's (or, for an unseen owner, the socket's) uid: says whose it is.
     public var uid: UInt32?
     public var detail: String?
+
+    public init(pid: Int32?, reason: KillPolicy.SkipReason, uid: UInt32?, detail: String? = nil) {
+        self.pid = pid
+        self.reason = reason
+        self.uid = uid
+        self.detail = detail
+    }
 }

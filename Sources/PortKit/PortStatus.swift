@@ -8,6 +8,13 @@ public struct PortStatus: Sendable {
     public var otherSockets: [OtherSocket]
     public var bindChecks: [BindCheck]
 
+    public init(port: Int, listeners: [Listener], otherSockets: [OtherSocket], bindChecks: [BindCheck]) {
+        self.port = port
+        self.listeners = listeners
+        self.otherSockets = otherSockets
+        self.bindChecks = bindChecks
+    }
+
     /// Free means: no LISTEN socket on the port AND every bind check succeeded.
     public var free: Bool { listeners.isEmpty && !bindChecks.contains(where: \.blocksPort) }
 

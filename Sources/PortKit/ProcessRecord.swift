@@ -13,6 +13,15 @@ public struct ProcessRecord: Sendable, Hashable {
     /// The command line, arguments joined by spaces; `[comm]` for kernel threads.
     public var command: String?
 
+    public init(pid: Int32, parentPid: Int32, uid: UInt32, state: Character, startTime: UInt64, command: String?) {
+        self.pid = pid
+        self.parentPid = parentPid
+        self.uid = uid
+        self.state = state
+        self.startTime = startTime
+        self.command = command
+    }
+
     /// Reads a process; nil when it does not exist (or has just exited).
     public static func read(pid: Int32, procRoot: String = "/proc") -> ProcessRecord? {
         guard let stat = ProcFile.readText("\(procRoot)/\(pid)/stat"),

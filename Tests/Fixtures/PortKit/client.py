@@ -15,6 +15,10 @@ parser.add_argument("--local-port", type=int, default=0)
 parser.add_argument("--bind-only", action="store_true")
 args = parser.parse_args()
 
+# Children spawned from a libdispatch worker thread (Foundation's Process) inherit a mask that
+# blocks SIGTERM; a server started from a shell has none. Behave like the latter.
+signal.pthread_sigmask(signal.SIG_SETMASK, set())
+
 family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
 s = socket.socket(family, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -18,6 +18,10 @@ parser.add_argument("--dual-stack", action="store_true", help="IPv6 socket with 
 parser.add_argument("--close-accepted", action="store_true", help="close each accepted connection at once")
 args = parser.parse_args()
 
+# Children spawned from a libdispatch worker thread (Foundation's Process) inherit a mask that
+# blocks SIGTERM; a server started from a shell has none. Behave like the latter.
+signal.pthread_sigmask(signal.SIG_SETMASK, set())
+
 if args.ignore_sigterm:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
