@@ -15,6 +15,19 @@ public struct Listener: Sendable, Hashable {
     /// The holding process as read at discovery (uid, start time), for the kill policy.
     public var process: ProcessRecord?
 
+    public init(
+        pid: Int32?, uid: UInt32, user: String?, command: String?, address: String, inode: UInt64,
+        process: ProcessRecord?
+    ) {
+        self.pid = pid
+        self.uid = uid
+        self.user = user
+        self.command = command
+        self.address = address
+        self.inode = inode
+        self.process = process
+    }
+
     public var json: JSONValue {
         [
             "pid": pid.map { .int(Int64($0)) } ?? .null,

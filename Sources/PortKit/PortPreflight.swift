@@ -31,6 +31,7 @@ public struct PreflightRequest: Sendable {
 /// What `port-preflight` does with a request: validate, then check / clear one port or pick one.
 public enum PortPreflight {
     public static let defaultGraceMs = 2000
+    public static let otherSocketsShown = 50
 
     public static func run(
         _ request: PreflightRequest, log: Log? = nil, signals: any SignalSender = KernelSignals(),
@@ -117,8 +118,14 @@ public enum PortPreflight {
             ? "no listener, but bind fails (\(bindFailures(status)))" : status.holdersDescription
         let message = "port \(status.port) is still held after --kill by \(holders)"
             + (reasons.isEmpty ? "" : "; " + reasons.joined(separator: ", "))
-        let hint = report.skipped.contains { $0.reason == .otherUser }
-            ? "another user's process holds it: rerun with --force to signal it" : nil
+        let hint: String? =
+            if report.skipped.contains(where: { $0.reason == .otherUser }) {
+                "another user's process holds it: rerun with --force to signal it"
+            } else if report.skipped.contains(where: { $0.reason == .ownerUnknown }) {
+                "the owning process is not visible to this user: run as its owner or as root"
+            } else {
+                nil
+            }
         return .failure(SmokeError("port_in_use", message, hint: hint, exit: .checkFailed), fields)
     }
 
@@ -137,21 +144,23 @@ public enum PortPreflight {
             "port": .int(Int64(status.port)),
             "free": .bool(status.free),
             "listeners": .array(status.listeners.map(\.json)),
-            "other_sockets": .array(status.otherSockets.map(\.json)),
+            // A busy server can have thousands of connections on its port: show a bounded sample.
+            "other_sockets": .array(status.otherSockets.prefix(otherSocketsShown).map(\.json)),
+            "other_socket_count": .int(Int64(status.otherSockets.count)),
             "bind_checks": .array(status.bindChecks.map(\.json)),
         ]
     }
 
-    /// A bind refused for a reason other than "in use" is the environment's fault (exit 3).
+    /// A bind refused for a reason other than "in use", with nobody listening, is the
+    /// environment's fault (exit 3), not a held port.
     static func bindError(_ status: PortStatus) -> SmokeError? {
+        guard status.listeners.isEmpty, !status.bindChecks.contains(where: { $0.status == .inUse }) else { return nil }
         if let denied = status.bindChecks.first(where: { $0.status == .denied }) {
-            var error = SmokeError.environment(
+            return .environment(
                 "bind_denied", "cannot bind \(denied.address): \(denied.detail ?? "permission denied")",
                 hint: "ports below 1024 need root or CAP_NET_BIND_SERVICE")
-            error.fields = [:]
-            return status.listeners.isEmpty ? error : nil
         }
-        if let failed = status.bindChecks.first(where: { $0.status == .error }), status.listeners.isEmpty {
+        if let failed = status.bindChecks.first(where: { $0.status == .error }) {
             return .environment("bind_failed", "cannot bind \(failed.address): \(failed.detail ?? "unknown error")")
         }
         return nil

@@ -220,3 +220,33 @@ import Testing
         #expect(run.json["error"]?["message"]?.stringValue?.isEmpty == false)
     }
 }
+
+/// Run as `nobody`, the tool cannot read a root process's fds: the listener must still be
+/// reported (pid null, with the socket's uid) and can never be signalled.
+@Suite struct PortPreflightUnseenOwnerTests {
+    static func runAsNobody(_ arguments: [String]) throws -> (status: Int32, json: JSONValue) {
+        let result = try ChildProcess.run(
+            "/usr/bin/setpriv",
+            ["--reuid=nobody", "--regid=nogroup", "--clear-groups", ProjectPaths.binary("port-preflight")] + arguments)
+        return (result.status, try JSONValue.parse(Data(result.stdout.utf8), source: "port-preflight stdout"))
+    }
+
+    @Test func rootListenerSeenByNobodyHasNullPidAndIsSkipped() throws {
+        try #require(getuid() == 0, "needs root to own the listener")
+        let (server, port) = try PortPreflightTests.listener()
+        defer { server.stop() }
+        let check = try Self.runAsNobody(["--port", String(port)])
+        #expect(check.status == 1)
+        #expect(check.json["error"]?["code"] == "port_in_use")
+        #expect(check.json["listeners"] == [[
+            "pid": .null, "uid": 0, "user": "root", "command": .null,
+            "address": .string("127.0.0.1:\(port)"), "inode": check.json["listeners"]?.arrayValue?.first?["inode"] ?? .null,
+        ]])
+        let kill = try Self.runAsNobody(["--port", String(port), "--kill", "--force", "--grace-ms", "100"])
+        #expect(kill.status == 1)
+        #expect(kill.json["skipped"] == [["pid": .null, "reason": "owner_unknown", "uid": 0]])
+        #expect(kill.json["signalled"] == [])
+        #expect(kill.json["error"]?["hint"]?.stringValue?.contains("not visible") == true)
+        #expect(server.process.isRunning)
+    }
+}

@@ -16,6 +16,7 @@ parser.add_argument("--count", type=int, default=1)
 parser.add_argument("--ignore-sigterm", action="store_true", help="SIG_IGN for SIGTERM: only SIGKILL stops it")
 parser.add_argument("--dual-stack", action="store_true", help="IPv6 socket with IPV6_V6ONLY off")
 parser.add_argument("--close-accepted", action="store_true", help="close each accepted connection at once")
+parser.add_argument("--no-reuseaddr", action="store_true", help="do not set SO_REUSEADDR (its TIME_WAITs then block binds)")
 args = parser.parse_args()
 
 # Children spawned from a libdispatch worker thread (Foundation's Process) inherit a mask that
@@ -30,7 +31,8 @@ sockets = []
 for offset in range(args.count):
     port = args.port + offset if args.port else 0
     s = socket.socket(family, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if not args.no_reuseaddr:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if family == socket.AF_INET6:
         s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0 if args.dual_stack else 1)
     try:
