@@ -91,14 +91,14 @@ import Testing
     }
 
     @Test func killFreesThePort() throws {
-        let (server, port) = try Self.listener(["--host", "::1"])
+        let (server, port) = try Self.listener(["--host", "0.0.0.0"])
         defer { server.stop() }
         let run = try Self.run(["--port", String(port), "--kill", "--grace-ms", "3000"])
         #expect(run.status == 0, "\(run.stdout)")
         Self.expectEnvelope(run, ok: true)
         #expect(run.json["free"] == true)
         #expect(run.json["signalled"] == [["pid": .int(Int64(server.pid)), "signal": "SIGTERM"]])
-        #expect(run.json["listeners"]?.arrayValue?.first?["address"]?.stringValue == "[::1]:\(port)")
+        #expect(run.json["listeners"]?.arrayValue?.first?["address"]?.stringValue == "0.0.0.0:\(port)")
         #expect(run.json["remaining"] == [])
         #expect(run.json["grace_ms"] == 3000)
         server.process.waitUntilExit()
@@ -193,6 +193,16 @@ import Testing
         #expect(run.errorCode == "no_free_port")
         #expect(run.json["port"] == .null)
         #expect(run.json["attempts"] == 2)
+    }
+
+    /// The tool must not drag in libgit2 or an HTTP stack (DESIGN.md: a tool links what it needs).
+    @Test func linksNeitherLibgit2NorAnHTTPStack() throws {
+        let result = try ChildProcess.run("ldd", [ProjectPaths.binary("port-preflight")])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("libc.so"), "precondition: ldd listed the libraries")
+        for library in ["libgit2", "FoundationNetworking", "libcurl", "NIO", "libssl"] {
+            #expect(!result.stdout.contains(library), "port-preflight links \(library)")
+        }
     }
 
     @Test(arguments: [

@@ -54,6 +54,22 @@ enum PortFixtures {
         throw lastError ?? TestFailure("no room for \(count) consecutive ports in \(window)")
     }
 
+    /// Whether this host has IPv6 loopback (containers often run with IPv6 disabled); IPv6
+    /// tests are skipped, visibly, where it is missing.
+    static let ipv6Loopback: Bool = {
+        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { Glibc.close(fd) }
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_addr = in6addr_loopback
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) == 0
+            }
+        }
+    }()
+
     /// A port that was free a moment ago (bound to 0, read, closed).
     static func ephemeralPort() throws -> Int {
         let listener = try InProcessListener()
