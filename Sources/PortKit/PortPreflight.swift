@@ -38,21 +38,30 @@ public enum PortPreflight {
         discovery: ListenerDiscovery = ListenerDiscovery()
     ) async throws(SmokeError) -> ToolOutcome {
         try validateCombination(request)
-        guard TCPSocketTable.isReadable(procRoot: discovery.procRoot) else {
-            throw .environment(
-                "proc_unavailable", "\(discovery.procRoot)/net/tcp cannot be read: listener discovery needs Linux procfs")
+        // Every value is validated before the environment is touched: bad input is always exit 2.
+        if request.random {
+            let picker = try randomPicker(request)
+            try requireProcfs(discovery)
+            return pickRandom(picker, discovery: discovery, log: log)
         }
-        if request.random { return try pickRandom(request, discovery: discovery, log: log) }
         let port = try PortInput.port(request.port ?? "")
+        let grace = try request.graceMs.map { text throws(SmokeError) in try PortInput.graceMilliseconds(text) }
+            ?? defaultGraceMs
+        try requireProcfs(discovery)
         if request.kill {
-            let grace = try request.graceMs.map { text throws(SmokeError) in try PortInput.graceMilliseconds(text) }
-                ?? defaultGraceMs
             let clearer = PortClearer(
                 policy: KillPolicy(force: request.force), grace: .milliseconds(grace), signals: signals,
                 discovery: discovery, log: log)
             return killOutcome(await clearer.clear(port: port), graceMs: grace)
         }
         return checkOutcome(PortStatus.inspect(port: port, discovery: discovery))
+    }
+
+    static func requireProcfs(_ discovery: ListenerDiscovery) throws(SmokeError) {
+        guard TCPSocketTable.isReadable(procRoot: discovery.procRoot) else {
+            throw .environment(
+                "proc_unavailable", "\(discovery.procRoot)/net/tcp cannot be read: listener discovery needs Linux procfs")
+        }
     }
 
     static func validateCombination(_ request: PreflightRequest) throws(SmokeError) {
@@ -172,9 +181,7 @@ public enum PortPreflight {
 
     // MARK: - --random
 
-    static func pickRandom(_ request: PreflightRequest, discovery: ListenerDiscovery, log: Log?) throws(SmokeError)
-        -> ToolOutcome
-    {
+    static func randomPicker(_ request: PreflightRequest) throws(SmokeError) -> RandomPortPicker {
         let range = try request.range.map { text throws(SmokeError) in try PortInput.range(text) }
             ?? RandomPortPicker.defaultRange
         let excluded = try request.exclude.map { text throws(SmokeError) in try PortInput.excludeList(text) }
@@ -187,6 +194,13 @@ public enum PortPreflight {
             throw .invalidInput(
                 "invalid_range", "--range \(range.lowerBound)-\(range.upperBound) has no port left after --exclude")
         }
+        return picker
+    }
+
+    static func pickRandom(_ picker: RandomPortPicker, discovery: ListenerDiscovery, log: Log?) -> ToolOutcome {
+        let range = picker.range
+        let excluded = picker.excluded
+        let seed = picker.seed
         let pick = picker.pick { PortStatus.inspect(port: $0, discovery: discovery) }
         var fields: [String: JSONValue] = [
             "range": ["low": .int(Int64(range.lowerBound)), "high": .int(Int64(range.upperBound))],

@@ -63,4 +63,21 @@ import Testing
             #expect(outcome.fields[key]?.arrayValue != nil, "\(key) is an array")
         }
     }
+
+    /// Without procfs discovery would silently find nothing and call every port free: refuse
+    /// instead (exit 3). Bad input is still reported first (exit 2).
+    @Test func missingProcfsIsAnEnvironmentErrorAfterInputValidation() async throws {
+        let empty = try TempDirectory(prefix: "no-proc")
+        let discovery = ListenerDiscovery(procRoot: empty.path)
+        await #expect {
+            try await PortPreflight.run(PreflightRequest(port: "18000"), discovery: discovery)
+        } throws: { error in
+            (error as? SmokeError)?.code == "proc_unavailable" && (error as? SmokeError)?.exit == .environment
+        }
+        await #expect {
+            try await PortPreflight.run(PreflightRequest(random: true, range: "9-1"), discovery: discovery)
+        } throws: { error in
+            (error as? SmokeError)?.code == "invalid_range"
+        }
+    }
 }
