@@ -27,7 +27,13 @@ public enum StatusReader {
         try LibGit2.check(git_status_list_new(&list, repository.pointer, &options), "cannot read status")
         defer { git_status_list_free(list) }
 
-        var conflicts: ConflictStages?
+        var lookup: IndexLookup?
+        func indexLookup() throws(SmokeError) -> IndexLookup {
+            if let lookup { return lookup }
+            let opened = try IndexLookup(repository: repository)
+            lookup = opened
+            return opened
+        }
         var result: [StatusEntry] = []
         for position in 0..<git_status_list_entrycount(list) {
             guard let entry = git_status_byindex(list, position)?.pointee else { continue }
@@ -39,8 +45,7 @@ public enum StatusReader {
             else { continue }
 
             if PorcelainCode.isConflicted(flags) {
-                if conflicts == nil { conflicts = try ConflictStages(repository: repository) }
-                let (index, worktree) = try conflicts!.codes(for: path)
+                let (index, worktree) = try indexLookup().conflictCodes(for: path)
                 result.append(StatusEntry(path: path, index: index, worktree: worktree))
                 continue
             }
@@ -57,6 +62,11 @@ public enum StatusReader {
                 continue
             }
             let worktree = PorcelainCode.worktree(flags)
+            if index == "A", try indexLookup().isIntentToAdd(path) {
+                // `git add -N`: git shows the path as added in the worktree only (` A`).
+                result.append(StatusEntry(path: path, index: " ", worktree: worktree == "D" ? "D" : "A"))
+                continue
+            }
             if index == " ", worktree == " " { continue }  // ignored or unreadable-only: not an entry
             result.append(StatusEntry(path: path, index: index, worktree: worktree, origPath: origPath))
         }
@@ -64,8 +74,9 @@ public enum StatusReader {
     }
 }
 
-/// The conflict stages of the index, read once for all unmerged paths of one status run.
-final class ConflictStages {
+/// The index of one status run, opened only when an entry needs what status flags do not
+/// say: the stages of an unmerged path, or the intent-to-add bit of a new one.
+final class IndexLookup {
     private let index: OpaquePointer
 
     init(repository: Repository) throws(SmokeError) {
@@ -75,7 +86,7 @@ final class ConflictStages {
         index = handle
     }
 
-    func codes(for path: String) throws(SmokeError) -> (Character, Character) {
+    func conflictCodes(for path: String) throws(SmokeError) -> (Character, Character) {
         var ancestor: UnsafePointer<git_index_entry>?
         var ours: UnsafePointer<git_index_entry>?
         var theirs: UnsafePointer<git_index_entry>?
@@ -83,6 +94,11 @@ final class ConflictStages {
         if result == GIT_ENOTFOUND.rawValue { return ("U", "U") }
         try LibGit2.check(result, "\(path): cannot read conflict stages")
         return PorcelainCode.conflict(ancestor: ancestor != nil, ours: ours != nil, theirs: theirs != nil)
+    }
+
+    func isIntentToAdd(_ path: String) -> Bool {
+        guard let entry = git_index_get_bypath(index, path, 0) else { return false }
+        return UInt32(entry.pointee.flags_extended) & GIT_INDEX_ENTRY_INTENT_TO_ADD.rawValue != 0
     }
 
     deinit { git_index_free(index) }
