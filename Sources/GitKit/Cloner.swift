@@ -80,7 +80,7 @@ public enum Cloner {
             throw .environment(
                 "depth_unsupported",
                 "--depth \(depth): libgit2 \(LibGit2.version()) cannot make shallow clones (shallow fetch needs libgit2 1.7 or later)",
-                hint: "omit --depth; the clone is complete but otherwise identical")
+                hint: "omit --depth to make a full clone")
         }
         if source.kind == .network { LibGit2.configureCertificateLocations() }
         log?.info("cloning \(source.original) into \(destination.path)")
