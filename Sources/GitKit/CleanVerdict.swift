@@ -78,7 +78,9 @@ public struct CleanVerdict: Sendable {
                 "\(current.repo): HEAD is \(current.head ?? "unborn"), the baseline recorded \(baseline?.head ?? "unborn")",
                 exit: .checkFailed, fields: fields)
         }
-        let names = changed.prefix(3).map { "\($0.current.path) [\($0.current.code)]" }
+        let names = changed.prefix(3).map { change in
+            change.current.code == "  " ? "\(change.current.path) [now clean]" : "\(change.current.path) [\(change.current.code)]"
+        }
         let more = changed.count > 3 ? " and \(changed.count - 3) more" : ""
         let against = baseline == nil ? "not clean" : "differs from the baseline"
         return SmokeError(
