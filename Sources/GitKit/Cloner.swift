@@ -89,7 +89,11 @@ public enum Cloner {
         let result = git_clone(&handle, source.location, destination.staging, &options)
         if result < 0 {
             // The source was checked up front; what fails now is the transport, the network or the disk.
-            throw LibGit2.failure(result, code: "clone_failed", exit: .environment, "\(source.original): clone failed")
+            var error = LibGit2.failure(result, code: "clone_failed", exit: .environment, "\(source.original): clone failed")
+            if result == GIT_ECERTIFICATE.rawValue {
+                error.hint = "the server's certificate is not trusted: set SSL_CERT_FILE or SSL_CERT_DIR to a CA bundle that signs it"
+            }
+            throw error
         }
         guard let handle else { throw .environment("clone_failed", "\(source.original): libgit2 returned no repository") }
         let repository = Repository(taking: handle)

@@ -268,3 +268,27 @@ extension URL {
         return (ups + target[common...]).joined(separator: "/")
     }
 }
+
+@Suite struct HTTPCloneTests {
+    @Test func smartHTTPCloneMatchesTheSourceHead() throws {
+        let source = try CloneTests.Source()
+        let server = try GitHTTPServer(serving: source.path, tls: false)
+        defer { server.stop() }
+        let result = try Cloner.clone(CloneRequest(source: server.url, destination: source.destination(), revision: "feature"))
+        #expect(result.head == (try source.revParse("feature")))
+        #expect(result.branch == "feature")
+        #expect(try GitCLI.porcelain(in: source.destination()).isEmpty)
+    }
+
+    @Test func missingRepositoryOnTheServerIsCloneFailed() throws {
+        let source = try CloneTests.Source()
+        let server = try GitHTTPServer(serving: source.path, tls: false)
+        defer { server.stop() }
+        let url = "http://127.0.0.1:\(server.port)/absent.git"
+        let error = expectSmokeError("clone_failed", exit: .environment) {
+            _ = try Cloner.clone(CloneRequest(source: url, destination: source.destination()))
+        }
+        #expect(error?.message.contains(url) == true)
+        #expect(try source.leftovers().isEmpty)
+    }
+}
