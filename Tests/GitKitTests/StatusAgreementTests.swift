@@ -55,6 +55,8 @@ import Testing
              script: base + "git rm -q --cached a.txt", expectedLine: "D  a.txt"),
         Case(name: "type change (file becomes symlink)", script: base + "rm a.txt && ln -s b.txt a.txt", expectedLine: " T a.txt"),
         Case(name: "intent to add", script: base + "printf 'i\\n' > ita.txt && git add -N ita.txt", expectedLine: " A ita.txt"),
+        Case(name: "intent to add, then deleted", script: base + "printf 'i\\n' > ita.txt && git add -N ita.txt && rm ita.txt",
+             expectedLine: " D ita.txt"),
         Case(name: "clean tree", script: base, expectedLine: nil),
     ]
 
