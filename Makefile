@@ -17,9 +17,11 @@ help: ## List targets and the switches they read.
 
 deps: sysdeps venv ## Install what a fresh machine lacks: apt packages, then the pinned .venv.
 
-sysdeps: ## apt-install libgit2-dev, pkg-config, python3-venv when missing.
+sysdeps: ## apt-install libgit2-dev, pkg-config, python3-venv (and git, openssl for tests) when missing.
 	@missing=""; \
 	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
+	command -v git >/dev/null 2>&1 || missing="$$missing git"; \
+	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
 	pkg-config --exists libgit2 2>/dev/null || missing="$$missing libgit2-dev"; \
 	dpkg -s python3-venv >/dev/null 2>&1 || $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \

@@ -7,27 +7,6 @@ import Testing
 /// certificate: trusted through SSL_CERT_FILE it clones; untrusted it fails with libgit2's
 /// certificate error, exit 3, and leaves nothing behind.
 @Suite struct GitCleanCheckHTTPSTests {
-    final class Server {
-        let process: BackgroundProcess
-        let port: Int
-        let certificate: String
-        init(root: TempDirectory, repository: String) throws {
-            let served = root.file("served")
-            try #require(try ChildProcess.run("git", ["clone", "-q", "--bare", repository, served + "/repo.git"]).status == 0)
-            certificate = root.file("cert.pem")
-            let key = root.file("key.pem")
-            try #require(try ChildProcess.run("openssl", [
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "2",
-                "-subj", "/CN=127.0.0.1",
-            ]).status == 0)
-            process = try BackgroundProcess(
-                "python3", [ProjectPaths.root + "/Tests/Fixtures/GitKit/git_http_server.py", served, "--cert", certificate, "--key", key])
-            do { port = try process.waitForReadyPort() } catch { process.stop(); throw error }
-        }
-        var url: String { "https://127.0.0.1:\(port)/repo.git" }
-        func stop() { process.stop() }
-    }
-
     static func environment(certFile: String) -> [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["SSL_CERT_FILE"] = certFile
@@ -37,10 +16,10 @@ import Testing
 
     @Test func trustedCertificateClones() throws {
         let (root, repo) = try GitCleanCheckEndToEndTests.repository()
-        let server = try Server(root: root, repository: repo)
+        let server = try GitHTTPServer(serving: repo, tls: true)
         defer { server.stop() }
         let dest = root.file("clone")
-        let run = try ToolRun.run("git-clean-check", ["clone", server.url, dest], environment: Self.environment(certFile: server.certificate))
+        let run = try ToolRun.run("git-clean-check", ["clone", server.url, dest], environment: Self.environment(certFile: server.certificate!))
         #expect(run.status == 0, "\(run.stdout)")
         let head = try ChildProcess.run("git", ["rev-parse", "HEAD"], cwd: repo).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(run.json["head"]?.stringValue == head)
@@ -50,7 +29,7 @@ import Testing
 
     @Test func untrustedCertificateIsCloneFailedWithLibgit2sMessage() throws {
         let (root, repo) = try GitCleanCheckEndToEndTests.repository()
-        let server = try Server(root: root, repository: repo)
+        let server = try GitHTTPServer(serving: repo, tls: true)
         defer { server.stop() }
         // A CA bundle that does not contain the self-signed certificate: the system one when present.
         let system = "/etc/ssl/certs/ca-certificates.crt"
