@@ -119,13 +119,10 @@ public enum Renderer {
 
         // Output paths: --out-dir, else an explicit --state-home, else the env's own paths, else the state home.
         let outputs: RenderOutputs
-        let forcedPaths: Bool
         if let outDir = options.outDir {
             outputs = RenderOutputs(directory: paths.absolute(outDir))
-            forcedPaths = true
         } else if options.stateHome != nil {
             outputs = RenderOutputs(directory: stateHome)
-            forcedPaths = true
         } else {
             let fallback = RenderOutputs(directory: stateHome)
             outputs = RenderOutputs(
@@ -133,7 +130,6 @@ public enum Renderer {
                 overrides: layerValue("TOOL_OVERRIDES_PATH").map(paths.absolute) ?? fallback.overrides,
                 manifest: layerValue("MANIFEST_PATH").map(paths.absolute) ?? fallback.manifest,
                 intended: layerValue("INTENDED_CATALOG_PATH").map(paths.absolute) ?? fallback.intended)
-            forcedPaths = false
         }
         let outputVariables = Self.pathVariables(outputs)
         var builtIns = early.merging(outputVariables) { _, new in new }
@@ -141,8 +137,11 @@ public enum Renderer {
         builtIns["PROXY_PORT"] = String(port)
         builtIns["PUBLIC_BASE_URL"] = "http://127.0.0.1:\(port)"
         // Values that must name what this render really uses win over the layers.
-        var forced: [String: String] = ["PROXY_PORT": String(port), "STATE_HOME": stateHome]
-        if forcedPaths { forced.merge(outputVariables) { _, new in new } }
+        // The path variables are always the absolute paths written (a layer's relative
+        // TOOL_OVERRIDES_PATH chose the file; the proxy must name it absolutely).
+        var forced = outputVariables
+        forced["PROXY_PORT"] = String(port)
+        forced["STATE_HOME"] = stateHome
         let environment = try ResolvedEnvironment.resolve(
             [EnvLayer(source: "built-in", dictionary: builtIns, expands: false)] + layers
                 + [EnvLayer(source: "built-in", dictionary: forced, expands: false)])
