@@ -19,40 +19,142 @@ public enum ArrayDedupe {
     ]
 
     public static func dedupe(_ value: JSONValue) -> JSONValue {
+        deduped(value) ?? value
+    }
+
+    /// The deduplicated value, or nil when nothing changed: unchanged subtrees (nearly all of
+    /// them) are never rebuilt.
+    static func deduped(_ value: JSONValue) -> JSONValue? {
         switch value {
         case .object(let object):
-            var result: [String: JSONValue] = [:]
-            result.reserveCapacity(object.count)
+            var result: [String: JSONValue]? = nil
             for (key, item) in object {
+                let replacement: JSONValue?
                 if nameMapKeys.contains(key), case .object(let named) = item {
-                    result[key] = .object(named.mapValues(dedupe))
+                    var changedNamed: [String: JSONValue]? = nil
+                    for (name, schema) in named {
+                        if let new = deduped(schema) {
+                            if changedNamed == nil { changedNamed = named }
+                            changedNamed![name] = new
+                        }
+                    }
+                    replacement = changedNamed.map { .object($0) }
                 } else if untouchedKeys.contains(key) {
-                    result[key] = item
+                    replacement = nil
                 } else if key == "enum", case .array(let members) = item {
-                    result[key] = .array(unique(members))
+                    let unique = unique(members)
+                    replacement = unique.count == members.count ? nil : .array(unique)
                 } else if positionalKeys.contains(key), case .array(let members) = item {
-                    result[key] = .array(members.map(dedupe))
+                    replacement = dedupedMembers(members).map { .array($0) }
                 } else {
-                    result[key] = dedupe(item)
+                    replacement = deduped(item)
+                }
+                if let replacement {
+                    if result == nil { result = object }
+                    result![key] = replacement
                 }
             }
-            return .object(result)
+            return result.map { .object($0) }
         case .array(let items):
-            return .array(unique(items.map(dedupe)))
+            let members = dedupedMembers(items)
+            let base = members ?? items
+            let unique = unique(base)
+            if unique.count == base.count { return members.map { .array($0) } }
+            return .array(unique)
         default:
-            return value
+            return nil
         }
     }
 
-    /// First occurrences, in order.
+    /// Each member deduplicated inside (the list itself keeps its length); nil when unchanged.
+    private static func dedupedMembers(_ items: [JSONValue]) -> [JSONValue]? {
+        var result: [JSONValue]? = nil
+        for (index, item) in items.enumerated() {
+            if let new = deduped(item) {
+                if result == nil { result = items }
+                result![index] = new
+            }
+        }
+        return result
+    }
+
+    /// First occurrences, in order. Short lists compare pairwise; long ones (a catalog's
+    /// aggregates) bucket by a shallow fingerprint first, so no item is hashed to its leaves.
     static func unique(_ items: [JSONValue]) -> [JSONValue] {
         guard items.count > 1 else { return items }
-        var seen = Set<JSONValue>()
-        seen.reserveCapacity(items.count)
-        return items.filter { seen.insert($0).inserted }
+        var result: [JSONValue] = []
+        result.reserveCapacity(items.count)
+        if items.count <= 16, items.allSatisfy(\.isScalar) {
+            for item in items where !result.contains(item) { result.append(item) }
+            return result
+        }
+        if items.count <= 16 {
+            var fingerprints: [Int] = []
+            for item in items {
+                let fingerprint = shallowFingerprint(item)
+                let seen = fingerprints.indices.contains { fingerprints[$0] == fingerprint && result[$0] == item }
+                if !seen {
+                    fingerprints.append(fingerprint)
+                    result.append(item)
+                }
+            }
+            return result
+        }
+        var buckets: [Int: [Int]] = [:]
+        for item in items {
+            let fingerprint = shallowFingerprint(item)
+            if let candidates = buckets[fingerprint], candidates.contains(where: { result[$0] == item }) { continue }
+            buckets[fingerprint, default: []].append(result.count)
+            result.append(item)
+        }
+        return result
+    }
+
+    /// Equal values have equal fingerprints: scalars hash themselves, containers their size and
+    /// their scalar members (object keys included), not their nested containers.
+    static func shallowFingerprint(_ value: JSONValue) -> Int {
+        var hasher = Hasher()
+        switch value {
+        case .array(let items):
+            hasher.combine(1)
+            hasher.combine(items.count)
+            for item in items { combineScalar(item, into: &hasher) }
+        case .object(let object):
+            // Order-independent, as dictionary order is.
+            var sum = 0
+            for (key, item) in object {
+                var inner = Hasher()
+                inner.combine(key)
+                combineScalar(item, into: &inner)
+                sum &+= inner.finalize()
+            }
+            hasher.combine(2)
+            hasher.combine(object.count)
+            hasher.combine(sum)
+        default:
+            hasher.combine(value)
+        }
+        return hasher.finalize()
+    }
+
+    private static func combineScalar(_ value: JSONValue, into hasher: inout Hasher) {
+        switch value {
+        case .array: hasher.combine(3)
+        case .object: hasher.combine(4)
+        default: hasher.combine(value)
+        }
     }
 
     /// True when any array in `value` (by the rules above) has a duplicate: a render must never
     /// produce one; tests and `--check-only` use it.
     public static func hasDuplicates(_ value: JSONValue) -> Bool { dedupe(value) != value }
+}
+
+extension JSONValue {
+    fileprivate var isScalar: Bool {
+        switch self {
+        case .array, .object: false
+        default: true
+        }
+    }
 }

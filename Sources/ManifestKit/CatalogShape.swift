@@ -26,6 +26,12 @@ public struct CatalogIssue: Error, Sendable {
     public var path: JSONPath
     public var detail: String
 
+    /// Issues are raised without a location and gain one component per level as they unwind,
+    /// so a valid catalog never pays for building paths.
+    func located(under component: JSONPath.Component) -> CatalogIssue {
+        CatalogIssue(code: code, path: JSONPath([component] + path.components), detail: detail)
+    }
+
     public func error(file: String) -> SmokeError {
         SmokeError(
             code, "\(file): \(path): \(detail)", exit: .invalidInput,
@@ -46,12 +52,81 @@ func camelCaseKey(_ key: String) -> String {
 extension CatalogShape {
     /// Checks `value` against the shape and returns it with structural keys in camelCase.
     public func normalize(_ value: JSONValue, at path: JSONPath) throws(CatalogIssue) -> JSONValue {
+        // Keys in any order first (a valid catalog is the common case); a failure is re-run in
+        // sorted key order so the same bad file always reports the same issue.
+        let issue: CatalogIssue
+        do {
+            // Most catalogs are camelCase already: validate without rebuilding anything.
+            return try needsRenaming(value) ? try normalize(value, sortedKeys: false) : value
+        } catch let unsorted {
+            do {
+                _ = try normalize(value, sortedKeys: true)
+                issue = unsorted
+            } catch let sorted {
+                issue = sorted
+            }
+        }
+        throw CatalogIssue(code: issue.code, path: JSONPath(path.components + issue.path.components), detail: issue.detail)
+    }
+
+    /// Validates like `normalize` without building a copy; true when some key is spelled in
+    /// snake_case and has to be renamed (then `normalize` builds the renamed copy).
+    func needsRenaming(_ value: JSONValue) throws(CatalogIssue) -> Bool {
+        switch self {
+        case .array(let element, _):
+            _ = try normalize(value, sortedKeys: false, shallow: true)
+            guard case .array(let items) = value else { return false }
+            var renames = false
+            for (index, item) in items.enumerated() {
+                do {
+                    if try element.needsRenaming(item) { renames = true }
+                } catch {
+                    throw error.located(under: .index(index))
+                }
+            }
+            return renames
+        case .record(let fields, _):
+            guard case .object(let object) = value else { return try normalize(value, sortedKeys: false) != value }
+            var renames = false
+            for (key, item) in object {
+                guard let shape = fields[key] else {
+                    // An unknown or snake_case key: the full pass renames it or reports it.
+                    renames = true
+                    continue
+                }
+                do {
+                    if try shape.needsRenaming(item) { renames = true }
+                } catch {
+                    throw error.located(under: .key(key))
+                }
+            }
+            if !renames { _ = try normalize(value, sortedKeys: false, shallow: true) }
+            return renames
+        case .map(let element):
+            guard case .object(let object) = value else { return try normalize(value, sortedKeys: false) != value }
+            var renames = false
+            for (key, item) in object {
+                do {
+                    if try element.needsRenaming(item) { renames = true }
+                } catch {
+                    throw error.located(under: .key(key))
+                }
+            }
+            return renames
+        default:
+            _ = try normalize(value, sortedKeys: false)
+            return false
+        }
+    }
+
+    func normalize(_ value: JSONValue, sortedKeys: Bool, shallow: Bool = false) throws(CatalogIssue) -> JSONValue {
+        let path = JSONPath.root
         switch self {
         case .anyValue:
             return value
         case .string(let nonEmpty):
             guard case .string(let text) = value else { throw Self.wrongType("string", value, path) }
-            if nonEmpty && text.trimmingCharacters(in: .whitespaces).isEmpty {
+            if nonEmpty && text.unicodeScalars.allSatisfy({ $0 == " " || $0 == "\t" }) {
                 throw CatalogIssue(code: "empty_value", path: path, detail: "must be a non-empty string")
             }
             return value
@@ -85,19 +160,29 @@ extension CatalogShape {
         case .array(let element, let minItems):
             guard case .array(let items) = value else { throw Self.wrongType("array", value, path) }
             if items.count < minItems {
-                let code = path.components.last == .key("operations") ? "empty_operations" : "too_few_items"
-                throw CatalogIssue(code: code, path: path, detail: "needs at least \(minItems) item(s), found \(items.count)")
+                throw CatalogIssue(code: "too_few_items", path: path, detail: "needs at least \(minItems) item(s), found \(items.count)")
             }
+            if shallow { return value }
             var normalized: [JSONValue] = []
             normalized.reserveCapacity(items.count)
             for (index, item) in items.enumerated() {
-                normalized.append(try element.normalize(item, at: path.appending(index: index)))
+                do {
+                    normalized.append(try element.normalize(item, sortedKeys: sortedKeys))
+                } catch {
+                    throw error.located(under: .index(index))
+                }
             }
             return .array(normalized)
         case .record(let fields, let required):
             guard case .object(let object) = value else { throw Self.wrongType("object", value, path) }
+            if shallow {
+                if required.contains(where: { object[$0] == nil }), let key = required.sorted().first(where: { object[$0] == nil }) {
+                    throw CatalogIssue(code: "missing_key", path: path, detail: "missing required key '\(key)'")
+                }
+                return value
+            }
             var normalized: [String: JSONValue] = [:]
-            for key in object.keys.sorted() {
+            for key in sortedKeys ? object.keys.sorted() : Array(object.keys) {
                 var resolved: String? = fields[key] != nil ? key : nil
                 if resolved == nil, key.contains("_") {
                     let camel = camelCaseKey(key)
@@ -114,7 +199,15 @@ extension CatalogShape {
                         code: "duplicate_key", path: path.appending(key),
                         detail: "'\(key)' repeats '\(name)' (camelCase and snake_case spellings of one key)")
                 }
-                normalized[name] = try shape.normalize(object[key]!, at: path.appending(name))
+                do {
+                    normalized[name] = try shape.normalize(object[key]!, sortedKeys: sortedKeys)
+                } catch {
+                    var issue = error.located(under: .key(name))
+                    if name == "operations", issue.code == "too_few_items", error.path.components.isEmpty {
+                        issue.code = "empty_operations"
+                    }
+                    throw issue
+                }
             }
             for key in required.sorted() where normalized[key] == nil {
                 throw CatalogIssue(code: "missing_key", path: path, detail: "missing required key '\(key)'")
@@ -124,7 +217,11 @@ extension CatalogShape {
             guard case .object(let object) = value else { throw Self.wrongType("object", value, path) }
             var normalized: [String: JSONValue] = [:]
             for (key, item) in object {
-                normalized[key] = try element.normalize(item, at: path.appending(key))
+                do {
+                    normalized[key] = try element.normalize(item, sortedKeys: sortedKeys)
+                } catch {
+                    throw error.located(under: .key(key))
+                }
             }
             return .object(normalized)
         }

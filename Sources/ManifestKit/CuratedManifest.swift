@@ -52,7 +52,8 @@ public struct CuratedManifest: Sendable {
 
     public var names: [String] { tools.map(\.name) }
 
+    /// Built from deduplicated overrides, so free of duplicates by construction (a test checks).
     public var document: JSONValue {
-        ArrayDedupe.dedupe(["schemaVersion": 1, "tools": .array(tools.map(\.json))])
+        ["schemaVersion": 1, "tools": .array(tools.map(\.json))]
     }
 }

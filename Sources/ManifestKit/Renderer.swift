@@ -29,7 +29,7 @@ public struct RenderPlan: Sendable {
 
     /// Canonical pretty JSON plus a newline, as `FileIO.writeJSON` writes it.
     static func bytes(_ value: JSONValue) -> Data {
-        var data = value.encoded(pretty: true)
+        var data = CanonicalJSONWriter.pretty(value)
         data.append(0x0A)
         return data
     }

@@ -10,16 +10,18 @@ public struct RuntimeOverrides: Sendable {
 
     public init(catalog: MergedCatalog) {
         var warnings: [String] = []
-        var servers = catalog.toolOverrides["servers"]?.objectValue ?? [:]
+        // Unwrapped while editing so each change is in place (one rebuild at the end, not one
+        // copy of a server's whole tool map per tool).
+        var serverFields: [String: [String: JSONValue]] = [:]
+        var tools: [String: [String: [String: JSONValue]]] = [:]
+        for (server, value) in catalog.toolOverrides["servers"]?.objectValue ?? [:] {
+            var fields = value.objectValue ?? [:]
+            tools[server] = (fields.removeValue(forKey: "tools")?.objectValue ?? [:]).mapValues { $0.objectValue ?? [:] }
+            serverFields[server] = fields
+        }
 
         func update(_ server: String, _ tool: String, _ change: (inout [String: JSONValue]) -> Void) {
-            var serverEntry = servers[server]?.objectValue ?? [:]
-            var tools = serverEntry["tools"]?.objectValue ?? [:]
-            var entry = tools[tool]?.objectValue ?? [:]
-            change(&entry)
-            tools[tool] = .object(entry)
-            serverEntry["tools"] = .object(tools)
-            servers[server] = .object(serverEntry)
+            change(&tools[server, default: [:]][tool, default: [:]])
         }
 
         // Wrapped downstream tools first, so an aggregate that reuses a wrapped name stays on.
@@ -55,20 +57,19 @@ public struct RuntimeOverrides: Sendable {
         }
 
         // Codex rejects a `type` list at the root of an outputSchema; MCP requires "object" there.
-        for (serverName, serverValue) in servers {
-            guard var serverEntry = serverValue.objectValue, var tools = serverEntry["tools"]?.objectValue else { continue }
-            for (toolName, toolValue) in tools {
-                guard var entry = toolValue.objectValue, var output = entry["outputSchema"]?.objectValue,
-                    case .array = output["type"]
-                else { continue }
-                output["type"] = "object"
-                entry["outputSchema"] = .object(output)
-                tools[toolName] = .object(entry)
-            }
-            serverEntry["tools"] = .object(tools)
-            servers[serverName] = .object(serverEntry)
+        var servers: [String: JSONValue] = [:]
+        for (server, serverTools) in tools where !serverTools.isEmpty {
+            var fields = serverFields[server] ?? [:]
+            fields["tools"] = .object(serverTools.mapValues { entry in
+                var entry = entry
+                if var output = entry["outputSchema"]?.objectValue, case .array = output["type"] {
+                    output["type"] = "object"
+                    entry["outputSchema"] = .object(output)
+                }
+                return .object(entry)
+            })
+            servers[server] = .object(fields)
         }
-        servers = servers.filter { !($0.value["tools"]?.objectValue ?? [:]).isEmpty }
 
         var master = catalog.toolOverrides["master"]?.objectValue ?? [:]
         if master["tools"] == nil { master["tools"] = ["*": ["annotations": [:]]] }
