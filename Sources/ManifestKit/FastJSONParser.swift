@@ -180,6 +180,8 @@ struct FastJSONParser {
         guard let double = Double(text), double.isFinite else {
             throw Failure(message: "number \(text) is out of range", offset: start)
         }
+        // As JSONValue's Foundation decoding does: an integral number (1.0, 1e16) is an integer.
+        if let integer = Int64(exactly: double) { return .int(integer) }
         return .double(double)
     }
 
