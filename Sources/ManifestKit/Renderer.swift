@@ -16,6 +16,9 @@ public struct RenderPlan: Sendable {
     public var configHome: String
     public var stateHome: String
     public var warnings: [String]
+    /// proxy.json carries the value of a secret variable (`*_KEY`, `*_TOKEN`, …): it is
+    /// written owner-only (0600), since the proxy needs the value in clear.
+    public var proxyHoldsSecrets = false
 
     /// The bytes of each output, in write order (the manifest last: it is what readers poll).
     public var files: [(path: String, data: Data)] {
@@ -43,7 +46,8 @@ public struct RenderPlan: Sendable {
     public func write() throws(SmokeError) -> Bool {
         var changed = false
         for file in files {
-            if try FileIO.writeAtomically(file.data, to: file.path) { changed = true }
+            let mode: mode_t = file.path == outputs.proxy && proxyHoldsSecrets ? 0o600 : 0o644
+            if try FileIO.writeAtomically(file.data, to: file.path, mode: mode) { changed = true }
         }
         return changed
     }
@@ -146,10 +150,17 @@ public enum Renderer {
             [EnvLayer(source: "built-in", dictionary: builtIns, expands: false)] + layers
                 + [EnvLayer(source: "built-in", dictionary: forced, expands: false)])
 
+        // Secrets from env files are unknown to the process-wide redactor until now. Short values
+        // ("true", "1234") are skipped: redacting them would corrupt the JSON answer.
+        for (name, value) in environment.values where Redactor.isSecretName(name) && value.count >= 8 {
+            Redactor.shared.add(value)
+        }
+        var used = TemplateRenderer.placeholders(in: template)
         var proxy = try TemplateRenderer.render(template, variables: environment.values, source: templateDisplay)
         if let overlayTemplate, let overlayTemplatePath {
             let overlay = try TemplateRenderer.render(overlayTemplate, variables: environment.values, source: overlayTemplatePath)
             proxy = DeepMerge.overlayTemplate(proxy, overlay)
+            used += TemplateRenderer.placeholders(in: overlayTemplate)
         }
 
         // Catalog.
@@ -196,11 +207,13 @@ public enum Renderer {
             "curatedTools": .array(manifest.names.map { .string($0) }),
         ])
 
-        return RenderPlan(
+        var plan = RenderPlan(
             outputs: outputs, proxy: proxy, overrides: overrides.document, manifest: manifest, intended: intended,
             aggregates: catalog.aggregations.compactMap { $0["name"]?.stringValue }.sorted(),
             hidden: hidden.map(\.key).sorted(), fragments: fragments.map(\.path), port: port,
             configHome: configHome, stateHome: stateHome, warnings: warnings)
+        plan.proxyHoldsSecrets = used.contains(where: Redactor.isSecretName)
+        return plan
     }
 
     static func pathVariables(_ outputs: RenderOutputs) -> [String: String] {

@@ -201,3 +201,22 @@ import Testing
         #expect(intended["paths"]?["manifest"] == .string(fixture.directory.file("out/manifest.json")))
     }
 }
+
+@Suite struct RenderSecretsTests {
+    @Test func proxyWithASecretIsOwnerOnly() throws {
+        let fixture = try RenderFixture(template: #"{"mcpServers": {"s": {"env": {"API_KEY": "{{SERVICE_API_KEY}}"}}}}"#)
+        try fixture.write("home/.env", "SERVICE_API_KEY=sk-test-0123456789\n")
+        let (plan, _) = try fixture.render()
+        #expect(plan.proxyHoldsSecrets)
+        let attributes = try FileManager.default.attributesOfItem(atPath: plan.outputs.proxy)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        #expect(try fixture.output("proxy.json")["mcpServers"]?["s"]?["env"]?["API_KEY"] == "sk-test-0123456789")
+        #expect(Redactor.shared.redact("value sk-test-0123456789") == "value \(Redactor.placeholder)")
+
+        let plain = try RenderFixture()
+        let (plainPlan, _) = try plain.render()
+        #expect(!plainPlan.proxyHoldsSecrets)
+        let plainAttributes = try FileManager.default.attributesOfItem(atPath: plainPlan.outputs.proxy)
+        #expect((plainAttributes[.posixPermissions] as? NSNumber)?.intValue == 0o644)
+    }
+}
