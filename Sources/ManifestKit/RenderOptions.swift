@@ -15,7 +15,6 @@ public struct RenderOptions: Sendable {
     public var assignments: [String] = []
     public var scope: CatalogScope = .local
     public var outDir: String?
-    public var checkOnly = false
     public var allowHardcodedPort = false
     /// The process environment (the lowest layer); injectable for tests.
     public var processEnvironment: [String: String] = ProcessInfo.processInfo.environment

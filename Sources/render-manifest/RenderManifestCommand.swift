@@ -65,7 +65,6 @@ struct RenderCommand: ToolCommand {
         options.assignments = assignments
         options.scope = scope
         options.outDir = outDir
-        options.checkOnly = checkOnly
         options.allowHardcodedPort = allowHardcodedPort
         let plan = try Renderer.plan(options)
         let changed = checkOnly ? plan.wouldChange() : try plan.write()
