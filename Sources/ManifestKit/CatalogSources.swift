@@ -14,7 +14,8 @@ public enum CatalogSources {
     /// `$CONFIG_HOME/catalog/*.json` sorted by name, `$CONFIG_HOME/bundles/*/catalog.json` sorted
     /// by bundle name, and each `--bundle DIR`'s `catalog.json` in order.
     public static func discover(
-        catalogs: [String], bundles: [String], configHome: String, scope: CatalogScope
+        catalogs: [String], bundles: [String], configHome: String, scope: CatalogScope,
+        absolute: (String) -> String = { URL(fileURLWithPath: $0).standardizedFileURL.path }
     ) throws(SmokeError) -> [(path: String, kind: CatalogFragment.Kind, name: String)] {
         var sources: [(path: String, kind: CatalogFragment.Kind, name: String)] = catalogs.map {
             ($0, .catalog, URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent)
@@ -22,7 +23,7 @@ public enum CatalogSources {
         guard scope == .local else { return sources }
         let fileManager = FileManager.default
         let catalogDirectory = "\(configHome)/catalog"
-        let explicit = Set(catalogs.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+        let explicit = Set(catalogs.map(absolute))
         if let names = try? fileManager.contentsOfDirectory(atPath: catalogDirectory) {
             for name in names.sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
                 let path = "\(catalogDirectory)/\(name)"
@@ -31,7 +32,7 @@ public enum CatalogSources {
                     continue
                 }
                 // A default given with --catalog that also lives in the config home is read once.
-                if explicit.contains(URL(fileURLWithPath: path).standardizedFileURL.path) { continue }
+                if explicit.contains(absolute(path)) { continue }
                 sources.append((path, .configHome, String(name.dropLast(5))))
             }
         }

@@ -50,7 +50,8 @@ public enum Renderer {
         // Catalog.
         var fragments: [CatalogFragment] = []
         for source in try CatalogSources.discover(
-            catalogs: options.catalogs, bundles: options.bundles, configHome: configHome, scope: options.scope)
+            catalogs: options.catalogs, bundles: options.bundles, configHome: configHome, scope: options.scope,
+            absolute: paths.absolute)
         {
             let value = try ManifestJSON.load(path: paths.absolute(source.path), display: source.path)
             fragments.append(try CatalogFragment.parse(value, path: source.path, kind: source.kind, name: source.name))

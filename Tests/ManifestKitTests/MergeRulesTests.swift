@@ -90,4 +90,12 @@ import Testing
             of: #""schemaVersion": 1,"#, with: #""schemaVersion": 1, "defaults": {"serverName": "hub"},"#))
         #expect(try withDefault.plan().manifest.tools.first?.server == "hub")
     }
+
+    @Test func aDefaultAlsoInTheConfigHomeIsReadOnce() throws {
+        let fixture = try RenderFixture()
+        try fixture.catalog("home/catalog/core.json", aggregateFragment(name: "suite", server: "stelae"))
+        fixture.options.scope = .local
+        let plan = try fixture.plan()
+        #expect(plan.fragments == ["home/catalog/core.json"])
+    }
 }
