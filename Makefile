@@ -32,9 +32,11 @@ help: ## List targets and the switches they read.
 
 deps: sysdeps venv ## Install what a fresh machine lacks: apt packages, then the pinned .venv.
 
-sysdeps: ## apt-install libgit2-dev, pkg-config, python3-venv when missing.
+sysdeps: ## apt-install libgit2-dev, pkg-config, python3-venv (and git, openssl for tests) when missing.
 	@missing=""; \
 	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
+	command -v git >/dev/null 2>&1 || missing="$$missing git"; \
+	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
 	pkg-config --exists libgit2 2>/dev/null || missing="$$missing libgit2-dev"; \
 	dpkg -s python3-venv >/dev/null 2>&1 || $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
@@ -65,8 +67,33 @@ install: build ## Install the tools into $(PREFIX)/bin.
 test: deps debug-build ## The whole suite: unit and end-to-end tests against real servers.
 	$(SWIFT) test
 
-render-proxy: ## Render proxy.json, overrides and the curated manifest (arrives with issue 3).
-	@echo "render-proxy arrives with the render-manifest issue" >&2; exit 2
+# render-proxy: the embedded stack (stack/) by default, hermetic (no ~/.config/stelae, no
+# STELAE_ENV_FILE). STELAE_DIR=/path/to/stelae renders a real checkout instead: its
+# config/proxy.template.json and .env.example, the config home (STELAE_CONFIG_HOME, else the
+# tool's default) with its catalog/*.json and bundles, and STELAE_ENV_FILE when given.
+# RENDER_FLAGS adds flags (e.g. --allow-hardcoded-port, --set KEY=VALUE, --check-only).
+STELAE_DIR ?=
+STELAE_CONFIG_HOME ?=
+STELAE_ENV_FILE ?=
+RENDER_FLAGS ?=
+STACK_DIR ?= stack
+
+render-proxy: sysdeps ## Render proxy.json, overrides and the curated manifest into $(STATE_HOME) (STELAE_DIR=… for a real Stelae).
+	@$(SWIFT) build --product render-manifest >&2
+	@bin="$$($(SWIFT) build --show-bin-path)/render-manifest"; \
+	if [ -n "$(STELAE_DIR)" ]; then \
+	  set -- --template "$(STELAE_DIR)/config/proxy.template.json" --scope local \
+	    --set "STELAE_DIR=$(abspath $(STELAE_DIR))"; \
+	  if [ -f "$(STELAE_DIR)/.env.example" ]; then set -- "$$@" --fallback-env "$(STELAE_DIR)/.env.example"; fi; \
+	  if [ -n "$(STELAE_CONFIG_HOME)" ]; then set -- "$$@" --config-home "$(STELAE_CONFIG_HOME)"; fi; \
+	  if [ -n "$(STELAE_ENV_FILE)" ]; then set -- "$$@" --env-file "$(STELAE_ENV_FILE)"; fi; \
+	  "$$bin" render --state-home "$(STATE_HOME)" "$$@" $(RENDER_FLAGS); \
+	else \
+	  env -u STELAE_ENV_FILE -u STELAE_CONFIG_HOME -u STELAE_STATE_HOME "$$bin" render \
+	    --template "$(STACK_DIR)/proxy.template.json" --catalog "$(STACK_DIR)/catalog/core.json" --scope default \
+	    --config-home "$(abspath $(STATE_HOME))/config" --state-home "$(STATE_HOME)" \
+	    --set "STACK_PYTHON=$(abspath $(VENV))/bin/python" $(RENDER_FLAGS); \
+	fi
 
 smoke: deps build ## The whole readiness chain, offline on the embedded default stack; evidence in .smoke/runs/.
 	@$(SMOKE_BIN) scripts/smoke all

@@ -3,17 +3,12 @@ import GitKit
 import SmokeCore
 
 @main
-struct GitCleanCheckCommand: ToolMain, ToolCommand {
+struct GitCleanCheckCommand: ToolMain {
     static let toolName = "git-clean-check"
     static let configuration = CommandConfiguration(
         commandName: toolName,
-        abstract: "Not implemented yet.",
-        version: SmokeVersion.current
+        abstract: "Clone with libgit2, snapshot a working tree's status, verify it is clean or unchanged.",
+        version: SmokeVersion.current,
+        subcommands: [CloneCommand.self, SnapshotCommand.self, VerifyCommand.self]
     )
-
-    @OptionGroup var common: CommonOptions
-
-    func execute() async throws -> ToolOutcome {
-        throw SmokeError.invalidInput("not_implemented", "\(Self.toolName) is not implemented yet")
-    }
 }

@@ -52,7 +52,7 @@ public final class BackgroundProcess: @unchecked Sendable {
             self.stderrData.append(data)
             self.lock.unlock()
         }
-        try process.run()
+        try SignalMask.withUnblockedSignals { try process.run() }
     }
 
     /// Convenience: a Python script from the pinned venv.

@@ -1,0 +1,72 @@
+import SmokeCore
+
+/// One line of `git status --porcelain=v1`: a path with its index and worktree letters.
+/// `origPath` is the source of a staged rename (`R  old -> new`).
+public struct StatusEntry: Sendable, Hashable {
+    /// The letters porcelain v1 uses: unmodified, modified, added, deleted, renamed,
+    /// type changed, unmerged, untracked.
+    public static let codes: Set<Character> = [" ", "M", "A", "D", "R", "T", "U", "?"]
+
+    public var path: String
+    public var index: Character
+    public var worktree: Character
+    public var origPath: String?
+
+    public init(path: String, index: Character, worktree: Character, origPath: String? = nil) {
+        self.path = path
+        self.index = index
+        self.worktree = worktree
+        self.origPath = origPath
+    }
+
+    /// The two-letter code as git prints it, e.g. `AM` or `??`.
+    public var code: String { "\(index)\(worktree)" }
+
+    public var json: JSONValue {
+        var object: [String: JSONValue] = [
+            "path": .string(path), "index": .string(String(index)), "worktree": .string(String(worktree)),
+        ]
+        if let origPath { object["orig_path"] = .string(origPath) }
+        return .object(object)
+    }
+
+    /// Git's order: by path bytes; for one path listed twice (`D  a` and `?? a` after
+    /// `git rm --cached a`) the tracked line comes first, as git prints it.
+    public static func gitOrder(_ lhs: StatusEntry, _ rhs: StatusEntry) -> Bool {
+        let left = Array(lhs.path.utf8), right = Array(rhs.path.utf8)
+        if left != right { return left.lexicographicallyPrecedes(right) }
+        return (lhs.index == "?" ? 1 : 0) < (rhs.index == "?" ? 1 : 0)
+    }
+}
+
+extension StatusEntry {
+    /// Reads an entry back from a snapshot file; `where` names the element for the error.
+    init(json: JSONValue, where location: String) throws(SmokeError) {
+        guard let object = json.objectValue else {
+            throw .invalidInput("invalid_baseline", "\(location): expected an object, found \(json.typeName)")
+        }
+        guard let path = object["path"]?.stringValue, !path.isEmpty else {
+            throw .invalidInput("invalid_baseline", "\(location).path: expected a non-empty string")
+        }
+        func letter(_ key: String) throws(SmokeError) -> Character {
+            guard let text = object[key]?.stringValue, text.count == 1, let first = text.first,
+                Self.codes.contains(first)
+            else {
+                throw .invalidInput(
+                    "invalid_baseline",
+                    "\(location).\(key): expected one of \" \", M, A, D, R, T, U, ? (found \(object[key]?.encodedString() ?? "nothing"))")
+            }
+            return first
+        }
+        let index = try letter("index")
+        let worktree = try letter("worktree")
+        var origPath: String?
+        if let value = object["orig_path"], !value.isNull {
+            guard let text = value.stringValue else {
+                throw .invalidInput("invalid_baseline", "\(location).orig_path: expected a string, found \(value.typeName)")
+            }
+            origPath = text
+        }
+        self.init(path: path, index: index, worktree: worktree, origPath: origPath)
+    }
+}

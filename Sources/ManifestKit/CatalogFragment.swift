@@ -1,0 +1,72 @@
+import Foundation
+import SmokeCore
+
+/// One catalog file, validated, with its keys in camelCase.
+public struct CatalogFragment: Sendable {
+    public enum Kind: String, Sendable {
+        /// Given with `--catalog` (the tracked defaults).
+        case catalog
+        /// `$CONFIG_HOME/catalog/*.json`.
+        case configHome = "config-home"
+        /// `bundles/<name>/catalog.json` or `--bundle DIR`.
+        case bundle
+    }
+
+    public var path: String
+    public var kind: Kind
+    public var name: String
+    public var payload: [String: JSONValue]
+
+    public init(path: String, kind: Kind, name: String, payload: [String: JSONValue]) {
+        self.path = path
+        self.kind = kind
+        self.name = name
+        self.payload = payload
+    }
+
+    /// Loads and validates a fragment; errors name `path` and the JSON path inside it.
+    public static func load(path: String, kind: Kind, name: String) throws(SmokeError) -> CatalogFragment {
+        try parse(try ManifestJSON.load(path: path), path: path, kind: kind, name: name)
+    }
+
+    public static func parse(_ value: JSONValue, path: String, kind: Kind, name: String) throws(SmokeError)
+        -> CatalogFragment
+    {
+        guard case .object = value else {
+            throw SmokeError(
+                "wrong_type", "\(path): a catalog fragment must be a JSON object, found \(value.typeName)",
+                exit: .invalidInput, fields: ["file": .string(path), "json_path": "(root)"])
+        }
+        let normalized: JSONValue
+        do {
+            normalized = try CatalogSchema.fragment.normalize(value, at: .root)
+        } catch {
+            throw error.error(file: path)
+        }
+        let object = normalized.objectValue ?? [:]
+        try checkUniqueAggregateNames(object, path: path)
+        return CatalogFragment(path: path, kind: kind, name: name, payload: object)
+    }
+
+    /// Two aggregates with one name in the same file is a mistake (across files, later replaces).
+    static func checkUniqueAggregateNames(_ object: [String: JSONValue], path: String) throws(SmokeError) {
+        let aggregations = object["toolAggregations"]?["aggregations"]?.arrayValue ?? []
+        var firstIndex: [String: Int] = [:]
+        for (index, aggregate) in aggregations.enumerated() {
+            guard let name = aggregate["name"]?.stringValue else { continue }
+            if let first = firstIndex[name] {
+                let location = JSONPath.root.appending("toolAggregations").appending("aggregations")
+                    .appending(index: index).appending("name")
+                throw CatalogIssue(
+                    code: "duplicate_aggregate", path: location,
+                    detail: "aggregate '\(name)' is already defined at toolAggregations.aggregations[\(first)]"
+                ).error(file: path)
+            }
+            firstIndex[name] = index
+        }
+    }
+
+    public var toolOverrides: [String: JSONValue]? { payload["toolOverrides"]?.objectValue }
+    public var toolAggregations: [String: JSONValue]? { payload["toolAggregations"]?.objectValue }
+    public var hideTools: [JSONValue] { payload["hideTools"]?.arrayValue ?? [] }
+}

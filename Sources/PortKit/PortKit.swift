@@ -1,2 +1,0 @@
-// PortKit: the domain library behind port-preflight.
-public enum PortKitInfo { public static let domain = "port-preflight" }

@@ -1,0 +1,225 @@
+import Glibc
+import SmokeCore
+
+/// The flags of `port-preflight`, as given (strings, so that every bad value becomes a JSON
+/// error with its own code rather than a generic usage error).
+public struct PreflightRequest: Sendable {
+    public var port: String?
+    public var kill = false
+    public var force = false
+    public var graceMs: String?
+    public var random = false
+    public var range: String?
+    public var exclude: String?
+    public var seed: String?
+
+    public init(
+        port: String? = nil, kill: Bool = false, force: Bool = false, graceMs: String? = nil, random: Bool = false,
+        range: String? = nil, exclude: String? = nil, seed: String? = nil
+    ) {
+        self.port = port
+        self.kill = kill
+        self.force = force
+        self.graceMs = graceMs
+        self.random = random
+        self.range = range
+        self.exclude = exclude
+        self.seed = seed
+    }
+}
+
+/// What `port-preflight` does with a request: validate, then check / clear one port or pick one.
+public enum PortPreflight {
+    public static let defaultGraceMs = 2000
+    public static let otherSocketsShown = 50
+
+    public static func run(
+        _ request: PreflightRequest, log: Log? = nil, signals: any SignalSender = KernelSignals(),
+        discovery: ListenerDiscovery = ListenerDiscovery()
+    ) async throws(SmokeError) -> ToolOutcome {
+        try validateCombination(request)
+        // Every value is validated before the environment is touched: bad input is always exit 2.
+        if request.random {
+            let picker = try randomPicker(request)
+            try requireProcfs(discovery)
+            return pickRandom(picker, discovery: discovery, log: log)
+        }
+        let port = try PortInput.port(request.port ?? "")
+        let grace = try request.graceMs.map { text throws(SmokeError) in try PortInput.graceMilliseconds(text) }
+            ?? defaultGraceMs
+        try requireProcfs(discovery)
+        if request.kill {
+            let clearer = PortClearer(
+                policy: KillPolicy(force: request.force), grace: .milliseconds(grace), signals: signals,
+                discovery: discovery, log: log)
+            return killOutcome(await clearer.clear(port: port), graceMs: grace)
+        }
+        return checkOutcome(PortStatus.inspect(port: port, discovery: discovery))
+    }
+
+    static func requireProcfs(_ discovery: ListenerDiscovery) throws(SmokeError) {
+        guard TCPSocketTable.isReadable(procRoot: discovery.procRoot) else {
+            throw .environment(
+                "proc_unavailable", "\(discovery.procRoot)/net/tcp cannot be read: listener discovery needs Linux procfs")
+        }
+    }
+
+    static func validateCombination(_ request: PreflightRequest) throws(SmokeError) {
+        func conflict(_ message: String) -> SmokeError {
+            .invalidInput("conflicting_options", message, hint: "run `port-preflight --help` for usage")
+        }
+        if request.random {
+            if request.port != nil { throw conflict("--port and --random exclude each other") }
+            if request.kill || request.force || request.graceMs != nil {
+                throw conflict("--kill, --force and --grace-ms apply to --port, not to --random")
+            }
+        } else {
+            guard request.port != nil else {
+                throw .invalidInput("missing_port", "give --port N to check a port or --random to pick one")
+            }
+            if request.range != nil || request.exclude != nil || request.seed != nil {
+                throw conflict("--range, --exclude and --seed apply to --random, not to --port")
+            }
+            if !request.kill && (request.force || request.graceMs != nil) {
+                throw conflict("--force and --grace-ms only apply together with --kill")
+            }
+        }
+    }
+
+    // MARK: - --port N
+
+    static func checkOutcome(_ status: PortStatus) -> ToolOutcome {
+        var fields = portFields(status)
+        fields["signalled"] = []
+        fields["skipped"] = []
+        if status.free { return .success(fields) }
+        if let error = bindError(status) { return .failure(error, fields) }
+        let message: String
+        if status.listeners.isEmpty {
+            message = "port \(status.port) cannot be bound (\(bindFailures(status))) though nothing listens on it; see other_sockets"
+        } else {
+            message = "port \(status.port) is held by \(status.holdersDescription)"
+        }
+        return .failure(
+            SmokeError(
+                "port_in_use", message,
+                hint: status.listeners.isEmpty
+                    ? "TIME_WAIT of a server without SO_REUSEADDR or a bound, non-listening socket; wait or pick another port"
+                    : "rerun with --kill to stop the listeners, or pick another port with --random",
+                exit: .checkFailed), fields)
+    }
+
+    static func killOutcome(_ report: PortClearer.Report, graceMs: Int) -> ToolOutcome {
+        var fields = portFields(report.after)
+        fields["listeners"] = .array(report.before.listeners.map(\.json))
+        fields["remaining"] = .array(report.after.listeners.map(\.json))
+        fields["signalled"] = .array(report.signalled.map { ["pid": .int(Int64($0.pid)), "signal": .string($0.signal)] })
+        fields["skipped"] = .array(report.skipped.map(skipJSON))
+        fields["grace_ms"] = .int(Int64(graceMs))
+        let status = report.after
+        if status.free { return .success(fields) }
+        if let error = bindError(status) { return .failure(error, fields) }
+        var reasons: [String] = []
+        for skip in report.skipped {
+            reasons.append("\(skip.pid.map { "pid \($0)" } ?? "unseen owner (uid \(skip.uid.map(String.init) ?? "?"))") skipped: \(skip.reason.rawValue)")
+        }
+        let holders = status.listeners.isEmpty
+            ? "no listener, but bind fails (\(bindFailures(status)))" : status.holdersDescription
+        let message = "port \(status.port) is still held after --kill by \(holders)"
+            + (reasons.isEmpty ? "" : "; " + reasons.joined(separator: ", "))
+        let hint: String? =
+            if report.skipped.contains(where: { $0.reason == .otherUser }) {
+                "another user's process holds it: rerun with --force to signal it"
+            } else if report.skipped.contains(where: { $0.reason == .ownerUnknown }) {
+                "the owning process is not visible to this user: run as its owner or as root"
+            } else {
+                nil
+            }
+        return .failure(SmokeError("port_in_use", message, hint: hint, exit: .checkFailed), fields)
+    }
+
+    static func skipJSON(_ skip: SkipRecord) -> JSONValue {
+        var object: [String: JSONValue] = [
+            "pid": skip.pid.map { .int(Int64($0)) } ?? .null,
+            "reason": .string(skip.reason.rawValue),
+        ]
+        if let uid = skip.uid { object["uid"] = .int(Int64(uid)) }
+        if let detail = skip.detail { object["detail"] = .string(detail) }
+        return .object(object)
+    }
+
+    static func portFields(_ status: PortStatus) -> [String: JSONValue] {
+        [
+            "port": .int(Int64(status.port)),
+            "free": .bool(status.free),
+            "listeners": .array(status.listeners.map(\.json)),
+            // A busy server can have thousands of connections on its port: show a bounded sample.
+            "other_sockets": .array(status.otherSockets.prefix(otherSocketsShown).map(\.json)),
+            "other_socket_count": .int(Int64(status.otherSockets.count)),
+            "bind_checks": .array(status.bindChecks.map(\.json)),
+        ]
+    }
+
+    /// A bind refused for a reason other than "in use", with nobody listening, is the
+    /// environment's fault (exit 3), not a held port.
+    static func bindError(_ status: PortStatus) -> SmokeError? {
+        guard status.listeners.isEmpty, !status.bindChecks.contains(where: { $0.status == .inUse }) else { return nil }
+        if let denied = status.bindChecks.first(where: { $0.status == .denied }) {
+            return .environment(
+                "bind_denied", "cannot bind \(denied.address): \(denied.detail ?? "permission denied")",
+                hint: "ports below 1024 need root or CAP_NET_BIND_SERVICE")
+        }
+        if let failed = status.bindChecks.first(where: { $0.status == .error }) {
+            return .environment("bind_failed", "cannot bind \(failed.address): \(failed.detail ?? "unknown error")")
+        }
+        return nil
+    }
+
+    static func bindFailures(_ status: PortStatus) -> String {
+        status.failedBinds.map { "\($0.address): \($0.detail ?? $0.status.rawValue)" }.joined(separator: "; ")
+    }
+
+    // MARK: - --random
+
+    static func randomPicker(_ request: PreflightRequest) throws(SmokeError) -> RandomPortPicker {
+        let range = try request.range.map { text throws(SmokeError) in try PortInput.range(text) }
+            ?? RandomPortPicker.defaultRange
+        let excluded = try request.exclude.map { text throws(SmokeError) in try PortInput.excludeList(text) }
+            ?? RandomPortPicker.defaultExcluded
+        // Without --seed a fresh seed is drawn and reported, so any run can be replayed.
+        let seed = try request.seed.map { text throws(SmokeError) in try PortInput.seed(text) }
+            ?? UInt64.random(in: 0...UInt64(Int64.max))
+        let picker = RandomPortPicker(range: range, excluded: excluded, seed: seed)
+        guard !picker.candidates.isEmpty else {
+            throw .invalidInput(
+                "invalid_range", "--range \(range.lowerBound)-\(range.upperBound) has no port left after --exclude")
+        }
+        return picker
+    }
+
+    static func pickRandom(_ picker: RandomPortPicker, discovery: ListenerDiscovery, log: Log?) -> ToolOutcome {
+        let range = picker.range
+        let excluded = picker.excluded
+        let seed = picker.seed
+        let pick = picker.pick { PortStatus.inspect(port: $0, discovery: discovery) }
+        var fields: [String: JSONValue] = [
+            "range": ["low": .int(Int64(range.lowerBound)), "high": .int(Int64(range.upperBound))],
+            "excluded": .array(excluded.map { .int(Int64($0)) }),
+            "seed": .int(Int64(seed)),
+            "attempts": .int(Int64(pick.attempts)),
+            "busy": .array(pick.busy.map { .int(Int64($0)) }),
+        ]
+        guard let status = pick.status else {
+            fields["port"] = .null
+            fields["free"] = false
+            return .failure(
+                SmokeError(
+                    "no_free_port",
+                    "no free port in \(range.lowerBound)-\(range.upperBound) after \(pick.attempts) attempts",
+                    hint: "widen --range or stop the listeners occupying it", exit: .environment), fields)
+        }
+        log?.info("chose port \(status.port) after \(pick.attempts) attempt(s)")
+        fields.merge(portFields(status)) { _, new in new }
+        return .success(fields)
+    }
+}

@@ -1,6 +1,0 @@
-import ManifestKit
-import Testing
-
-@Suite struct ManifestKitLinkTests {
-    @Test func domainIsNamed() { #expect(!ManifestKitInfo.domain.isEmpty) }
-}
