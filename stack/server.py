@@ -163,6 +163,8 @@ def operation_of(arguments: dict[str, Any], allowed: list[str]) -> str:
 
 def workspace_fs_read(ctx: Context, arguments: dict[str, Any]) -> dict[str, Any]:
     operation = operation_of(arguments, ["read_file", "list_directory", "search_files"])
+    if operation == "read_file" and not arguments.get("path"):
+        raise ToolError("read_file: 'path' is required (a file relative to the workspace root)")
     path = ctx.workspace_path(arguments.get("path"))
     if operation == "read_file":
         if not path.is_file():

@@ -86,7 +86,7 @@ struct SmokeChainTests {
             Issue.record("no catalog fragment with toolAggregations under stack/catalog")
         }
         let output = try TempDirectory(prefix: "smoke-run")
-        let run = try SmokeRun.run(source: source, runDirectory: output, environment: ["STAGES": "bundle-tools"])
+        let run = try SmokeRun.run(source: source, runDirectory: output, environment: ["STAGES": "bundle-tools", "PROBE_DEADLINE": "8"])
         #expect(run.status == 1, "\(run.diagnostics)")
         let failure = try #require(run.firstFailure)
         let step = try #require(failure["step"]?.stringValue)

@@ -38,7 +38,7 @@ struct SmokeServerTests {
     }
 
     /// Starts the stack, lists its tools, makes `calls`; returns the observation.
-    static func observe(manifest: String = "\(SmokePaths.fixtures)/manifest.json", workspace: Workspace,
+    static func observe(manifest: String = SmokePaths.manifest, workspace: Workspace,
                         calls: [Call] = [], via: String = "stdio") throws -> JSONValue {
         let callsJSON = try JSONValue(encoding: calls).encodedString()
         let result = try ChildProcess.run(ProjectPaths.python, [
@@ -53,7 +53,7 @@ struct SmokeServerTests {
         return try JSONValue.parse(Data(result.stdout.utf8), source: "mcp_client")
     }
 
-    static func manifestTools(_ path: String = "\(SmokePaths.fixtures)/manifest.json") throws -> [String: JSONValue] {
+    static func manifestTools(_ path: String = SmokePaths.manifest) throws -> [String: JSONValue] {
         let tools = try JSONValue.load(path: path)["tools"]?.arrayValue ?? []
         return Dictionary(uniqueKeysWithValues: tools.compactMap { tool in tool["name"]?.stringValue.map { ($0, tool) } })
     }
@@ -72,6 +72,10 @@ struct SmokeServerTests {
     @Test(arguments: ["stdio", "proxy"])
     func publishesExactlyTheManifestTools(via: String) throws {
         let workspace = try Workspace()
+        if FileManager.default.fileExists(atPath: "\(SmokePaths.stack)/catalog/core.json") {
+            #expect(SmokePaths.manifest != "\(SmokePaths.fixtures)/manifest.json",
+                    "the shipped catalog must render; the fixture copy is only a stand-in")
+        }
         let expected = try Self.manifestTools()
         let listed = try Self.observe(workspace: workspace, via: via)["tools"]?.arrayValue ?? []
         #expect(Set(listed.compactMap { $0["name"]?.stringValue }) == Set(expected.keys))

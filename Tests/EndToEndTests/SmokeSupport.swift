@@ -10,6 +10,27 @@ enum SmokePaths {
     static let docs = "\(stack)/docs"
     static let script = "\(ProjectPaths.root)/scripts/smoke"
 
+    /// The curated manifest the server tests publish: stack/catalog rendered by the real
+    /// render-manifest when both exist (the contract as shipped), else the private fixture copy.
+    static let manifest: String = {
+        let fixture = "\(fixtures)/manifest.json"
+        let template = "\(stack)/proxy.template.json"
+        let catalog = "\(stack)/catalog/core.json"
+        guard FileManager.default.fileExists(atPath: template), FileManager.default.fileExists(atPath: catalog),
+              let output = try? TempDirectory(prefix: "smoke-rendered") else { return fixture }
+        renderedDirectory = output
+        let result = try? ToolRun.run("render-manifest", [
+            "render", "--template", template, "--catalog", catalog, "--scope", "default",
+            "--config-home", output.file("config"), "--state-home", output.path, "--out-dir", output.path,
+            "--set", "PROXY_PORT=1", "--set", "STACK_PYTHON=\(ProjectPaths.python)",
+        ])
+        guard let result, result.status == 0, let rendered = result.json["outputs"]?["manifest"]?.stringValue else {
+            return fixture
+        }
+        return rendered
+    }()
+    nonisolated(unsafe) private static var renderedDirectory: TempDirectory?
+
     /// The stages file the chain uses: the shipped one once it exists, else the private copy.
     static var stagesFile: String {
         let shipped = "\(stack)/stages.json"
