@@ -34,9 +34,9 @@ def write_json(path: Path, value) -> None:
     os.replace(temporary, path)
 
 
-def secret_values() -> list[str]:
+def secret_values(minimum: int = 4) -> list[str]:
     values = {v.strip() for k, v in os.environ.items()
-              if k.upper().endswith(SECRET_SUFFIXES) and len(v.strip()) >= 4}
+              if k.upper().endswith(SECRET_SUFFIXES) and len(v.strip()) >= minimum}
     return sorted(values, key=len, reverse=True)
 
 
@@ -266,7 +266,8 @@ def cmd_summary(args) -> int:
         if step.get("error_message"):
             step["error_message"] = redact(step["error_message"], secrets)
     failing = [s for s in steps if s["status"] == "failed"]
-    leaks = scan_secrets(run, secrets)
+    # Short values ("true", "1234") would match everywhere; only scan for ones that can be credentials.
+    leaks = scan_secrets(run, secret_values(minimum=8))
     ok = bool(steps) and not failing and all(s["status"] == "passed" for s in steps) and not leaks
     summary = {
         "tool": "smoke", "version": VERSION, "ok": ok, "run_dir": str(run.resolve()),
