@@ -83,8 +83,11 @@ render-proxy: sysdeps ## Render proxy.json, overrides and the curated manifest i
 smoke: ## The whole readiness chain on the embedded default stack (arrives with issue 6).
 	@echo "smoke arrives with the smoke issue" >&2; exit 2
 
-bench: ## Benchmarks with ratios against a baseline run in the same invocation.
-	@echo "no benchmarks yet" >&2
+bench: sysdeps venv ## Benchmarks (bench/*.sh), each printing ratios against a baseline run in the same invocation.
+	$(SWIFT) build -c release
+	@status=0; for script in bench/*.sh; do \
+	  echo "== $$script"; bash "$$script" || status=1; \
+	done; exit $$status
 
 clean:
 	rm -rf .build .smoke
