@@ -2,7 +2,7 @@ import Foundation
 import SmokeCore
 
 /// One expected MCP call of a stage. `arguments` matches as a subset (see `ArgumentMatch`).
-public struct Expectation: Sendable, Equatable {
+public struct ToolExpectation: Sendable, Equatable {
     public var tool: String
     public var server: String?
     public var arguments: JSONValue?
@@ -21,9 +21,9 @@ public struct Expectation: Sendable, Equatable {
 public struct StageDefinition: Sendable, Equatable {
     public var name: String
     public var prompt: String
-    public var expectations: [Expectation]
+    public var expectations: [ToolExpectation]
 
-    public init(name: String, prompt: String, expectations: [Expectation]) {
+    public init(name: String, prompt: String, expectations: [ToolExpectation]) {
         self.name = name
         self.prompt = prompt
         self.expectations = expectations
@@ -65,7 +65,7 @@ public enum StageFile {
             guard let rawExpectations = entry["expectations"]?.arrayValue else {
                 throw .invalidInput("invalid_stages", "\(at).expectations: expected an array")
             }
-            var expectations: [Expectation] = []
+            var expectations: [ToolExpectation] = []
             for (position, raw) in rawExpectations.enumerated() {
                 expectations.append(try expectation(raw, at: "\(at).expectations[\(position)]"))
             }
@@ -74,7 +74,7 @@ public enum StageFile {
         return result
     }
 
-    private static func expectation(_ raw: JSONValue, at: String) throws(SmokeError) -> Expectation {
+    private static func expectation(_ raw: JSONValue, at: String) throws(SmokeError) -> ToolExpectation {
         guard raw.objectValue != nil else { throw .invalidInput("invalid_stages", "\(at): expected an object") }
         guard let tool = raw["tool"]?.stringValue, !tool.isEmpty else {
             throw .invalidInput("invalid_stages", "\(at).tool: expected a non-empty string")
@@ -103,6 +103,6 @@ public enum StageFile {
             guard let flag = value.boolValue else { throw .invalidInput("invalid_stages", "\(at).allow_failed: expected a boolean") }
             allowFailed = flag
         }
-        return Expectation(tool: tool, server: server, arguments: arguments, minCalls: minCalls, allowFailed: allowFailed)
+        return ToolExpectation(tool: tool, server: server, arguments: arguments, minCalls: minCalls, allowFailed: allowFailed)
     }
 }

@@ -2,7 +2,7 @@ import SmokeCore
 
 /// The result of one expectation against the collapsed calls.
 public struct ExpectationResult: Sendable, Equatable {
-    public var expectation: Expectation
+    public var expectation: ToolExpectation
     public var met: Bool
     /// Calls that count for the expectation (right tool, server and arguments, and succeeded
     /// unless failures are allowed).
@@ -87,7 +87,7 @@ public struct StageJudge: Sendable {
         seconds.rounded() == seconds ? String(Int(seconds)) : String(seconds)
     }
 
-    func evaluate(_ expectation: Expectation) -> ExpectationResult {
+    func evaluate(_ expectation: ToolExpectation) -> ExpectationResult {
         let sameTool = transcript.calls.filter { call in
             call.tool == expectation.tool && (expectation.server == nil || call.server == expectation.server)
         }
