@@ -12,7 +12,9 @@ public struct LineSplitter: Sendable {
         guard !chunk.isEmpty else { return }
         var start = 0
         let bytes = chunk.bindMemory(to: UInt8.self)
-        while let offset = bytes[start...].firstIndex(of: 0x0A) {
+        let base = chunk.baseAddress!
+        while start < bytes.count, let found = memchr(base + start, 0x0A, bytes.count - start) {
+            let offset = base.distance(to: UnsafeRawPointer(found))
             if pending.isEmpty {
                 try line(Data(bytes[start..<offset]))
             } else {

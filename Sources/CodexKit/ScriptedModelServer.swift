@@ -64,6 +64,9 @@ final class ScriptedModel: Sendable {
     private struct State {
         var script: ModelScript
         var requests = 0
+        /// Steps taken per conversation (Codex's `prompt_cache_key`), so one server can serve
+        /// several `codex exec` runs, each from the first step.
+        var stepsByConversation: [String: Int] = [:]
         var offered: OfferedTools?
     }
 
@@ -77,13 +80,20 @@ final class ScriptedModel: Sendable {
     /// Takes the next step for a request body.
     func answer(body: Data) -> (step: ModelScript.Step, index: Int) {
         let offered = OfferedTools(requestBody: body)
+        let conversation = (try? JSONDecoder().decode(Conversation.self, from: body))?.prompt_cache_key ?? ""
         return state.withLock { state in
             if state.offered == nil, let offered { state.offered = offered }
+            let step = state.stepsByConversation[conversation, default: 0]
+            state.stepsByConversation[conversation] = step + 1
             let index = state.requests
             state.requests += 1
-            return (state.script.step(at: index), index)
+            return (state.script.step(at: step), index)
         }
     }
+}
+
+private struct Conversation: Decodable {
+    var prompt_cache_key: String?
 }
 
 /// One HTTP/1.1 connection: collects a request, answers it from the script.

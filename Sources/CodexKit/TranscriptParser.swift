@@ -30,23 +30,25 @@ public struct TranscriptParser: Sendable {
     public var turnEnded: Bool { turnCompleted || turnFailure != nil }
 
     public mutating func consume(line: Data) {
+        line.withUnsafeBytes { consume(bytes: $0) }
+    }
+
+    public mutating func consume(bytes line: UnsafeRawBufferPointer) {
         // Trailing CR or blank lines from wrappers are not events and not garbage either.
-        var slice = line[...]
-        while let last = slice.last, last == 0x0D || last == 0x20 || last == 0x09 { slice = slice.dropLast() }
-        guard !slice.isEmpty else { return }
+        var end = line.count
+        while end > 0, line[end - 1] == 0x0D || line[end - 1] == 0x20 || line[end - 1] == 0x09 { end -= 1 }
+        guard end > 0 else { return }
+        let slice = UnsafeRawBufferPointer(rebasing: line[0..<end])
         lines += 1
-        let first = slice.first { $0 != 0x20 && $0 != 0x09 }
-        guard first == UInt8(ascii: "{"), let event = try? JSONDecoder().decode(TranscriptEvent.self, from: Data(slice)) else {
-            if first == UInt8(ascii: "[") || first == UInt8(ascii: "\""), (try? JSONDecoder().decode(JSONValue.self, from: Data(slice))) != nil {
-                return  // valid JSON of an unexpected shape: tolerated, not counted as garbage
-            }
+        switch TranscriptEvent.scan(slice) {
+        case .event(let event): apply(event)
+        case .otherJSON: break  // valid JSON of an unexpected shape: tolerated, not garbage
+        case .notJSON:
             nonJSONLines += 1
             if nonJSONSamples.count < Self.maxSamples {
-                nonJSONSamples.append(String(String(decoding: slice.prefix(200), as: UTF8.self)))
+                nonJSONSamples.append(String(decoding: UnsafeRawBufferPointer(rebasing: slice[0..<min(200, slice.count)]), as: UTF8.self))
             }
-            return
         }
-        apply(event)
     }
 
     public mutating func consume(line: String) {
@@ -59,10 +61,10 @@ public struct TranscriptParser: Sendable {
         case "thread.started": threadStarted = true
         case "turn.started": turnStarted = true
         case "turn.completed": turnCompleted = true
-        case "turn.failed": turnFailure = event.error?.message ?? event.message ?? "turn.failed without a message"
+        case "turn.failed": turnFailure = event.errorMessage ?? event.message ?? "turn.failed without a message"
         case "error":
             errorEvents += 1
-            lastErrorEvent = event.message ?? event.error?.message
+            lastErrorEvent = event.message ?? event.errorMessage
         case "item.started", "item.updated", "item.completed":
             if let item = event.item { apply(item) }
         default:
@@ -91,9 +93,9 @@ public struct TranscriptParser: Sendable {
     /// `error.message` when Codex set it; otherwise, for a failed call, the text the server put
     /// in `result.content` (an MCP `isError` result carries its reason there).
     static func failureText(_ item: TranscriptEvent.Item) -> String? {
-        if let message = item.error?.message { return String(message.prefix(maxErrorText)) }
+        if let message = item.errorMessage { return String(message.prefix(maxErrorText)) }
         guard item.status == "failed" else { return nil }
-        let texts = (item.result?.content ?? []).compactMap(\.text)
+        let texts = item.resultTexts ?? []
         let joined = texts.joined(separator: "\n")
         return joined.isEmpty ? "call failed without an error text" : String(joined.prefix(maxErrorText))
     }

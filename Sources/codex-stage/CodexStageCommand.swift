@@ -9,7 +9,7 @@ struct CodexStageCommand: ToolMain {
         commandName: toolName,
         abstract: "Run one Codex stage against an MCP stack and judge its transcript.",
         version: SmokeVersion.current,
-        subcommands: [RunStage.self, CheckStage.self]
+        subcommands: [RunStage.self, CheckStage.self, ServeModel.self]
     )
 }
 
@@ -82,5 +82,34 @@ struct CheckStage: ToolCommand {
 
     func execute() async throws -> ToolOutcome {
         try CodexStage.check(stagesPath: stages, name: name, transcriptPath: transcript, stderrPath: stderr, offeredPath: offered).outcome
+    }
+}
+
+struct ServeModel: ToolCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve-model",
+        abstract: "Serve a stage's scripted model on 127.0.0.1 until SIGTERM (for bare `codex exec` runs).")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Stages file.") var stages: String
+    @Option(help: "Stage whose expectations make the default script.") var name: String
+    @Option(help: "Scripted-model steps file.") var script: String?
+    @Option(help: "Config key of the MCP server.") var mcpServerName = "stelae"
+    @Option(help: "With --codex-home: the MCP stack URL written into its config.toml.") var mcpUrl: String?
+    @Option(help: "Write a verified CODEX_HOME here pointing at this model and --mcp-url.") var codexHome: String?
+    @Option(help: "Write `READY <port>` to this file once listening.") var readyFile: String?
+    @Option(help: "Stop after this many seconds at the latest.") var maxSeconds: Double = 3600
+    @Option(help: "mcp_servers.<name>.tool_timeout_sec for --codex-home.") var toolTimeout: Int = 30
+
+    func execute() async throws -> ToolOutcome {
+        var options = ModelService.Options(stagesPath: stages, name: name)
+        options.scriptPath = script
+        options.mcpServerName = mcpServerName
+        options.mcpURL = mcpUrl
+        options.codexHome = codexHome
+        options.readyFile = readyFile
+        options.maxSeconds = maxSeconds
+        options.toolTimeout = toolTimeout
+        return .success(try await ModelService.serve(options, log: Log(tool: "codex-stage", quiet: common.quiet)))
     }
 }

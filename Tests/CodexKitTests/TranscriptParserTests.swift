@@ -87,3 +87,34 @@ import Testing
         #expect(digest.lines == 3)
     }
 }
+
+@Suite struct TranscriptScannerTests {
+    @Test func escapesUnicodeAndNestedArgumentsDecode() {
+        var parser = TranscriptParser()
+        parser.consume(line: #"{"type":"item.completed","item":{"id":"x","type":"mcp_tool_call","server":"s","tool":"t","arguments":{"q":"a\"b\\c\n\u00e9\ud83d\ude00","n":-1.5e2,"list":[1,true,null,{"k":[]}]},"result":{"content":[{"type":"text","text":"bad \"quote\" \u0041"}]},"error":null,"status":"failed"}}"#)
+        let call = parser.calls.first
+        #expect(call?.arguments == ["q": "a\"b\\c\né😀", "n": -150.0, "list": [1, true, nil, ["k": []]]])
+        #expect(call?.error == "bad \"quote\" A")
+        #expect(parser.nonJSONLines == 0)
+    }
+
+    @Test func malformedOrTrailingGarbageIsNotJSON() {
+        var parser = TranscriptParser()
+        for line in [#"{"type":"turn.completed"} trailing"#, #"{"type":"x","a":tru}"#, #"{"type":"x""#, #"{"a":"unterminated}"#,
+                     String(repeating: "[", count: 1000) + String(repeating: "]", count: 1000)] {
+            parser.consume(line: line)
+        }
+        #expect(parser.nonJSONLines == 5)
+        #expect(!parser.turnCompleted)
+    }
+
+    @Test func errorAsBareStringAndUnexpectedFieldTypesAreTolerated() {
+        var parser = TranscriptParser()
+        parser.consume(line: #"{"type":"turn.failed","error":"plain text error"}"#)
+        parser.consume(line: #"{"type":"item.completed","item":{"id":"y","type":"mcp_tool_call","tool":7,"server":null,"arguments":"{}","status":"completed","error":null}}"#)
+        #expect(parser.turnFailure == "plain text error")
+        #expect(parser.calls.first?.tool == nil)
+        #expect(parser.calls.first?.arguments == "{}")
+        #expect(parser.nonJSONLines == 0)
+    }
+}
