@@ -148,12 +148,15 @@ public struct StageRunner: Sendable {
                         await Self.watchdog(pid: pid, watch: watch, started: started, timeout: timeout, heartbeat: heartbeat, grace: grace)
                         return .watchdog
                     }
+                    var streamsOpen = 2
                     for await result in group {
                         switch result {
-                        case .stdout(let parsed): transcript = parsed
-                        case .stderr(let parsed): digest = parsed
+                        case .stdout(let parsed): transcript = parsed; streamsOpen -= 1
+                        case .stderr(let parsed): digest = parsed; streamsOpen -= 1
                         case .watchdog: break
                         }
+                        // Both pipes closed: wake the watchdog now rather than at its next tick.
+                        if streamsOpen == 0 { group.cancelAll() }
                     }
                 }
                 return (transcript, digest, pid)
@@ -188,7 +191,7 @@ public struct StageRunner: Sendable {
         pid: Int32, watch: Watch, started: ContinuousClock.Instant, timeout: Double, heartbeat: Double, grace: Double
     ) async {
         let tick = Duration.milliseconds(20)
-        while !watch.streamsDone {
+        while !watch.streamsDone, !Task.isCancelled {
             let now = ContinuousClock.now
             if timeout > 0, now - started >= .seconds(timeout) {
                 watch.fire(.timeout(seconds: timeout))
