@@ -64,7 +64,7 @@ run_stage() {
 # first-run set-up (state databases, skills) in a fresh home. The like-for-like baseline is bare
 # codex exec with a fresh copy of the same config each run; a reused home is shown too.
 run_bare() {
-  rm -rf "$WORK/bare-fresh"; cp -r "$WORK/bare-home" "$WORK/bare-fresh"
+  rm -rf "$WORK/bare-fresh"; cp -r "$WORK/pristine-home" "$WORK/bare-fresh"
   run_bare_in "$WORK/bare-fresh"
 }
 run_reused() { run_bare_in "$WORK/bare-home"; }
@@ -74,7 +74,7 @@ run_bare_in() {
     < /dev/null > "$WORK/bare.jsonl" 2> "$WORK/bare.err"
   [[ $(grep -c '"item.completed".*"mcp_tool_call".*"completed"' "$WORK/bare.jsonl") == 3 ]] || { echo "bare run did not make 3 calls" >&2; exit 1; }
 }
-cp -r "$WORK/bare-home" "$WORK/pristine-home"
+cp -r "$WORK/bare-home" "$WORK/pristine-home"   # config only, before any run initialises it
 run_stage; run_bare   # warm-up (page cache, the fixture's first requests)
 run_reused            # initialises the reused home once
 : > "$WORK/stage.times"; : > "$WORK/bare.times"; : > "$WORK/reused.times"
