@@ -148,15 +148,12 @@ public struct StageRunner: Sendable {
                         await Self.watchdog(pid: pid, watch: watch, started: started, timeout: timeout, heartbeat: heartbeat, grace: grace)
                         return .watchdog
                     }
-                    var streamsOpen = 2
                     for await result in group {
                         switch result {
-                        case .stdout(let parsed): transcript = parsed; streamsOpen -= 1
-                        case .stderr(let parsed): digest = parsed; streamsOpen -= 1
+                        case .stdout(let parsed): transcript = parsed
+                        case .stderr(let parsed): digest = parsed
                         case .watchdog: break
                         }
-                        // Both pipes closed: wake the watchdog now rather than at its next tick.
-                        if streamsOpen == 0 { group.cancelAll() }
                     }
                 }
                 return (transcript, digest, pid)
@@ -185,28 +182,38 @@ public struct StageRunner: Sendable {
         return Result(end: end, transcript: transcript, stderr: digest, duration: .now - started, processID: pid)
     }
 
-    /// Polls the clocks until both streams closed; on a timeout sends SIGTERM to the group, waits
-    /// `grace`, then SIGKILL.
+    /// Polls the clocks until both streams closed and the child exited; on a timeout sends
+    /// SIGTERM to the group, waits `grace`, then SIGKILL. It keeps watching after the pipes close,
+    /// so a child that closes its output but never exits still meets `--timeout`.
     private static func watchdog(
         pid: Int32, watch: Watch, started: ContinuousClock.Instant, timeout: Double, heartbeat: Double, grace: Double
     ) async {
-        let tick = Duration.milliseconds(20)
-        while !watch.streamsDone, !Task.isCancelled {
+        while true {
+            let streamsDone = watch.streamsDone
+            if streamsDone, childExited(pid) { return }
             let now = ContinuousClock.now
             if timeout > 0, now - started >= .seconds(timeout) {
                 watch.fire(.timeout(seconds: timeout))
-            } else if heartbeat > 0, now - watch.lastActivity >= .seconds(heartbeat) {
+            } else if heartbeat > 0, !streamsDone, now - watch.lastActivity >= .seconds(heartbeat) {
                 watch.fire(.heartbeatTimeout(seconds: heartbeat))
             }
             if watch.fired != nil { break }
-            try? await Task.sleep(for: tick)
+            // Once the pipes closed the exit is imminent: look often so the stage ends promptly.
+            try? await Task.sleep(for: .milliseconds(streamsDone ? 2 : 20))
         }
-        guard watch.fired != nil else { return }
         kill(-pid, SIGTERM)
         let deadline = ContinuousClock.now + .seconds(grace)
-        while !watch.streamsDone, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: tick)
+        while !(watch.streamsDone && childExited(pid)), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
         }
-        if !watch.streamsDone { kill(-pid, SIGKILL) }
+        if !(watch.streamsDone && childExited(pid)) { kill(-pid, SIGKILL) }
+    }
+
+    /// Whether the child has exited, without reaping it (WNOWAIT): swift-subprocess collects the
+    /// status itself. An error (already reaped) counts as exited.
+    private static func childExited(_ pid: Int32) -> Bool {
+        var info = siginfo_t()
+        guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return true }
+        return info.si_signo == SIGCHLD
     }
 }
