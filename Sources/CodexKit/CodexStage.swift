@@ -79,7 +79,9 @@ public enum CodexStage {
         guard FileManager.default.fileExists(atPath: options.cd, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw .invalidInput("cd_not_found", "--cd \(options.cd): not a directory")
         }
-        let codex = try locateCodex(explicit: options.codex)
+        // Both become absolute: the child starts in --cd, where relative paths would resolve twice.
+        let cd = absolute(options.cd)
+        let codex = absolute(try locateCodex(explicit: options.codex))
         let script: ModelScript? =
             switch options.model {
             case .scripted:
@@ -112,9 +114,9 @@ public enum CodexStage {
         }
         let runner = StageRunner(
             executable: codex,
-            arguments: ["exec", "--json", "--skip-git-repo-check", "--sandbox", "workspace-write", "--ephemeral", "--cd", options.cd]
+            arguments: ["exec", "--json", "--skip-git-repo-check", "--sandbox", "workspace-write", "--ephemeral", "--cd", cd]
                 + options.extraArguments + [stage.prompt],
-            workingDirectory: options.cd, environment: ["CODEX_HOME": home.path],
+            workingDirectory: cd, environment: ["CODEX_HOME": home.path],
             transcriptPath: transcriptPath, stderrPath: stderrPath,
             timeout: options.timeout, heartbeatTimeout: options.heartbeatTimeout, grace: options.grace)
         let result: StageRunner.Result

@@ -52,6 +52,28 @@ import Testing
         }
     }
 
+    @Test func realModeKeepsTheUsersProviderButBoundsItsRetries() throws {
+        let temp = try TempDirectory(prefix: "codex-home")
+        try temp.write("template/config.toml", """
+            model = "gpt-5"
+            model_provider = "corp"
+            [model_providers.corp]
+            base_url = "https://llm.example.com/v1"
+            env_key = "CORP_API_KEY"
+            request_max_retries = 2
+            """)
+        let home = try CodexHome.prepare(
+            at: temp.file("home"), template: temp.file("template"),
+            settings: .init(mcpServerName: "stelae", mcpURL: "http://127.0.0.1:43210/mcp"))
+        let text = String(decoding: FileManager.default.contents(atPath: home.configPath)!, as: UTF8.self)
+        #expect(text.contains("model_provider = 'corp'"))
+        #expect(text.contains("https://llm.example.com/v1"))
+        #expect(text.contains("request_max_retries = 2"), "the user's own limit is kept")
+        #expect(text.contains("stream_max_retries = 1"))
+        #expect(!text.contains("scripted"))
+        #expect(home.configuredMCPURL(server: "stelae") == "http://127.0.0.1:43210/mcp")
+    }
+
     @Test func malformedTemplateConfigIsInvalidInput() throws {
         let temp = try TempDirectory(prefix: "codex-home")
         try temp.write("template/config.toml", "this is = = not toml")

@@ -26,10 +26,11 @@ struct CodexStageTests {
         }
 
         func run(_ name: String, mcpURL: String, _ extra: [String] = []) throws -> ToolRun {
+            // Relative --cd, --work and --stages, resolved against the tool's working directory.
             try ToolRun.run("codex-stage", [
-                "run", "--stages", stages, "--name", name, "--cd", temp.file("repo"), "--mcp-url", mcpURL,
-                "--codex", codex, "--work", temp.file("work"), "--timeout", "60", "--heartbeat-timeout", "30", "--quiet",
-            ] + extra)
+                "run", "--stages", "stages.json", "--name", name, "--cd", "repo", "--mcp-url", mcpURL,
+                "--codex", codex, "--work", "work", "--timeout", "60", "--heartbeat-timeout", "30", "--quiet",
+            ] + extra, cwd: temp.path)
         }
 
         func check(_ name: String, _ transcript: String) throws -> ToolRun {
