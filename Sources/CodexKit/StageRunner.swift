@@ -72,6 +72,20 @@ public struct StageRunner: Sendable {
     }
 
     public func run() async throws(SmokeError) -> Result {
+        // ETXTBSY: another thread of this process was writing an executable when a concurrent fork
+        // inherited its descriptor; the file becomes executable a moment later. Retry briefly.
+        var attempt = 0
+        while true {
+            do {
+                return try await runOnce()
+            } catch let error where error.code == "codex_spawn_failed" && error.message.contains("Text file busy") && attempt < 5 {
+                attempt += 1
+                try? await Task.sleep(for: .milliseconds(50 * attempt))
+            }
+        }
+    }
+
+    private func runOnce() async throws(SmokeError) -> Result {
         let transcriptFile = try LineFile(path: transcriptPath)
         let stderrFile = try LineFile(path: stderrPath)
         let watch = Watch()
@@ -145,7 +159,15 @@ public struct StageRunner: Sendable {
                         return .stderr(digest)
                     }
                     group.addTask {
-                        await Self.watchdog(pid: pid, watch: watch, started: started, timeout: timeout, heartbeat: heartbeat, grace: grace)
+                        // A thread of its own: timeouts must fire even when the cooperative pool is busy.
+                        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                            let thread = Thread {
+                                Self.watchdog(pid: pid, watch: watch, started: started, timeout: timeout, heartbeat: heartbeat, grace: grace)
+                                done.resume()
+                            }
+                            thread.name = "codex-stage watchdog"
+                            thread.start()
+                        }
                         return .watchdog
                     }
                     for await result in group {
@@ -187,7 +209,7 @@ public struct StageRunner: Sendable {
     /// so a child that closes its output but never exits still meets `--timeout`.
     private static func watchdog(
         pid: Int32, watch: Watch, started: ContinuousClock.Instant, timeout: Double, heartbeat: Double, grace: Double
-    ) async {
+    ) {
         while true {
             let streamsDone = watch.streamsDone
             if streamsDone, childExited(pid) { return }
@@ -199,12 +221,12 @@ public struct StageRunner: Sendable {
             }
             if watch.fired != nil { break }
             // Once the pipes closed the exit is imminent: look often so the stage ends promptly.
-            try? await Task.sleep(for: .milliseconds(streamsDone ? 2 : 20))
+            usleep(streamsDone ? 2_000 : 20_000)
         }
         kill(-pid, SIGTERM)
         let deadline = ContinuousClock.now + .seconds(grace)
         while !(watch.streamsDone && childExited(pid)), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
+            usleep(10_000)
         }
         if !(watch.streamsDone && childExited(pid)) { kill(-pid, SIGKILL) }
     }

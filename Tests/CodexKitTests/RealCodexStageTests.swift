@@ -37,8 +37,8 @@ struct RealCodexStageTests {
     }
 
     @Test func goldenStagePasses() async throws {
-        let server = try FixtureServer()
-        let harness = try StageHarness(stages: Self.stages)
+        let server = try await offPool { try FixtureServer() }
+        let harness = try await offPool { try StageHarness(stages: Self.stages) }
         let report = try await runAndCheck(harness, harness.options("golden", mcpURL: server.url), expect: nil)
         #expect(report.calls.count == 2)
         #expect(report.calls.allSatisfy { $0["status"] == "completed" && $0["error"] == .null })
@@ -55,8 +55,8 @@ struct RealCodexStageTests {
     }
 
     @Test func toolThatRaisesIsToolFailedWithItsText() async throws {
-        let server = try FixtureServer()
-        let harness = try StageHarness(stages: Self.stages)
+        let server = try await offPool { try FixtureServer() }
+        let harness = try await offPool { try StageHarness(stages: Self.stages) }
         let report = try await runAndCheck(harness, harness.options("raises", mcpURL: server.url), expect: "tool_failed")
         #expect(report.error?.message.contains("Expecting value: line 1 column 1") == true)
         #expect(report.calls.first?["status"] == "failed")
@@ -65,15 +65,15 @@ struct RealCodexStageTests {
     }
 
     @Test func badArgumentsAreToolFailed() async throws {
-        let server = try FixtureServer()
-        let harness = try StageHarness(stages: Self.stages)
+        let server = try await offPool { try FixtureServer() }
+        let harness = try await offPool { try StageHarness(stages: Self.stages) }
         let report = try await runAndCheck(harness, harness.options("bad-arguments", mcpURL: server.url), expect: "tool_failed")
         #expect(report.error?.message.contains("valid integer") == true)
     }
 
     @Test func unpublishedToolIsMissingWithStderrHint() async throws {
-        let server = try FixtureServer()
-        let harness = try StageHarness(stages: Self.stages)
+        let server = try await offPool { try FixtureServer() }
+        let harness = try await offPool { try StageHarness(stages: Self.stages) }
         let report = try await runAndCheck(harness, harness.options("unpublished", mcpURL: server.url), expect: "tool_missing")
         #expect(report.error?.message.contains("unsupported call: mcp__stelaeno_such_tool") == true)
         #expect(report.error?.message.contains("did not offer it") == true)
@@ -82,7 +82,7 @@ struct RealCodexStageTests {
     }
 
     @Test func requiredServerDownIsMCPStartupFailed() async throws {
-        let harness = try StageHarness(stages: Self.stages)
+        let harness = try await offPool { try StageHarness(stages: Self.stages) }
         let report = try await runAndCheck(
             harness, harness.options("echo", mcpURL: "http://127.0.0.1:\(closedPort())/mcp"), expect: "mcp_startup_failed")
         #expect(report.error?.message.contains("required MCP servers failed to initialize") == true)
@@ -91,8 +91,8 @@ struct RealCodexStageTests {
     }
 
     @Test func serverKilledDuringCallIsToolFailed() async throws {
-        let server = try FixtureServer()
-        let harness = try StageHarness(stages: Self.stages)
+        let server = try await offPool { try FixtureServer() }
+        let harness = try await offPool { try StageHarness(stages: Self.stages) }
         let report = try await runAndCheck(harness, harness.options("crash", mcpURL: server.url), expect: "tool_failed")
         #expect(report.calls.first?["status"] == "failed")
         #expect(report.error?.message.contains("crash failed: tool call error") == true)
@@ -100,8 +100,8 @@ struct RealCodexStageTests {
     }
 
     @Test func toolSlowerThanToolTimeoutIsToolFailedNamingTheTimeout() async throws {
-        let server = try FixtureServer()
-        let harness = try StageHarness(stages: Self.stages)
+        let server = try await offPool { try FixtureServer() }
+        let harness = try await offPool { try StageHarness(stages: Self.stages) }
         var options = harness.options("slow", mcpURL: server.url)
         options.toolTimeout = 1
         let report = try await runAndCheck(harness, options, expect: "tool_failed")
@@ -111,8 +111,8 @@ struct RealCodexStageTests {
     }
 
     @Test func modelHangingBeforeHeadersIsHeartbeatTimeoutWithLinesOnDisk() async throws {
-        let server = try FixtureServer()
-        let harness = try StageHarness(stages: Self.stages)
+        let server = try await offPool { try FixtureServer() }
+        let harness = try await offPool { try StageHarness(stages: Self.stages) }
         var options = harness.options("echo", mcpURL: server.url)
         options.scriptPath = try harness.script(
             "hang.json", #"{"steps": [{"calls": [{"tool": "echo", "arguments": {"text": "a"}}]}, {"fault": "hang_before_headers"}]}"#)
@@ -128,8 +128,8 @@ struct RealCodexStageTests {
     }
 
     @Test func wallClockTimeoutFires() async throws {
-        let server = try FixtureServer()
-        let harness = try StageHarness(stages: Self.stages)
+        let server = try await offPool { try FixtureServer() }
+        let harness = try await offPool { try StageHarness(stages: Self.stages) }
         var options = harness.options("echo", mcpURL: server.url)
         options.scriptPath = try harness.script("hang.json", #"{"steps": [{"fault": "hang_before_headers"}]}"#)
         options.timeout = 2
@@ -140,8 +140,8 @@ struct RealCodexStageTests {
     }
 
     @Test func httpErrorFromModelIsTurnFailed() async throws {
-        let server = try FixtureServer()
-        let harness = try StageHarness(stages: Self.stages)
+        let server = try await offPool { try FixtureServer() }
+        let harness = try await offPool { try StageHarness(stages: Self.stages) }
         var options = harness.options("echo", mcpURL: server.url)
         options.scriptPath = try harness.script(
             "error.json", #"{"steps": [{"fault": "http_error", "status": 400, "body": "{\"error\":{\"message\":\"scripted bad request\"}}"}]}"#)
@@ -150,8 +150,8 @@ struct RealCodexStageTests {
     }
 
     @Test func codexKilledFromOutsideIsIncompleteTranscriptKept() async throws {
-        let server = try FixtureServer()
-        let harness = try StageHarness(stages: Self.stages)
+        let server = try await offPool { try FixtureServer() }
+        let harness = try await offPool { try StageHarness(stages: Self.stages) }
         let pidFile = harness.temp.file("codex.pid")
         var options = harness.options("echo", mcpURL: server.url)
         options.codex = try harness.wrapper("codex-pid.sh", "echo $$ > '\(pidFile)'\nexec \"$CODEX\" \"$@\"")
@@ -182,8 +182,8 @@ struct RealCodexStageTests {
     }
 
     @Test func oneMegabyteToolResult() async throws {
-        let server = try FixtureServer()
-        let harness = try StageHarness(stages: Self.stages)
+        let server = try await offPool { try FixtureServer() }
+        let harness = try await offPool { try StageHarness(stages: Self.stages) }
         let report = try await runAndCheck(harness, harness.options("big", mcpURL: server.url), expect: nil)
         #expect(report.calls.first?["status"] == "completed")
         let longest = fileLines(report.transcriptPath).map(\.utf8.count).max() ?? 0
@@ -191,8 +191,8 @@ struct RealCodexStageTests {
     }
 
     @Test func injectedNonJSONLinesAreCountedAndTheStageIsStillJudged() async throws {
-        let server = try FixtureServer()
-        let harness = try StageHarness(stages: Self.stages)
+        let server = try await offPool { try FixtureServer() }
+        let harness = try await offPool { try StageHarness(stages: Self.stages) }
         var options = harness.options("raises", mcpURL: server.url)
         options.codex = try harness.wrapper(
             "codex-noisy.sh", "echo 'banner: not json'\n\"$CODEX\" \"$@\"\nstatus=$?\necho '{truncated'\nexit $status")

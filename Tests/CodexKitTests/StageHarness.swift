@@ -47,8 +47,9 @@ final class StageHarness: Sendable {
 
     /// Writes an executable shell wrapper (for --codex) and returns its path.
     func wrapper(_ name: String, _ body: String) throws -> String {
-        let path = try temp.write(name, "#!/bin/bash\nCODEX='\(codex)'\n\(body)\n")
-        chmod(path, 0o755)
+        let path = temp.file(name)
+        // O_CLOEXEC write + rename: a concurrent fork elsewhere cannot keep it open for writing (ETXTBSY).
+        try FileIO.writeAtomically("#!/bin/bash\nCODEX='\(codex)'\n\(body)\n", to: path, mode: 0o755)
         return path
     }
 
@@ -86,4 +87,13 @@ func closedPort() -> Int {
 func fileLines(_ path: String) -> [String] {
     guard let data = FileManager.default.contents(atPath: path) else { return [] }
     return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+}
+
+/// Runs blocking set-up (starting a Python server, asking Python where Codex is) on a thread of
+/// its own, so parallel tests do not starve the small cooperative pool that the stage runner's
+/// pipe readers use.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
 }

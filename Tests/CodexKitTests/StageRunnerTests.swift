@@ -8,8 +8,9 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct StageRunnerTests {
     func runner(_ temp: TempDirectory, _ script: String, timeout: Double = 20, heartbeat: Double = 0, grace: Double = 1) throws -> StageRunner {
-        let path = try temp.write("child.sh", "#!/bin/bash\n\(script)\n")
-        chmod(path, 0o755)
+        let path = temp.file("child.sh")
+        // O_CLOEXEC write + rename: a concurrent fork elsewhere cannot keep it open for writing (ETXTBSY).
+        try FileIO.writeAtomically("#!/bin/bash\n\(script)\n", to: path, mode: 0o755)
         return StageRunner(
             executable: path, arguments: [], workingDirectory: temp.path, transcriptPath: temp.file("t/stage.jsonl"),
             stderrPath: temp.file("t/stage.stderr.log"), timeout: timeout, heartbeatTimeout: heartbeat, grace: grace)

@@ -44,7 +44,11 @@ struct CodexStageTests {
         return (server, "http://127.0.0.1:\(port)/mcp")
     }
 
-    @Test func goldenRunThenCheckOnTheSavedFiles() throws {
+    @Test func goldenRunThenCheckOnTheSavedFiles() async throws {
+        try await offPool { try goldenRunThenCheck() }
+    }
+
+    func goldenRunThenCheck() throws {
         let setup = try Setup()
         let (server, url) = try Self.fixture()
         defer { server.stop() }
@@ -62,7 +66,11 @@ struct CodexStageTests {
         #expect(check.json["offered_tools"] == run.json["offered_tools"])
     }
 
-    @Test func failedToolExitsOneAndCheckAgrees() throws {
+    @Test func failedToolExitsOneAndCheckAgrees() async throws {
+        try await offPool { try failedToolExitsOne() }
+    }
+
+    func failedToolExitsOne() throws {
         let setup = try Setup()
         let (server, url) = try Self.fixture()
         defer { server.stop() }
@@ -75,7 +83,11 @@ struct CodexStageTests {
         #expect(check.json["error"] == run.json["error"])
     }
 
-    @Test func heartbeatTimeoutExits124() throws {
+    @Test func heartbeatTimeoutExits124() async throws {
+        try await offPool { try heartbeatTimeout() }
+    }
+
+    func heartbeatTimeout() throws {
         let setup = try Setup()
         let (server, url) = try Self.fixture()
         defer { server.stop() }
@@ -88,7 +100,11 @@ struct CodexStageTests {
         #expect(check.errorCode == "heartbeat_timeout")
     }
 
-    @Test func inputAndEnvironmentErrors() throws {
+    @Test func inputAndEnvironmentErrors() async throws {
+        try await offPool { try inputErrors() }
+    }
+
+    func inputErrors() throws {
         let setup = try Setup()
         let url = "http://127.0.0.1:9/mcp"
         let unknownStage = try setup.run("nope", mcpURL: url)
@@ -113,5 +129,13 @@ struct CodexStageTests {
         let noSubcommand = try ToolRun.run("codex-stage", [])
         #expect(noSubcommand.status == 2)
         #expect(noSubcommand.errorCode == "usage")
+    }
+}
+
+/// Runs a blocking test body (it waits on child processes) on a thread of its own, so it does not
+/// hold one of the few cooperative-pool threads other tests need.
+private func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
