@@ -103,8 +103,11 @@ $(addprefix smoke-,$(SMOKE_STEPS)):
 	@$(SMOKE_BIN) scripts/smoke $(patsubst smoke-%,%,$@)
 .PHONY: $(addprefix smoke-,$(SMOKE_STEPS))
 
-bench: ## Benchmarks with ratios against a baseline run in the same invocation.
-	@echo "no benchmarks yet" >&2
+bench: sysdeps venv ## Benchmarks (bench/*.sh), each printing ratios against a baseline run in the same invocation.
+	$(SWIFT) build -c release
+	@status=0; for script in bench/*.sh; do \
+	  echo "== $$script"; bash "$$script" || status=1; \
+	done; exit $$status
 
 clean:
 	rm -rf .build .smoke

@@ -15,6 +15,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // CodexKit only: child process, config.toml editing, the scripted model's HTTP server.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Shared core: JSON envelope, exit codes, errors, redaction, atomic writes, command runner.
@@ -31,7 +35,17 @@ let package = Package(
         .target(name: "PortKit", dependencies: ["SmokeCore"]),
         .target(name: "ManifestKit", dependencies: ["SmokeCore"]),
         .target(name: "ProbeKit", dependencies: ["SmokeCore"]),
-        .target(name: "CodexKit", dependencies: ["SmokeCore"]),
+        .target(
+            name: "CodexKit",
+            dependencies: [
+                "SmokeCore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
 
         .executableTarget(name: "render-manifest", dependencies: ["ManifestKit", "SmokeCore"]),
         .executableTarget(name: "port-preflight", dependencies: ["PortKit", "SmokeCore"]),

@@ -32,7 +32,7 @@ public struct RenderPlan: Sendable {
 
     /// Canonical pretty JSON plus a newline, as `FileIO.writeJSON` writes it.
     static func bytes(_ value: JSONValue) -> Data {
-        var data = CanonicalJSONWriter.pretty(value)
+        var data = value.encoded(pretty: true)
         data.append(0x0A)
         return data
     }

@@ -92,16 +92,26 @@ extension JSONValue {
 }
 
 extension JSONValue {
-    /// Parses one JSON document. Failures become `invalid_json` naming `source` (a file or URL).
-    public static func parse(_ data: Data, source: String) throws(SmokeError) -> JSONValue {
+    /// Deeper than any real document these tools read; Foundation's parser stops at 512 too.
+    public static let defaultMaximumDepth = 512
+
+    /// Parses one JSON document. Malformed input is `invalid_json` and nesting past
+    /// `maximumDepth` is `json_too_deep`, both naming `source` (a file, URL or stream) with the
+    /// line and column.
+    public static func parse(
+        _ data: Data, source: String, maximumDepth: Int = defaultMaximumDepth
+    ) throws(SmokeError) -> JSONValue {
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch let DecodingError.dataCorrupted(context) {
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey]
-            let detail = (underlying as? String) ?? context.debugDescription
-            throw .invalidInput("invalid_json", "\(source): malformed JSON: \(detail)")
+            return try JSONParser.parse(data, maximumDepth: maximumDepth)
         } catch {
-            throw .invalidInput("invalid_json", "\(source): malformed JSON: \(error)")
+            let (line, column) = JSONParser.position(of: error.offset, in: data)
+            let deep = error.message.hasPrefix("nested deeper")
+            throw SmokeError(
+                deep ? "json_too_deep" : "invalid_json",
+                deep
+                    ? "\(source): JSON nested deeper than \(maximumDepth) levels (at line \(line), column \(column))"
+                    : "\(source): malformed JSON: \(error.message) at line \(line), column \(column)",
+                exit: .invalidInput, fields: ["file": .string(source)])
         }
     }
 
@@ -117,14 +127,9 @@ extension JSONValue {
     }
 
     /// Canonical bytes: sorted keys, no escaped slashes; pretty when asked. Re-encoding the same
-    /// value always gives the same bytes.
+    /// value always gives the same bytes (the same bytes JSONEncoder would give).
     public func encoded(pretty: Bool = false) -> Data {
-        let encoder = JSONEncoder()
-        var formatting: JSONEncoder.OutputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        if pretty { formatting.insert(.prettyPrinted) }
-        encoder.outputFormatting = formatting
-        // Encoding a JSONValue cannot fail except for non-finite doubles, which parsing never yields.
-        return (try? encoder.encode(self)) ?? Data("null".utf8)
+        JSONWriter.write(self, pretty: pretty)
     }
 
     public func encodedString(pretty: Bool = false) -> String {

@@ -60,6 +60,19 @@ public final class Redactor: @unchecked Sendable {
         return result
     }
 
+    /// Redacts inside string values and keys only. Working on the value rather than its encoded
+    /// text keeps the document valid (a secret such as `true` cannot hit a JSON literal) and
+    /// catches secrets whose encoded form is escaped (`/`, `"`, control characters).
+    public func redact(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let text): .string(redact(text))
+        case .array(let items): .array(items.map { redact($0) })
+        case .object(let object):
+            .object(Dictionary(object.map { (redact($0.key), redact($0.value)) }, uniquingKeysWith: { first, _ in first }))
+        case .null, .bool, .int, .double: value
+        }
+    }
+
     public func redact(_ data: Data) -> Data {
         Data(redact(String(decoding: data, as: UTF8.self)).utf8)
     }

@@ -116,8 +116,8 @@ public enum ToolRunner {
     public static func emit(
         tool: String, started: ContinuousClock.Instant, pretty: Bool, outcome: ToolOutcome
     ) -> Never {
-        let document = envelope(tool: tool, started: started, outcome: outcome)
-        let text = Redactor.shared.redact(document.encodedString(pretty: pretty)) + "\n"
+        let document = Redactor.shared.redact(envelope(tool: tool, started: started, outcome: outcome))
+        let text = document.encodedString(pretty: pretty) + "\n"
         FileHandle.standardOutput.write(Data(text.utf8))
         exit(outcome.error?.exit.rawValue ?? ToolExit.ok.rawValue)
     }

@@ -157,19 +157,22 @@ import Testing
         large.catalogs.append("big.json")
         let plans = [try Renderer.plan(small), try Renderer.plan(large)]
 
+        let progress = ReaderProgress()
         let reader = Task.detached { () -> (reads: Int, partial: Int) in
-            var reads = 0
             var partial = 0
-            let deadline = ContinuousClock.now + .seconds(20)
-            while !Task.isCancelled, ContinuousClock.now < deadline {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !progress.stopRequested, ContinuousClock.now < deadline {
                 guard let data = FileManager.default.contents(atPath: manifestPath) else { continue }
-                reads += 1
                 if (try? JSONValue.parse(data, source: "manifest")) == nil { partial += 1 }
+                progress.countRead()
             }
-            return (reads, partial)
+            return (progress.reads, partial)
         }
+        // On a loaded machine the reader may start late: begin writing only once it reads.
+        let waitLimit = ContinuousClock.now + .seconds(30)
+        while progress.reads == 0, ContinuousClock.now < waitLimit { await Task.yield() }
         for round in 0..<60 { _ = try plans[round % 2].write() }
-        reader.cancel()
+        progress.requestStop()
         let result = await reader.value
         #expect(result.reads > 0)
         #expect(result.partial == 0)
@@ -219,4 +222,16 @@ import Testing
         let plainAttributes = try FileManager.default.attributesOfItem(atPath: plainPlan.outputs.proxy)
         #expect((plainAttributes[.posixPermissions] as? NSNumber)?.intValue == 0o644)
     }
+}
+
+/// Shared between the writer and the polling reader of the atomicity test.
+private final class ReaderProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var readCount = 0
+    private var stop = false
+
+    var reads: Int { lock.withLock { readCount } }
+    var stopRequested: Bool { lock.withLock { stop } }
+    func countRead() { lock.withLock { readCount += 1 } }
+    func requestStop() { lock.withLock { stop = true } }
 }

@@ -73,6 +73,27 @@ import Testing
     }
 }
 
+extension RedactorTests {
+    @Test func jsonRedactionLeavesLiteralsAndStructureIntact() throws {
+        let redactor = Redactor(environment: ["FLAG_KEY": "true", "API_TOKEN": "tok/with\"quote"])
+        let document: JSONValue = ["ok": true, "note": "value is true", "url": "https://x/tok/with\"quote"]
+        let redacted = redactor.redact(document)
+        #expect(redacted["ok"] == true)
+        #expect(redacted["note"] == "value is [REDACTED]")
+        #expect(redacted["url"] == "https://x/[REDACTED]")
+        // The encoded form escapes the quote: text-level redaction would have missed it.
+        #expect(!redacted.encodedString().contains("with\\\"quote"))
+    }
+
+    @Test func toolOutputStaysValidJSONWithLiteralLikeSecrets() throws {
+        var env = ProcessInfo.processInfo.environment
+        env["SOME_KEY"] = "true"
+        env["OTHER_SECRET"] = "null"
+        let run = try ToolRun.run("port-preflight", ["--port", "1"], environment: env)
+        #expect(run.json["ok"]?.boolValue != nil)
+    }
+}
+
 @Suite struct AtomicWriteTests {
     @Test func writesAndReportsChange() throws {
         let dir = try TempDirectory()

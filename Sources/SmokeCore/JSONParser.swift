@@ -1,10 +1,10 @@
 import Foundation
-import SmokeCore
 
-/// A strict JSON parser straight to `JSONValue`. `JSONValue.parse` goes through `Decodable` and
-/// tries each case in turn, which dominated the render of a large catalog (half the time of a
-/// 1,000-aggregate render); this one reads the bytes once. It also bounds nesting itself.
-struct FastJSONParser {
+/// A strict JSON parser straight to `JSONValue`. Decoding through `Decodable` tries each case in
+/// turn, which dominated the render of a large catalog (half the time of a 1,000-aggregate
+/// render); this reads the bytes once. It also bounds nesting itself, so hostile input is an
+/// error rather than deep recursion later on.
+struct JSONParser {
     struct Failure: Error {
         var message: String
         var offset: Int
@@ -23,7 +23,7 @@ struct FastJSONParser {
     static func parse(_ data: Data, maximumDepth: Int) throws(Failure) -> JSONValue {
         let result: Result<JSONValue, Failure> = data.withUnsafeBytes { raw in
             let buffer = raw.bindMemory(to: UInt8.self)
-            var parser = FastJSONParser(bytes: buffer, maximumDepth: maximumDepth)
+            var parser = JSONParser(bytes: buffer, maximumDepth: maximumDepth)
             do {
                 parser.skipWhitespace()
                 // A UTF-8 byte order mark is tolerated, as editors write one.

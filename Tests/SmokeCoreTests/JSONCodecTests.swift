@@ -1,12 +1,21 @@
 import Foundation
-@testable import ManifestKit
 import SmokeCore
 import SmokeTestSupport
 import Testing
 
-/// The fast parser and writer must agree with SmokeCore's JSONValue (Foundation) exactly: the
-/// rendered files are the same bytes `FileIO.writeJSON` would write.
+/// SmokeCore's own parser and writer must agree exactly with Foundation's JSONDecoder and
+/// JSONEncoder (sorted keys, unescaped slashes), which stay the reference here.
 @Suite struct JSONCodecTests {
+    static func foundationDecode(_ data: Data) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: data)
+    }
+
+    static func foundationEncode(_ value: JSONValue, pretty: Bool) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(value)
+    }
+
     static let samples: [String] = [
         #"{"b": 1, "A": [true, false, null], "a10": "x", "a9": -0.5, "é": "☃😀", "_": {}, "~": []}"#,
         #"["a/b", "q\"uote", "back\\slash", "\u0001\u001f\n\t\r\b\f", "\u00e9\ud83d\ude00", "\u2028", "<>&'"]"#,
@@ -18,25 +27,25 @@ import Testing
     @Test(arguments: samples)
     func parserAgreesWithFoundation(text: String) throws {
         let data = Data(text.utf8)
-        let fast = try ManifestJSON.parse(data, source: "sample")
-        let foundation = try JSONValue.parse(data, source: "sample")
-        #expect(fast.encoded(pretty: true) == foundation.encoded(pretty: true))
+        let fast = try JSONValue.parse(data, source: "sample")
+        let foundation = try Self.foundationDecode(data)
+        #expect(fast == foundation)
     }
 
     @Test(arguments: samples)
     func writerMatchesJSONEncoderBytes(text: String) throws {
-        let value = try ManifestJSON.parse(Data(text.utf8), source: "sample")
-        #expect(CanonicalJSONWriter.pretty(value) == value.encoded(pretty: true))
+        let value = try Self.foundationDecode(Data(text.utf8))
+        #expect(value.encoded(pretty: true) == (try Self.foundationEncode(value, pretty: true)))
+        #expect(value.encoded(pretty: false) == (try Self.foundationEncode(value, pretty: false)))
     }
 
-    @Test func writerMatchesOnTheRenderedStack() throws {
-        let fixture = try RenderFixture()
-        fixture.options.template = RenderFixture.stackTemplate
-        fixture.options.catalogs = [RenderFixture.coreCatalog]
-        fixture.options.assignments = ["STACK_PYTHON=/usr/bin/python3"]
-        let plan = try fixture.plan()
-        for document in [plan.proxy, plan.overrides, plan.manifest.document, plan.intended] {
-            #expect(CanonicalJSONWriter.pretty(document) == document.encoded(pretty: true))
+    @Test func writerMatchesOnTheEmbeddedStackFiles() throws {
+        for name in ["stack/proxy.template.json", "stack/catalog/core.json"] {
+            let path = ProjectPaths.root + "/" + name
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            let value = try JSONValue.load(path: path)
+            #expect(value.encoded(pretty: true) == (try Self.foundationEncode(value, pretty: true)), "\(name)")
+            #expect(value.encoded() == (try Self.foundationEncode(value, pretty: false)), "\(name)")
         }
     }
 
@@ -48,7 +57,7 @@ import Testing
     ])
     func malformedInputIsInvalidJSONWithPosition(text: String, detail: String) {
         #expect {
-            try ManifestJSON.parse(Data(text.utf8), source: "in.json")
+            try JSONValue.parse(Data(text.utf8), source: "in.json")
         } throws: { error in
             guard let error = error as? SmokeError else { return false }
             return error.code == "invalid_json" && error.message.hasPrefix("in.json: malformed JSON: ")
@@ -57,16 +66,16 @@ import Testing
     }
 
     @Test func invalidUTF8IsRejected() {
-        #expect(throws: SmokeError.self) { try ManifestJSON.parse(Data([0x22, 0xFF, 0xFE, 0x22]), source: "bytes") }
+        #expect(throws: SmokeError.self) { try JSONValue.parse(Data([0x22, 0xFF, 0xFE, 0x22]), source: "bytes") }
     }
 
     @Test func nestingLimitIsExact() throws {
-        let limit = ManifestJSON.maximumDepth
+        let limit = JSONValue.defaultMaximumDepth
         let ok = String(repeating: "[", count: limit) + String(repeating: "]", count: limit)
-        _ = try ManifestJSON.parse(Data(ok.utf8), source: "ok")
+        _ = try JSONValue.parse(Data(ok.utf8), source: "ok")
         let deep = "[" + ok + "]"
         #expect {
-            try ManifestJSON.parse(Data(deep.utf8), source: "deep")
+            try JSONValue.parse(Data(deep.utf8), source: "deep")
         } throws: { ($0 as? SmokeError)?.code == "json_too_deep" }
     }
 }

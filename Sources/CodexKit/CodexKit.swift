@@ -1,2 +1,0 @@
-// CodexKit: the domain library behind codex-stage.
-public enum CodexKitInfo { public static let domain = "codex-stage" }

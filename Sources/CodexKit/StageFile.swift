@@ -1,0 +1,108 @@
+import Foundation
+import SmokeCore
+
+/// One expected MCP call of a stage. `arguments` matches as a subset (see `ArgumentMatch`).
+public struct ToolExpectation: Sendable, Equatable {
+    public var tool: String
+    public var server: String?
+    public var arguments: JSONValue?
+    public var minCalls: Int
+    public var allowFailed: Bool
+
+    public init(tool: String, server: String? = nil, arguments: JSONValue? = nil, minCalls: Int = 1, allowFailed: Bool = false) {
+        self.tool = tool
+        self.server = server
+        self.arguments = arguments
+        self.minCalls = minCalls
+        self.allowFailed = allowFailed
+    }
+}
+
+public struct StageDefinition: Sendable, Equatable {
+    public var name: String
+    public var prompt: String
+    public var expectations: [ToolExpectation]
+
+    public init(name: String, prompt: String, expectations: [ToolExpectation]) {
+        self.name = name
+        self.prompt = prompt
+        self.expectations = expectations
+    }
+}
+
+/// The stages file: `{"stages": [{name, prompt, expectations: [{tool, server?, arguments?, min_calls?, allow_failed?}]}]}`.
+public enum StageFile {
+    public static func load(path: String) throws(SmokeError) -> [StageDefinition] {
+        try parse(try JSONValue.load(path: path), source: path)
+    }
+
+    public static func stage(named name: String, path: String) throws(SmokeError) -> StageDefinition {
+        let stages = try load(path: path)
+        guard let stage = stages.first(where: { $0.name == name }) else {
+            let known = stages.map(\.name).joined(separator: ", ")
+            throw .invalidInput("stage_not_found", "\(path): no stage named '\(name)' (stages: \(known))")
+        }
+        return stage
+    }
+
+    public static func parse(_ document: JSONValue, source: String) throws(SmokeError) -> [StageDefinition] {
+        guard let stages = document["stages"]?.arrayValue else {
+            throw .invalidInput("invalid_stages", "\(source): expected an object with a \"stages\" array")
+        }
+        var result: [StageDefinition] = []
+        var seen = Set<String>()
+        for (index, entry) in stages.enumerated() {
+            let at = "\(source): stages[\(index)]"
+            guard let name = entry["name"]?.stringValue, !name.isEmpty else {
+                throw .invalidInput("invalid_stages", "\(at).name: expected a non-empty string")
+            }
+            guard seen.insert(name).inserted else {
+                throw .invalidInput("invalid_stages", "\(at).name: duplicate stage name '\(name)'")
+            }
+            guard let prompt = entry["prompt"]?.stringValue else {
+                throw .invalidInput("invalid_stages", "\(at).prompt: expected a string")
+            }
+            guard let rawExpectations = entry["expectations"]?.arrayValue else {
+                throw .invalidInput("invalid_stages", "\(at).expectations: expected an array")
+            }
+            var expectations: [ToolExpectation] = []
+            for (position, raw) in rawExpectations.enumerated() {
+                expectations.append(try expectation(raw, at: "\(at).expectations[\(position)]"))
+            }
+            result.append(StageDefinition(name: name, prompt: prompt, expectations: expectations))
+        }
+        return result
+    }
+
+    private static func expectation(_ raw: JSONValue, at: String) throws(SmokeError) -> ToolExpectation {
+        guard raw.objectValue != nil else { throw .invalidInput("invalid_stages", "\(at): expected an object") }
+        guard let tool = raw["tool"]?.stringValue, !tool.isEmpty else {
+            throw .invalidInput("invalid_stages", "\(at).tool: expected a non-empty string")
+        }
+        var server: String?
+        if let value = raw["server"], !value.isNull {
+            guard let text = value.stringValue else { throw .invalidInput("invalid_stages", "\(at).server: expected a string") }
+            server = text
+        }
+        var arguments: JSONValue?
+        if let value = raw["arguments"], !value.isNull {
+            guard value.objectValue != nil else {
+                throw .invalidInput("invalid_stages", "\(at).arguments: expected an object, found \(value.typeName)")
+            }
+            arguments = value
+        }
+        var minCalls = 1
+        if let value = raw["min_calls"], !value.isNull {
+            guard let count = value.intValue, count >= 1, count <= 1000 else {
+                throw .invalidInput("invalid_stages", "\(at).min_calls: expected an integer from 1 to 1000")
+            }
+            minCalls = Int(count)
+        }
+        var allowFailed = false
+        if let value = raw["allow_failed"], !value.isNull {
+            guard let flag = value.boolValue else { throw .invalidInput("invalid_stages", "\(at).allow_failed: expected a boolean") }
+            allowFailed = flag
+        }
+        return ToolExpectation(tool: tool, server: server, arguments: arguments, minCalls: minCalls, allowFailed: allowFailed)
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import SmokeCore
+
+/// The JSON answer of `run` and `check` (the runner adds `tool`, `version`, `ok`, `elapsed_ms`).
+public struct StageReport: Sendable {
+    public var fields: [String: JSONValue]
+    public var error: SmokeError?
+
+    public var outcome: ToolOutcome { ToolOutcome(fields: fields, error: error) }
+
+    static func make(
+        judge: StageJudge, transcriptPath: String, stderrPath: String, duration: Duration?, extra: [String: JSONValue]
+    ) -> StageReport {
+        let transcript = judge.transcript
+        var fields: [String: JSONValue] = [
+            "stage": .string(judge.stage.name),
+            "transcript": .string(transcriptPath),
+            "stderr_log": .string(stderrPath),
+            "exit_code": judge.end?.exitCode.map { .int(Int64($0)) } ?? .null,
+            "duration_ms": duration.map { .int($0.milliseconds) } ?? .null,
+            "calls": .array(transcript.calls.map(\.json)),
+            "expectations": .array(judge.expectations.map(\.json)),
+            "offered_tools": judge.offered.map { .array($0.allTools.map(JSONValue.string)) } ?? .null,
+            "nonjson_lines": .int(Int64(transcript.nonJSONLines)),
+            "transcript_lines": .int(Int64(transcript.lines)),
+            "turn": .string(transcript.turnCompleted ? "completed" : transcript.turnFailure != nil ? "failed" : "incomplete"),
+            "end": .string(judge.end.map(Self.endName) ?? "unknown"),
+        ]
+        if let offered = judge.offered {
+            fields["offered_by_server"] = .object(offered.byServer.mapValues { .array($0.map(JSONValue.string)) })
+        }
+        if !transcript.nonJSONSamples.isEmpty {
+            fields["nonjson_samples"] = .array(transcript.nonJSONSamples.map(JSONValue.string))
+        }
+        if case .signalled(let signal) = judge.end { fields["signal"] = .int(Int64(signal)) }
+        if transcript.errorEvents > 0 {
+            fields["error_events"] = .int(Int64(transcript.errorEvents))
+            if let last = transcript.lastErrorEvent { fields["last_error_event"] = .string(last) }
+        }
+        if !judge.stderr.unsupportedCalls.isEmpty {
+            fields["unsupported_calls"] = .array(judge.stderr.unsupportedCalls.map(JSONValue.string))
+        }
+        if let message = transcript.lastAgentMessage { fields["agent_message"] = .string(message) }
+        fields.merge(extra) { _, new in new }
+        var error = judge.error
+        if error != nil, error?.code == "tool_missing", let offered = judge.offered,
+            let unmet = judge.expectations.first(where: { !$0.met && $0.code == "tool_missing" })
+        {
+            error?.fields["tool_offered"] = .bool(offered.offers(tool: unmet.expectation.tool, server: unmet.expectation.server))
+        }
+        return StageReport(fields: fields, error: error)
+    }
+
+    static func endName(_ end: RunEnd) -> String {
+        switch end {
+        case .exited: "exited"
+        case .signalled: "signalled"
+        case .timeout: "timeout"
+        case .heartbeatTimeout: "heartbeat_timeout"
+        }
+    }
+}

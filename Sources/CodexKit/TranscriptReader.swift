@@ -1,0 +1,33 @@
+import Foundation
+import SmokeCore
+
+/// Reads a saved file line by line in fixed-size chunks: memory is one chunk plus the longest
+/// line, never the whole file.
+public enum TranscriptReader {
+    public static let chunkSize = 1 << 20
+
+    public static func forEachLine(path: String, _ body: (Data) -> Void) throws(SmokeError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw .invalidInput("file_not_found", "\(path): no such file")
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw .environment("file_unreadable", "\(path): cannot be read: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var splitter = LineSplitter()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 1)
+        defer { buffer.deallocate() }
+        while true {
+            let count = read(fd, buffer.baseAddress, chunkSize)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .environment("file_unreadable", "\(path): read failed: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            splitter.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), line: body)
+        }
+        splitter.finish(line: body)
+    }
+}

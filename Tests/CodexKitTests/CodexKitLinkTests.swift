@@ -1,6 +1,0 @@
-import CodexKit
-import Testing
-
-@Suite struct CodexKitLinkTests {
-    @Test func domainIsNamed() { #expect(!CodexKitInfo.domain.isEmpty) }
-}

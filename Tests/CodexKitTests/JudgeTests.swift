@@ -1,0 +1,127 @@
+import CodexKit
+import Foundation
+import SmokeCore
+import SmokeTestSupport
+import Testing
+
+@Suite struct JudgeTests {
+    func parser(_ lines: [String], completed: Bool = true) -> TranscriptParser {
+        var parser = TranscriptParser()
+        for line in lines { parser.consume(line: line) }
+        if completed { parser.consume(line: #"{"type":"turn.completed"}"#) }
+        return parser
+    }
+
+    func call(_ id: String, tool: String, args: String = "{}", status: String = "completed", error: String = "null") -> String {
+        #"{"type":"item.completed","item":{"id":"\#(id)","type":"mcp_tool_call","server":"stelae","tool":"\#(tool)","arguments":\#(args),"result":{"content":[{"type":"text","text":"boom"}]},"error":\#(error),"status":"\#(status)"}}"#
+    }
+
+    func judge(_ expectations: [ToolExpectation], _ transcript: TranscriptParser, stderr: StderrDigest = StderrDigest(), end: RunEnd? = .exited(0)) -> StageJudge {
+        StageJudge(stage: StageDefinition(name: "s", prompt: "p", expectations: expectations), transcript: transcript, stderr: stderr, offered: nil, end: end)
+    }
+
+    @Test func argumentsMatchObjectsBySubsetEverythingElseEqual() {
+        #expect(ArgumentMatch.matches(expected: ["operation": "read_file"], actual: ["operation": "read_file", "path": "README.md"]))
+        #expect(!ArgumentMatch.matches(expected: ["operation": "read_file", "path": "x"], actual: ["operation": "read_file"]))
+        #expect(ArgumentMatch.matches(expected: ["params": ["dry_run": true]], actual: ["params": ["dry_run": true, "force": true]]))
+        #expect(!ArgumentMatch.matches(expected: ["paths": ["README.md"]], actual: ["paths": ["README.md", "other"]]))
+        #expect(!ArgumentMatch.matches(expected: ["paths": [["a": 1]]], actual: ["paths": [["a": 1, "b": 2]]]))
+        #expect(ArgumentMatch.matches(expected: ["n": 1], actual: ["n": 1.0]))
+        #expect(!ArgumentMatch.matches(expected: ["n": 1], actual: ["n": "1"]))
+    }
+
+    @Test func failedCallNeverCountsUnlessAllowed() {
+        let transcript = parser([call("a", tool: "grep", status: "failed")])
+        let strict = judge([ToolExpectation(tool: "grep")], transcript)
+        #expect(strict.error?.code == "tool_failed")
+        #expect(strict.error?.message.contains("boom") == true)
+        #expect(strict.expectations.first?.matched == 0)
+        let lenient = judge([ToolExpectation(tool: "grep", allowFailed: true)], transcript)
+        #expect(lenient.error == nil)
+        #expect(lenient.expectations.first?.matched == 1)
+    }
+
+    @Test func minCallsAndArgumentMismatch() {
+        let transcript = parser([call("a", tool: "grep", args: #"{"pattern":"x"}"#), call("b", tool: "grep", args: #"{"pattern":"y"}"#)])
+        #expect(judge([ToolExpectation(tool: "grep", minCalls: 2)], transcript).error == nil)
+        #expect(judge([ToolExpectation(tool: "grep", minCalls: 3)], transcript).error?.code == "tool_missing" || judge([ToolExpectation(tool: "grep", minCalls: 3)], transcript).error?.code == "tool_failed")
+        let mismatch = judge([ToolExpectation(tool: "grep", arguments: ["pattern": "z"])], transcript)
+        #expect(mismatch.error?.code == "arguments_mismatch")
+        let otherServer = judge([ToolExpectation(tool: "grep", server: "other")], transcript)
+        #expect(otherServer.error?.code == "tool_missing")
+    }
+
+    @Test func verdictOrder() {
+        let failedCall = [call("a", tool: "grep", status: "failed")]
+        #expect(judge([ToolExpectation(tool: "grep")], parser(failedCall, completed: false), end: .heartbeatTimeout(seconds: 1)).error?.code == "heartbeat_timeout")
+        #expect(judge([ToolExpectation(tool: "grep")], parser(failedCall, completed: false), end: .timeout(seconds: 1)).error?.exit == .timeout)
+        #expect(judge([ToolExpectation(tool: "grep")], parser(failedCall, completed: false), end: .signalled(9)).error?.code == "incomplete_transcript")
+        var failedTurn = parser(failedCall, completed: false)
+        failedTurn.consume(line: #"{"type":"turn.failed","error":{"message":"stream disconnected"}}"#)
+        #expect(judge([ToolExpectation(tool: "grep")], failedTurn).error?.code == "turn_failed")
+        var stderr = StderrDigest()
+        stderr.consume(line: "Error: required MCP servers failed to initialize: stelae: connection refused")
+        #expect(judge([ToolExpectation(tool: "grep")], parser([], completed: false), stderr: stderr, end: .exited(1)).error?.code == "mcp_startup_failed")
+        #expect(judge([ToolExpectation(tool: "grep")], parser(failedCall)).error?.code == "tool_failed")
+    }
+
+    @Test func stagesFileValidationNamesTheField() throws {
+        let good: JSONValue = ["stages": [["name": "a", "prompt": "p", "expectations": [["tool": "grep", "min_calls": 2, "allow_failed": true]]]]]
+        let stages = try StageFile.parse(good, source: "s.json")
+        #expect(stages.first?.expectations.first == ToolExpectation(tool: "grep", minCalls: 2, allowFailed: true))
+        let cases: [(JSONValue, String)] = [
+            (["stages": "x"], "\"stages\" array"),
+            (["stages": [["name": "a", "prompt": "p", "expectations": [["tool": 3]]]]], "stages[0].expectations[0].tool"),
+            (["stages": [["name": "a", "prompt": "p", "expectations": [["tool": "t", "arguments": [1]]]]]], "arguments: expected an object"),
+            (["stages": [["name": "a", "prompt": "p", "expectations": [["tool": "t", "min_calls": 0]]]]], "min_calls"),
+            (["stages": [["name": "a", "prompt": "p", "expectations": []], ["name": "a", "prompt": "p", "expectations": []]]], "duplicate"),
+        ]
+        for (document, fragment) in cases {
+            #expect {
+                try StageFile.parse(document, source: "s.json")
+            } throws: { error in
+                guard let error = error as? SmokeError else { return false }
+                return error.code == "invalid_stages" && error.message.contains(fragment) && error.exit == .invalidInput
+            }
+        }
+    }
+
+    @Test func shippedStelaeStagesCarryTheOriginalPayloads() throws {
+        let stages = try StageFile.load(path: "\(ProjectPaths.root)/stack/stages.json")
+        #expect(stages.map(\.name) == ["bundle-tools", "install", "remove"])
+        let bundle = stages[0].expectations
+        #expect(bundle.map(\.tool) == ["workspace_fs_read", "grep", "manage_stelae", "manage_docy_sources", "doc_fetch_suite"])
+        #expect(bundle[1].arguments == ["pattern": "manage_stelae", "paths": ["README.md"], "recursive": false, "regexp": false, "line_number": true])
+        #expect(stages[1].expectations[0].arguments?["params"] == ["name": "qdrant", "target_name": "qdrant_smoke", "dry_run": true, "force": true])
+        #expect(stages[2].expectations[0].arguments == ["operation": "remove_server", "params": ["name": "qdrant_smoke", "dry_run": true, "force": true]])
+        for stage in stages {
+            for expectation in stage.expectations {
+                #expect(expectation.server == "stelae")
+                // The prompt spells out every call the expectations look for.
+                #expect(stage.prompt.contains(expectation.tool))
+            }
+        }
+    }
+
+    @Test func defaultScriptCallsEveryExpectationAndScriptFaultsParse() throws {
+        let stage = StageDefinition(name: "s", prompt: "p", expectations: [ToolExpectation(tool: "grep", arguments: ["pattern": "x"], minCalls: 2), ToolExpectation(tool: "t", server: "docs")])
+        let script = ModelScript.calling(stage, defaultServer: "stelae")
+        #expect(script.steps.first == .calls([
+            .init(tool: "grep", namespace: "mcp__stelae", arguments: ["pattern": "x"]),
+            .init(tool: "grep", namespace: "mcp__stelae", arguments: ["pattern": "x"]),
+            .init(tool: "t", namespace: "mcp__docs", arguments: [:]),
+        ]))
+        #expect(script.step(at: 5) == .message(ModelScript.finalMessage))
+        let parsed = try ModelScript.parse(["steps": [["fault": "hang_after_headers"], ["fault": "http_error", "status": 503], ["message": "bye"]]], source: "x", defaultServer: "stelae")
+        #expect(parsed.steps == [.hangAfterHeaders, .httpError(status: 503, body: #"{"error":{"message":"scripted failure"}}"#), .message("bye")])
+        #expect(throws: SmokeError.self) { try ModelScript.parse(["steps": [["fault": "explode"]]], source: "x", defaultServer: "s") }
+    }
+
+    @Test func codexNotFound() {
+        #expect {
+            try CodexStage.locateCodex(explicit: "/nonexistent/codex")
+        } throws: { error in
+            (error as? SmokeError)?.code == "codex_not_found" && (error as? SmokeError)?.exit == .environment
+        }
+    }
+}

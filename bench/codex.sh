@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Benchmark of codex-stage:
+#  1. `codex-stage run` vs bare `codex exec` on the same stage, the same scripted model code
+#     (`codex-stage serve-model`) and the same config keys, against the FastMCP fixture server
+#     (target ratio <= 1.05);
+#  2. `codex-stage check` on a generated 100 MB transcript: wall time (target < 2 s) and peak
+#     RSS (target < 64 MB).
+# Switches: RUNS (default 10), SIZE_MB (default 100), BIN (directory holding codex-stage;
+# default the release build, else the debug build), CODEX_BIN.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+RUNS=${RUNS:-10}
+SIZE_MB=${SIZE_MB:-100}
+PY=${PY:-$ROOT/.venv/bin/python}
+if [[ -z "${BIN:-}" ]]; then
+  for candidate in "$ROOT/.build/release" "$ROOT/.build-release/release" "$ROOT/.build/debug"; do
+    [[ -x "$candidate/codex-stage" ]] && { BIN=$candidate; break; }
+  done
+fi
+TOOL="$BIN/codex-stage"
+[[ -x "$TOOL" ]] || { echo "codex-stage not built (run swift build -c release)" >&2; exit 3; }
+CODEX=${CODEX_BIN:-$("$PY" -c 'import codex_cli_bin, os; print(os.path.dirname(codex_cli_bin.__file__))')/bin/codex}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/codex-bench-XXXXXX")
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+wait_ready() { # file -> port
+  for _ in $(seq 600); do
+    if grep -q '^READY' "$1" 2>/dev/null; then awk '/^READY/{print $2; exit}' "$1"; return; fi
+    sleep 0.05
+  done
+  echo "no READY line in $1" >&2; exit 3
+}
+now_ns() { date +%s%N; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+echo "codex-stage: $TOOL"
+echo "codex:       $CODEX ($("$CODEX" --version 2>/dev/null || echo unknown))"
+
+# --- 1. run vs bare codex exec ---------------------------------------------------------------
+"$PY" "$ROOT/Tests/Fixtures/CodexKit/mcp_fixture.py" > "$WORK/fixture.out" 2> "$WORK/fixture.err" &
+PIDS+=($!)
+MCP_URL="http://127.0.0.1:$(wait_ready "$WORK/fixture.out")/mcp"
+cat > "$WORK/stages.json" <<'JSON'
+{"stages": [{"name": "bench", "prompt": "Call echo, count and echo.", "expectations": [
+  {"tool": "echo", "arguments": {"text": "one"}}, {"tool": "count", "arguments": {"n": 5}}, {"tool": "echo", "arguments": {"text": "two"}}]}]}
+JSON
+mkdir -p "$WORK/repo"
+"$TOOL" serve-model --stages "$WORK/stages.json" --name bench --mcp-url "$MCP_URL" \
+  --codex-home "$WORK/bare-home" --ready-file "$WORK/model.ready" --quiet > "$WORK/serve.json" &
+PIDS+=($!)
+wait_ready "$WORK/model.ready" > /dev/null
+
+run_stage() {
+  "$TOOL" run --stages "$WORK/stages.json" --name bench --cd "$WORK/repo" --mcp-url "$MCP_URL" \
+    --codex "$CODEX" --work "$WORK/stage" --quiet > "$WORK/stage.json" || { cat "$WORK/stage.json" >&2; exit 1; }
+}
+# codex-stage gives every stage a fresh CODEX_HOME (isolation is the point), and Codex pays a
+# first-run set-up (state databases, skills) in a fresh home. The like-for-like baseline is bare
+# codex exec with a fresh copy of the same config each run; a reused home is shown too.
+run_bare() {
+  rm -rf "$WORK/bare-fresh"; cp -r "$WORK/pristine-home" "$WORK/bare-fresh"
+  run_bare_in "$WORK/bare-fresh"
+}
+run_reused() { run_bare_in "$WORK/bare-home"; }
+run_bare_in() {
+  env -u RUST_BACKTRACE CODEX_HOME="$1" "$CODEX" exec --json --skip-git-repo-check \
+    --sandbox workspace-write --ephemeral --cd "$WORK/repo" "Call echo, count and echo." \
+    < /dev/null > "$WORK/bare.jsonl" 2> "$WORK/bare.err"
+  [[ $(grep -c '"item.completed".*"mcp_tool_call".*"completed"' "$WORK/bare.jsonl") == 3 ]] || { echo "bare run did not make 3 calls" >&2; exit 1; }
+}
+cp -r "$WORK/bare-home" "$WORK/pristine-home"   # config only, before any run initialises it
+run_stage; run_bare   # warm-up (page cache, the fixture's first requests)
+run_reused            # initialises the reused home once
+: > "$WORK/stage.times"; : > "$WORK/bare.times"; : > "$WORK/reused.times"
+for i in $(seq "$RUNS"); do
+  # Rotate the order so drift in machine load hits every side alike.
+  case $((i % 3)) in 0) order="stage bare reused";; 1) order="bare reused stage";; *) order="reused stage bare";; esac
+  for which in $order; do
+    t0=$(now_ns); "run_$which"; t1=$(now_ns)
+    echo $(( (t1 - t0) / 1000000 )) >> "$WORK/$which.times"
+  done
+done
+STAGE_MS=$(median < "$WORK/stage.times")
+BARE_MS=$(median < "$WORK/bare.times")
+REUSED_MS=$(median < "$WORK/reused.times")
+echo "run:   medians over $RUNS runs each (3 MCP calls): codex-stage run ${STAGE_MS} ms;" \
+  "bare codex exec, fresh CODEX_HOME ${BARE_MS} ms; bare codex exec, reused CODEX_HOME ${REUSED_MS} ms"
+echo "run:   ratio codex-stage / bare (fresh home) $(awk -v a="$STAGE_MS" -v b="$BARE_MS" 'BEGIN {printf "%.3f", a / b}') (target <= 1.05)"
+echo "run:   ratio codex-stage / bare (reused home) $(awk -v a="$STAGE_MS" -v b="$REUSED_MS" 'BEGIN {printf "%.3f", a / b}')"
+# The tool's own fixed cost: the same run with a child that exits at once (no Codex at all).
+printf '#!/bin/sh\nexit 0\n' > "$WORK/noop-codex"; chmod +x "$WORK/noop-codex"
+: > "$WORK/noop.times"
+for _ in $(seq "$RUNS"); do
+  t0=$(now_ns)
+  "$TOOL" run --stages "$WORK/stages.json" --name bench --cd "$WORK/repo" --mcp-url "$MCP_URL" \
+    --codex "$WORK/noop-codex" --work "$WORK/noop" --quiet > /dev/null || true
+  t1=$(now_ns); echo $(( (t1 - t0) / 1000000 )) >> "$WORK/noop.times"
+done
+echo "run:   codex-stage fixed cost with a no-op child: median $(median < "$WORK/noop.times") ms (process start, model server, CODEX_HOME, spawn, report)"
+echo "run:   codex-stage (ms):        $(tr '\n' ' ' < "$WORK/stage.times")"
+echo "run:   bare, fresh home (ms):   $(tr '\n' ' ' < "$WORK/bare.times")"
+echo "run:   bare, reused home (ms):  $(tr '\n' ' ' < "$WORK/reused.times")"
+
+# --- 2. check on a large transcript ----------------------------------------------------------
+python3 "$ROOT/bench/gen_codex_transcript.py" "$SIZE_MB" "$WORK/big.jsonl"
+cat > "$WORK/big-stages.json" <<'JSON'
+{"stages": [{"name": "big", "prompt": "-", "expectations": [
+  {"tool": "workspace_fs_read", "arguments": {"operation": "read_file"}, "min_calls": 3}, {"tool": "grep"}]}]}
+JSON
+BYTES=$(stat -c %s "$WORK/big.jsonl")
+cat "$WORK/big.jsonl" > /dev/null   # page cache warm for every timed run
+: > "$WORK/check.times"; : > "$WORK/wc.times"; PEAK_KB=0
+for _ in 1 2 3 4 5; do
+  t0=$(now_ns)
+  /usr/bin/time -f "%M" -o "$WORK/check.rss" "$TOOL" check --stages "$WORK/big-stages.json" --name big "$WORK/big.jsonl" > "$WORK/check.json"
+  t1=$(now_ns)
+  echo $(( (t1 - t0) / 1000000 )) >> "$WORK/check.times"
+  kb=$(tail -1 "$WORK/check.rss"); (( kb > PEAK_KB )) && PEAK_KB=$kb
+  t0=$(now_ns); wc -l "$WORK/big.jsonl" > /dev/null; t1=$(now_ns)
+  echo $(( (t1 - t0) / 1000000 )) >> "$WORK/wc.times"
+done
+"$PY" - "$WORK/check.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["ok"] is True, d.get("error")
+print(f"check: verdict ok={d['ok']} calls={len(d['calls'])} transcript_lines={d['transcript_lines']} nonjson_lines={d['nonjson_lines']}")
+PYEOF
+CHECK_MS=$(median < "$WORK/check.times")
+WC_MS=$(median < "$WORK/wc.times")
+echo "check: $((BYTES / 1048576)) MB transcript: median ${CHECK_MS} ms over 5 runs (target < 2000 ms), peak RSS $((PEAK_KB / 1024)) MB (target < 64 MB)"
+echo "check: times (ms): $(tr '\n' ' ' < "$WORK/check.times")"
+echo "check: baseline wc -l on the same file: median ${WC_MS} ms, ratio $(awk -v a="$CHECK_MS" -v b="$WC_MS" 'BEGIN {if (b > 0) printf "%.1f", a / b; else print "n/a"}')"
