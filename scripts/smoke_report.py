@@ -71,11 +71,13 @@ def cmd_record(args) -> int:
         if args.stderr and Path(args.stderr).exists():
             stderr_tail = Path(args.stderr).read_text(encoding="utf-8", errors="replace")[-600:]
         code = {124: "timeout", 130: "interrupted", 143: "interrupted"}.get(args.exit, "no_json_answer")
-        document = {"tool": args.tool or "smoke", "version": VERSION, "ok": False, "step": args.step,
+        message = (f"step '{args.step}' exited {args.exit} without a JSON answer on stdout"
+                   + (" (the smoke run was interrupted)" if code == "interrupted" else ""))
+        if args.override_code:
+            code, message = args.override_code, args.override_message
+        document = {"tool": "smoke", "wrapped_tool": args.tool, "version": VERSION, "ok": False, "step": args.step,
                     "elapsed_ms": args.elapsed_ms,
-                    "error": {"code": code,
-                              "message": f"step '{args.step}' exited {args.exit} without a JSON answer on stdout"
-                                         + (" (the smoke run was interrupted)" if code == "interrupted" else ""),
+                    "error": {"code": code, "message": message,
                               "hint": redact(stderr_tail.strip(), secret_values()) or None}}
         write_json(step_file, document)
     error = document.get("error") if isinstance(document.get("error"), dict) else None
@@ -85,7 +87,9 @@ def cmd_record(args) -> int:
             "error_code": (error or {}).get("code") if not ok else None,
             "error_message": (error or {}).get("message") if not ok else None,
             "artifacts": [a for a in args.artifact if a]}
-    if not ok and args.exit in (130, 143) and (line["error_code"] in (None, "no_json_answer")):
+    if args.override_code:
+        line.update(ok=False, error_code=args.override_code, error_message=args.override_message)
+    elif not ok and args.exit in (130, 143) and (line["error_code"] in (None, "no_json_answer")):
         line["error_code"] = "interrupted"
         line["error_message"] = f"the smoke run was interrupted (signal {args.exit - 128}) during this step"
     elif not ok and line["error_code"] is None:
@@ -101,6 +105,7 @@ def cmd_record(args) -> int:
                 line["artifacts"].append(value)
     with (run / "steps.jsonl").open("a", encoding="utf-8") as ledger:
         ledger.write(json.dumps(line, sort_keys=True) + "\n")
+    ok = line["ok"]
     verdict = "ok  " if ok else "FAIL"
     detail = "" if ok else f"  {line['error_code']}: {redact(str(line['error_message'] or ''), secret_values())[:300]}"
     print(f"[smoke] {args.n:02d} {args.step:<28} {verdict} {args.elapsed_ms:>6} ms{detail}", file=sys.stderr)
@@ -340,6 +345,8 @@ def main() -> int:
     record.add_argument("--elapsed-ms", type=int, required=True)
     record.add_argument("--stderr")
     record.add_argument("--artifact", action="append", default=[])
+    record.add_argument("--override-code", help="the step failed for this reason, whatever the tool said")
+    record.add_argument("--override-message")
     record.set_defaults(func=cmd_record)
 
     emit = sub.add_parser("emit")
