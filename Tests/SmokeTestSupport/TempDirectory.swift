@@ -1,4 +1,5 @@
 import Foundation
+import SmokeCore
 
 /// A fresh directory under the system temp dir, removed when the value is released.
 public final class TempDirectory: @unchecked Sendable {
@@ -13,13 +14,13 @@ public final class TempDirectory: @unchecked Sendable {
 
     public func file(_ relative: String) -> String { "\(path)/\(relative)" }
 
-    /// Writes a file (creating parent directories) and returns its path.
+    /// Writes a file (creating parent directories) and returns its path. Goes through the atomic
+    /// writer, whose descriptor is close-on-exec: a descriptor still open for writing in a child
+    /// forked meanwhile by a parallel test makes exec of the file fail with "Text file busy".
     @discardableResult
-    public func write(_ relative: String, _ contents: String) throws -> String {
+    public func write(_ relative: String, _ contents: String, mode: mode_t = 0o644) throws -> String {
         let target = file(relative)
-        try FileManager.default.createDirectory(
-            atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try contents.write(toFile: target, atomically: false, encoding: .utf8)
+        try FileIO.writeAtomically(contents, to: target, mode: mode)
         return target
     }
 
