@@ -15,6 +15,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Shared core: JSON envelope, exit codes, errors, redaction, atomic writes, command runner.
@@ -30,7 +32,16 @@ let package = Package(
         .target(name: "GitKit", dependencies: ["SmokeCore", "CGit2"]),
         .target(name: "PortKit", dependencies: ["SmokeCore"]),
         .target(name: "ManifestKit", dependencies: ["SmokeCore"]),
-        .target(name: "ProbeKit", dependencies: ["SmokeCore"]),
+        .target(
+            name: "ProbeKit",
+            dependencies: [
+                "SmokeCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .target(name: "CodexKit", dependencies: ["SmokeCore"]),
 
         .executableTarget(name: "render-manifest", dependencies: ["ManifestKit", "SmokeCore"]),
