@@ -91,7 +91,7 @@ struct AnswerVerdict: Sendable {
         }
         if answer.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             var empty = verdict.failing(
-                .emptyBody, "HTTP \(status) with an empty body where the \(describe(expectID)) response was expected",
+                .emptyBody, "HTTP \(status) with an empty body where the response to id \(describe(expectID)) was expected",
                 preview: preview)
             empty.retryable = true
             return empty
