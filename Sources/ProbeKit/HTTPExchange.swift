@@ -18,6 +18,19 @@ struct HTTPAnswer: Sendable {
 
     var contentType: String? { headers.first(name: "content-type") }
 
+    /// An answer built from plain pairs (for unit tests of the verdict rules).
+    init(status: Int, headers: [(String, String)], body: [UInt8], stream: EventStreamSummary? = nil) {
+        self.init(status: status, headers: HTTPHeaders(headers), body: body, tooLarge: false, stream: stream)
+    }
+
+    init(status: Int, headers: HTTPHeaders, body: [UInt8], tooLarge: Bool, stream: EventStreamSummary? = nil) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.tooLarge = tooLarge
+        self.stream = stream
+    }
+
     /// `application/json; charset=utf-8` → `application/json`.
     var mediaType: String? {
         contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }

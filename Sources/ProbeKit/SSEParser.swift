@@ -5,6 +5,12 @@ public struct SSEEvent: Sendable, Equatable {
     public var type: String
     public var data: String
     public var id: String?
+
+    public init(type: String, data: String, id: String?) {
+        self.type = type
+        self.data = data
+        self.id = id
+    }
 }
 
 /// Incremental text/event-stream parser: feed bytes as they arrive, get the completed events.
