@@ -13,6 +13,7 @@ Prints `PORT <p>` as soon as the port is reserved (bound, not listening: connect
 
 import argparse
 import asyncio
+import signal
 import socket
 import sys
 import time
@@ -23,6 +24,13 @@ from fastmcp import FastMCP
 
 def say(line: str) -> None:
     print(line, flush=True)
+
+
+def die_on_sigterm() -> None:
+    """A parent may spawn us with SIGTERM blocked or ignored (both survive exec); the tests stop
+    servers with SIGTERM and must not wait for their SIGKILL fallback."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def add_tools(mcp: FastMCP, indices) -> None:
@@ -98,6 +106,7 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    die_on_sigterm()
     try:
         asyncio.run(main())
     except KeyboardInterrupt:

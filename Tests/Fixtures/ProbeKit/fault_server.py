@@ -29,6 +29,7 @@ Modes (--mode):
 import argparse
 import asyncio
 import json
+import signal
 import socket
 import sys
 import uuid
@@ -39,6 +40,13 @@ counters = {"post": 0, "tools": 0}
 
 def say(line: str) -> None:
     print(line, flush=True)
+
+
+def die_on_sigterm() -> None:
+    """A parent may spawn us with SIGTERM blocked or ignored (both survive exec); the tests stop
+    servers with SIGTERM and must not wait for their SIGKILL fallback."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def response(status: int, body: bytes = b"", content_type: str | None = "application/json", headers=None, reason=None):
@@ -241,6 +249,7 @@ async def main():
 
 
 if __name__ == "__main__":
+    die_on_sigterm()
     try:
         asyncio.run(main())
     except KeyboardInterrupt:
