@@ -22,7 +22,7 @@ Modes (--mode):
   jsonrpc_error  initialize answered with JSON-RPC error -32602
   redirect       POST /mcp answers 307 to /mcp/, where `mcp` answers
   huge           200 application/json that never ends (streams until the client goes)
-  auth           `mcp`, but 401 unless Authorization is `Bearer <--token>`
+  auth           `mcp`, but 401 (echoing the header) unless Authorization is `Bearer <--token>`
   expire         `mcp`, but the first tools/list answers 404 (session gone)
 """
 
@@ -182,7 +182,9 @@ async def answer(method, path, headers, body, writer) -> bool:
         say(f"HUGE_SENT {sent}")
         return False
     if mode == "auth" and headers.get("authorization") != f"Bearer {args.token}":
-        writer.write(response(401, b'{"error":"unauthorized"}', headers={"WWW-Authenticate": "Bearer"}))
+        # Echoes the credential it got, as careless servers do: the probe must not print it.
+        echo = json.dumps({"error": "unauthorized", "got": headers.get("authorization")}).encode()
+        writer.write(response(401, echo, headers={"WWW-Authenticate": "Bearer"}))
         return True
     if mode == "expire" and message.get("method") == "tools/list":
         counters["tools"] += 1
