@@ -2,7 +2,8 @@
 
 Prints `READY <port>` once listening on an ephemeral 127.0.0.1 port (in mode `refuse` the port
 is bound but never listens, so connects are refused), and one `REQ <json>` line per request
-(method, path, headers, body) so tests can check what the probe sent.
+(method, path, headers, body) so tests can check what the probe sent. With --listen-delay S it
+prints `PORT <port>` at once, refuses connects for S seconds, then prints `LISTEN <unix time>`.
 
 Modes (--mode):
   mcp            a minimal conforming MCP server (JSON answers, session id, 202, DELETE 200)
@@ -32,6 +33,7 @@ import json
 import signal
 import socket
 import sys
+import time
 import uuid
 
 args = None
@@ -235,6 +237,7 @@ async def main():
     parser.add_argument("--status", type=int, default=500)
     parser.add_argument("--delay", type=float, default=3.0)
     parser.add_argument("--token", default="")
+    parser.add_argument("--listen-delay", type=float, default=0.0)
     args = parser.parse_args()
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -244,7 +247,12 @@ async def main():
     if args.mode == "refuse":
         say(f"READY {port}")
         await asyncio.Event().wait()
+    if args.listen_delay > 0:
+        # Bound but not listening: connects are refused until the delay is over.
+        say(f"PORT {port}")
+        await asyncio.sleep(args.listen_delay)
     server = await asyncio.start_server(handle, sock=sock)
+    say(f"LISTEN {time.time():.6f}")
     say(f"READY {port}")
     async with server:
         await server.serve_forever()
