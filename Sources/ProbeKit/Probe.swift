@@ -38,6 +38,8 @@ public final class Probe {
     /// The closing DELETE is a courtesy: it never holds the verdict back by more than this.
     static let closeGrace: Duration = .milliseconds(500)
     static let maxRedirects = 5
+    /// The time kept for a final attempt when a backoff step would cross the deadline.
+    static let lastAttemptWindow: Duration = .milliseconds(100)
     static let maxToolPages = 1000
 
     public init(
@@ -93,8 +95,7 @@ public final class Probe {
             attempts[attempts.count - 1] = attempt
             log?.info("attempt \(attempt.n) wait_port \(host):\(port): \(outcome.rawValue)")
             if outcome == .portOpen { return nil }
-            let wait = backoff.nextDelay()
-            guard clock.now + wait < deadlineAt else { return exhausted(phase: .waitPort) }
+            guard let wait = nextWait() else { return exhausted(phase: .waitPort) }
             try? await Task.sleep(for: wait)
             delay = wait
         }
@@ -152,8 +153,7 @@ public final class Probe {
                 if exhausted { break polling }
                 return failure(from: attempt, exhausted: false)
             }
-            let wait = backoff.nextDelay()
-            guard clock.now + wait < deadlineAt else { break polling }
+            guard let wait = nextWait() else { break polling }
             try? await Task.sleep(for: wait)
         }
         return toolsNotReady(lastFull: lastFull, lastFailure: lastFailure)
@@ -282,12 +282,25 @@ public final class Probe {
             default:
                 guard verdict.retryable else { return .failed(attempt, exhausted: false) }
                 lastFailed = attempt
-                let wait = backoff.nextDelay(retryAfter: verdict.retryAfter)
-                guard clock.now + wait < deadlineAt else { return .failed(attempt, exhausted: true) }
+                guard let wait = nextWait(retryAfter: verdict.retryAfter) else { return .failed(attempt, exhausted: true) }
                 try? await Task.sleep(for: wait)
                 delay = wait
             }
         }
+    }
+
+    /// The wait before the next try. When the backoff step would cross the deadline, the wait
+    /// shrinks so that one last attempt still runs just before it (a server that comes up late
+    /// in the budget is still seen); nil when not even that fits, or when the server's
+    /// Retry-After points past the deadline.
+    private func nextWait(retryAfter: Duration? = nil) -> Duration? {
+        let wait = backoff.nextDelay(retryAfter: retryAfter)
+        let left = deadlineAt - clock.now
+        let lastAttempt = min(configuration.attemptTimeout, Self.lastAttemptWindow)
+        if wait <= left - lastAttempt { return wait }
+        if let retryAfter, retryAfter >= left { return nil }
+        let clamped = left - lastAttempt
+        return clamped > .milliseconds(1) ? clamped : nil
     }
 
     private func headers(afterInitialize: Bool, hasBody: Bool) -> [(String, String)] {

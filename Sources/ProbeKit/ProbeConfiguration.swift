@@ -30,7 +30,7 @@ public struct ProbeConfiguration: Sendable {
         deadline: Duration = .seconds(30),
         attemptTimeout: Duration = .seconds(5),
         initialDelay: Duration = .milliseconds(50),
-        maxDelay: Duration = .milliseconds(500),
+        maxDelay: Duration = .milliseconds(250),
         protocolVersion: String = ProbeConfiguration.defaultProtocolVersion,
         headers: [(name: String, value: String)] = [],
         minTools: Int = 0,

@@ -26,7 +26,7 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
     var initialDelayMs: Int = 50
 
     @Option(help: "Cap of the retry delay in milliseconds.")
-    var maxDelayMs: Int = 500
+    var maxDelayMs: Int = 250
 
     @Option(help: "protocolVersion sent in initialize.")
     var protocolVersion: String = ProbeConfiguration.defaultProtocolVersion
