@@ -207,6 +207,34 @@ extension ProbeServerTests {
         }
     }
 
+    /// Backoff steps of 0.6 s then 1.2 s would skip from 0.6 s to 1.8 s, past a 1.5 s deadline;
+    /// the probe pulls one last attempt in to 1.4 s and sees the server that listens at 0.9 s.
+    @Test func lastAttemptBeforeTheDeadlineCatchesALateServer() async throws {
+        try await ProbeFixtures.withFault("mcp", ["--listen-delay", "0.9"]) { server, url in
+            let configuration = ProbeConfiguration(
+                url: url, deadline: .milliseconds(1500), initialDelay: .milliseconds(600), maxDelay: .seconds(5))
+            let report = await Probe(configuration: configuration, random: { 0.999_999 }).run()
+            #expect(report.ok, "\(report.error?.description ?? "")")
+            let initialize = report.attempts(phase: "initialize")
+            #expect(initialize.map { $0["outcome"]?.stringValue ?? "" } == ["refused", "refused", "ok"])
+            let lastAt = initialize.last?["at_ms"]?.intValue ?? 0
+            #expect(lastAt >= 1300 && lastAt < 1500)
+        }
+    }
+
+    @Test func unwritableToolsOutIsAnEnvironmentError() async throws {
+        try await ProbeFixtures.withFault("mcp") { server, url in
+            let temp = try TempDirectory()
+            let blocker = try temp.write("file", "not a directory")
+            let report = await Probe(
+                configuration: ProbeConfiguration(url: url, deadline: .seconds(5), toolsOut: "\(blocker)/tools.json")
+            ).run()
+            #expect(report.code == "write_failed")
+            #expect(report.error?.exit == .environment)
+            #expect(report.error?.message.contains(blocker) == true)
+        }
+    }
+
     @Test func zeroDeadlineIsDeadlineExceeded() async throws {
         try await ProbeFixtures.withFault("mcp") { server, url in
             let report = await Probe(configuration: ProbeConfiguration(url: url, deadline: .zero)).run()

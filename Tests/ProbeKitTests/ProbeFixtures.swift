@@ -23,9 +23,12 @@ enum ProbeFixtures {
     static let directory = "\(ProjectPaths.root)/Tests/Fixtures/ProbeKit"
 
     /// A fault_server.py in `mode`; returns the process (stop it!) and its /mcp URL.
+    /// With `--listen-delay` in `extra` it returns at the `PORT` line, before the server listens.
     static func fault(_ mode: String, _ extra: [String] = []) async throws -> (BackgroundProcess, URL) {
         let server = try BackgroundProcess.python("\(directory)/fault_server.py", ["--mode", mode] + extra)
-        let port = try await offPool { try server.waitForReadyPort() }
+        let prefix = extra.contains("--listen-delay") ? "PORT" : "READY"
+        let line = try await offPool { try server.waitForLine(prefix: prefix) }
+        let port = Int(line.split(separator: " ").last ?? "")!
         return (server, URL(string: "http://127.0.0.1:\(port)/mcp")!)
     }
 
