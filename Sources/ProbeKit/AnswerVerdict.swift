@@ -109,17 +109,8 @@ struct AnswerVerdict: Sendable {
         if looksLikeEventStream(answer.body) {
             var parser = SSEParser()
             var summary = EventStreamSummary()
-            for event in parser.feed(answer.body) {
-                summary.events += 1
-                if event.type == "message", let message = try? JSONValue.parse(Data(event.data.utf8), source: "sse"),
-                    MCPHTTPClient.isResponse(message, to: expectID)
-                {
-                    summary.response = message
-                    break
-                }
-                summary.skipped += 1
-            }
-            summary.endedMidEvent = summary.response == nil && parser.pendingEvent
+            _ = summary.absorb(parser.feed(answer.body), expecting: expectID)
+            summary.finish(parser)
             return verdict.readingStream(summary, preview: preview, expectID: expectID)
         }
         return verdict.failing(

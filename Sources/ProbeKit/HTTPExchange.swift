@@ -44,6 +44,28 @@ struct EventStreamSummary: Sendable {
     var skipped = 0
     var comments = 0
     var endedMidEvent = false
+
+    /// Takes in parsed events until the response to `id` is among them; returns whether it was.
+    /// Notifications, server requests, other ids and other event types are counted as skipped.
+    mutating func absorb(_ parsed: [SSEEvent], expecting id: JSONValue) -> Bool {
+        for event in parsed {
+            events += 1
+            if event.type == "message", let message = try? JSONValue.parse(Data(event.data.utf8), source: "sse"),
+                MCPHTTPClient.isResponse(message, to: id)
+            {
+                response = message
+                return true
+            }
+            skipped += 1
+        }
+        return false
+    }
+
+    /// Records how the stream ended, once reading stopped.
+    mutating func finish(_ parser: SSEParser) {
+        comments = parser.commentCount
+        endedMidEvent = response == nil && parser.pendingEvent
+    }
 }
 
 /// Why an exchange produced no HTTP answer.
@@ -161,33 +183,23 @@ final class MCPHTTPClient: Sendable {
                 return .success(answer)
             }
             let limit = success ? maxBodyBytes : Self.errorBodyLimit
-            var parser = isStream && success ? SSEParser() : nil
+            // An event stream is parsed as it arrives, so reading stops at the response.
+            let streamID = isStream && success ? expectID : nil
+            var parser = SSEParser()
             var summary = EventStreamSummary()
-            reading: for try await chunk in response.body {
+            for try await chunk in response.body {
                 let bytes = chunk.readableBytesView
                 if answer.body.count + bytes.count > limit {
                     answer.body.append(contentsOf: bytes.prefix(limit - answer.body.count))
                     answer.tooLarge = success
-                    break reading
+                    break
                 }
                 answer.body.append(contentsOf: bytes)
                 progress.append(bytes, limit: 512)
-                if parser != nil, let expectID {
-                    for event in parser!.feed(bytes) {
-                        summary.events += 1
-                        if event.type == "message", let message = try? JSONValue.parse(Data(event.data.utf8), source: "sse"),
-                            Self.isResponse(message, to: expectID)
-                        {
-                            summary.response = message
-                            break reading
-                        }
-                        summary.skipped += 1
-                    }
-                }
+                if let streamID, summary.absorb(parser.feed(bytes), expecting: streamID) { break }
             }
-            if let parser {
-                summary.comments = parser.commentCount
-                summary.endedMidEvent = summary.response == nil && parser.pendingEvent
+            if streamID != nil {
+                summary.finish(parser)
                 answer.stream = summary
             }
             return .success(answer)
