@@ -64,22 +64,6 @@ extension Probe {
         return SmokeError(code.rawValue, message, hint: hint(for: code), exit: .checkFailed, fields: fields)
     }
 
-    /// Kept from the last JSON-RPC error answer so the failure can carry its code and message.
-    var lastRPCError: JSONValue? {
-        guard let preview = attempts.last(where: { $0.outcome == .jsonrpcError })?.bodyPreview else { return nil }
-        if let json = try? JSONValue.parse(Data(preview.utf8), source: "preview") {
-            let candidates = json.arrayValue ?? [json]
-            return candidates.compactMap { $0["error"] }.first
-        }
-        // An event stream: the error sits in one of its data lines.
-        for line in preview.split(separator: "\n") where line.hasPrefix("data:") {
-            if let json = try? JSONValue.parse(Data(line.dropFirst(5).utf8), source: "preview"), let error = json["error"] {
-                return error
-            }
-        }
-        return nil
-    }
-
     func toolsNotReady(lastFull: [JSONValue]?, lastFailure: Attempt?) -> SmokeError {
         let names = Self.toolNames(lastFull ?? [])
         let missing = missing(from: names)

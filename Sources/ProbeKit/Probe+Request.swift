@@ -44,6 +44,7 @@ extension Probe {
                     verdict.error = (verdict.error ?? "timeout") + " (cut short by --deadline)"
                 }
             }
+            if verdict.outcome == .jsonrpcError { lastRPCError = verdict.message?["error"] }
             let attempt = record(phase: phase, began: began, delay: delay, verdict: verdict)
             log?.info(
                 "attempt \(attempt.n) \(phase.rawValue): \(attempt.outcome.rawValue)"

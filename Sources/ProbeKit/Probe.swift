@@ -36,6 +36,8 @@ public final class Probe {
     var sessionEnd = "none"
     var toolsFields: [String: JSONValue] = [:]
     var toolsOutWritten: String?
+    /// The `error` object of the last JSON-RPC error answer, reported as `rpc_error`.
+    var lastRPCError: JSONValue?
 
     /// The closing DELETE is a courtesy: it never holds the verdict back by more than this.
     static let closeGrace: Duration = .milliseconds(500)
