@@ -134,7 +134,7 @@ extension ProbeServerTests {
             #expect(first["status"] == 307)
             #expect(first["location"] == "/mcp/")
             #expect(report.fields["endpoint"]?.stringValue?.hasSuffix("/mcp/") == true)
-            let requests = ProbeFixtures.requests(server)
+            let requests = try await ProbeFixtures.requests(server)
             let followed = try #require(requests.dropFirst().first)
             #expect(followed["method"] == "POST")
             #expect(followed["path"] == "/mcp/")
@@ -168,7 +168,7 @@ extension ProbeServerTests {
                 configuration: ProbeConfiguration(url: url, deadline: .seconds(10), headers: [("X-Extra", "yes")], minTools: 1)
             ).run()
             #expect(report.ok)
-            let requests = ProbeFixtures.requests(server)
+            let requests = try await ProbeFixtures.requests(server)
             #expect(requests.map { $0["method"]?.stringValue ?? "" } == ["POST", "POST", "POST", "DELETE"])
             let initialize = requests[0]
             #expect(initialize["headers"]?["accept"] == "application/json, text/event-stream")

@@ -68,10 +68,17 @@ enum ProbeFixtures {
     }
 
     /// The `REQ` lines a fault server logged, decoded.
-    static func requests(_ server: BackgroundProcess) -> [JSONValue] {
-        server.lines.filter { $0.hasPrefix("REQ ") }.compactMap {
-            try? JSONValue.parse(Data($0.dropFirst(4).utf8), source: "REQ")
+    /// Waits (bounded) for the log line of the session's closing DELETE first: the server logs
+    /// asynchronously to the answers the probe already has.
+    static func requests(_ server: BackgroundProcess) async throws -> [JSONValue] {
+        let decode: @Sendable (String) -> JSONValue? = { line in
+            guard line.hasPrefix("REQ ") else { return nil }
+            return try? JSONValue.parse(Data(line.dropFirst(4).utf8), source: "REQ")
         }
+        _ = try await offPool {
+            try server.waitForLine(described: "REQ of the DELETE", timeout: 10) { decode($0)?["method"] == "DELETE" }
+        }
+        return server.lines.compactMap(decode)
     }
 
     /// A `NAME <unix time>` line the server printed, as a Date.
