@@ -34,6 +34,6 @@ if [ "${COLD:-1}" = 1 ]; then
   # Reuse the pinned venv as it is: a fresh checkout's requirements files are newer than its stamp,
   # which would make `make deps` re-run pip in it. The pins are the same files, so date them back.
   touch -r "$VENV/.requirements.stamp" requirements.txt constraints.txt 2>/dev/null
-  cold=$(seconds make -s smoke VENV="$VENV" SMOKE_DIR="$work/cold") || { echo "cold run failed:"; tail -20 "$work/out.log"; exit 1; }
+  cold=$(seconds make -s smoke VENV="$VENV" SMOKE_DIR="$work/cold") || { echo "cold run failed after ${cold} s:"; tail -20 "$work/out.log"; exit 1; }
   echo "cold make smoke from a fresh clone (release build + chain): ${cold} s; ratio cold/warm $(awk -v c="$cold" -v w="$median" 'BEGIN{printf "%.1f", c/w}')"
 fi
