@@ -39,13 +39,38 @@ public struct CatalogFragment: Sendable {
         }
         let normalized: JSONValue
         do {
-            normalized = try CatalogSchema.fragment.normalize(value, at: .root)
+            let keyedServers = try serversKeyedByName(value)
+            normalized = try CatalogSchema.fragment.normalize(keyedServers, at: .root)
         } catch {
             throw error.error(file: path)
         }
         let object = normalized.objectValue ?? [:]
         try checkUniqueAggregateNames(object, path: path)
         return CatalogFragment(path: path, kind: kind, name: name, payload: object)
+    }
+
+    /// Stelae's bundles list `servers` as an array of descriptors carrying their `name`; the
+    /// catalog merges servers by name, so the array becomes a map keyed by it. A descriptor
+    /// without a name, or a name given twice, cannot be merged and is an error at its index.
+    static func serversKeyedByName(_ value: JSONValue) throws(CatalogIssue) -> JSONValue {
+        guard case .object(var object) = value, case .array(let list) = object["servers"] else { return value }
+        var keyed: [String: JSONValue] = [:]
+        let location = JSONPath.root.appending("servers")
+        for (index, descriptor) in list.enumerated() {
+            guard let name = descriptor["name"]?.stringValue, !name.isEmpty else {
+                throw CatalogIssue(
+                    code: "missing_key", path: location.appending(index: index),
+                    detail: "a server in a `servers` list needs a non-empty string `name`")
+            }
+            guard keyed[name] == nil else {
+                throw CatalogIssue(
+                    code: "duplicate_server", path: location.appending(index: index).appending("name"),
+                    detail: "server '\(name)' is listed twice")
+            }
+            keyed[name] = descriptor
+        }
+        object["servers"] = .object(keyed)
+        return .object(object)
     }
 
     /// Two aggregates with one name in the same file is a mistake (across files, later replaces).
