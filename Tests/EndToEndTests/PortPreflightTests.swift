@@ -12,7 +12,8 @@ import Testing
     }
 
     static func listener(_ arguments: [String] = [], asNobody: Bool = false) throws -> (BackgroundProcess, Int) {
-        let command = [python, "\(fixtures)/listener.py"] + arguments
+        let script = "\(fixtures)/listener.py"
+        let command = [python, asNobody ? try WorldReadable.copy(of: script) : script] + arguments
         let process = asNobody
             ? try BackgroundProcess(
                 "/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups"] + command)

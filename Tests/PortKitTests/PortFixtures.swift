@@ -27,7 +27,7 @@ enum PortFixtures {
     }
 
     static func start(_ script: String, _ arguments: [String], nobody: Bool) throws -> (BackgroundProcess, Int) {
-        let command = [python, script] + arguments
+        let command = [python, nobody ? try WorldReadable.copy(of: script) : script] + arguments
         let process = nobody
             ? try BackgroundProcess(asNobody[0], Array(asNobody.dropFirst()) + command)
             : try BackgroundProcess(command[0], Array(command.dropFirst()))
