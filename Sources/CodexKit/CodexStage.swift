@@ -68,6 +68,7 @@ public enum CodexStage {
     }
 
     public static func run(_ options: RunOptions) async throws(SmokeError) -> StageReport {
+        URLCredentials.register(in: options.mcpURL)
         let stage = try StageFile.stage(named: options.name, path: options.stagesPath)
         guard options.timeout >= 0, options.heartbeatTimeout >= 0, options.grace >= 0 else {
             throw .invalidInput("invalid_timeout", "--timeout, --heartbeat-timeout and --grace must not be negative")

@@ -32,6 +32,7 @@ public enum ModelService {
         let server = try await ScriptedModelServer.start(script: script)
         var fields: [String: JSONValue] = ["stage": .string(stage.name), "model_url": .string(server.baseURL)]
         if let home = options.codexHome {
+            if let mcpURL = options.mcpURL { URLCredentials.register(in: mcpURL) }
             guard let mcpURL = options.mcpURL else {
                 await server.shutdown()
                 throw .invalidInput("usage", "--codex-home needs --mcp-url")
