@@ -95,3 +95,13 @@ bench: sysdeps venv ## Benchmarks (bench/*.sh), each printing ratios against a b
 
 clean:
 	rm -rf .build .smoke
+
+# --- Hardening (issue 7): heavy runs kept out of `make test`. ---
+MUTATIONS ?= 10000
+MUTATE_SEED ?= 1
+MUTATE_JOBS ?= 2
+.PHONY: mutate
+mutate: debug-build ## Command-line mutation test: MUTATIONS mutants per tool (seed MUTATE_SEED), report in .smoke/mutate.json.
+	@mkdir -p .smoke
+	$(PYTHON) scripts/mutate_cli.py --bin "$$($(SWIFT) build --show-bin-path)" --mutations $(MUTATIONS) \
+	  --seed $(MUTATE_SEED) --jobs $(MUTATE_JOBS) --report .smoke/mutate.json
