@@ -105,3 +105,18 @@ mutate: debug-build ## Command-line mutation test: MUTATIONS mutants per tool (s
 	@mkdir -p .smoke
 	$(PYTHON) scripts/mutate_cli.py --bin "$$($(SWIFT) build --show-bin-path)" --mutations $(MUTATIONS) \
 	  --seed $(MUTATE_SEED) --jobs $(MUTATE_JOBS) --report .smoke/mutate.json
+
+SANITIZE_TEST_FLAGS ?= --no-parallel
+.PHONY: sanitize
+sanitize: sysdeps venv ## The suite (tools included) under AddressSanitizer, then ThreadSanitizer (.build-asan, .build-tsan).
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	$(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan $(SANITIZE_TEST_FLAGS)
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan $(SANITIZE_TEST_FLAGS)
+
+RELIABILITY_REPEAT ?= 3
+.PHONY: reliability
+reliability: debug-build venv ## Fault matrix and 1 GB / 50 MB / 10,000-deep resource runs (peak RSS) → docs/reliability.md.
+	$(PYTHON) scripts/reliability.py --bin "$$($(SWIFT) build --show-bin-path)" --python $(VENV)/bin/python \
+	  --codex "$$($(VENV)/bin/python -c 'import codex_cli_bin, os; print(os.path.dirname(codex_cli_bin.__file__))')/bin/codex" \
+	  --repeat $(RELIABILITY_REPEAT)
