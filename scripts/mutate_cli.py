@@ -336,6 +336,8 @@ def run_one(tool, binaries, pristine, info, workspace, seed, index):
         "CODEX_BIN": FAKE_CODEX, "FAKE_CODEX_MODE": "ok", "STELAE_SMOKE_VENV": "/nonexistent",
         "TMPDIR": sandbox,
     }
+    # Under `make sanitize` the tools are sanitized builds: keep their settings.
+    env.update({k: v for k, v in os.environ.items() if k in ("ASAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS")})
     argv = [os.path.join(binaries, tool)] + [os.fsencode(a) for a in args]
     started = time.monotonic()
     process = subprocess.Popen(argv, cwd=sandbox, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

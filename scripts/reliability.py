@@ -215,6 +215,8 @@ def resources(binaries, work, flood_bytes, big_bytes):
         "big-catalog.json": json.dumps({"toolOverrides": {"schemaVersion": 2, "servers": {"s": {"tools": {
             "t": {"description": "d" * big_bytes}}}}}}),
         "big.env": "BIG=" + "e" * big_bytes + "\n",
+        "chain.env": "".join(f"A{i}=${{A{i + 1}}}\n" for i in range(200000)) + "A200000=end\n",
+        "bomb.env": "".join(f"B{i}=${{B{i + 1}}}${{B{i + 1}}}\n" for i in range(40)) + "B40=xx\n",
     }
     for name, text in files.items():
         with open(f"{work}/{name}", "w") as handle:
@@ -228,6 +230,8 @@ def resources(binaries, work, flood_bytes, big_bytes):
         (f"render-manifest: {mib:.0f} MiB string in the template", render + ["--template", "big-template.json", "--out-dir", "o3"], 0, "ok"),
         (f"render-manifest: {mib:.0f} MiB description in a catalog", render + ["--template", "t.json", "--catalog", "big-catalog.json", "--out-dir", "o4"], 0, "ok"),
         (f"render-manifest: {mib:.0f} MiB value in an env file", render + ["--template", "t.json", "--env-file", "big.env", "--out-dir", "o5"], 0, "ok"),
+        ("render-manifest: env file with a 200,000-long ${…} chain", render + ["--template", "t.json", "--env-file", "chain.env", "--out-dir", "o6"], 2, "variable_too_deep"),
+        ("render-manifest: env file doubling 40 times (2^41 bytes)", render + ["--template", "t.json", "--env-file", "bomb.env", "--out-dir", "o7"], 2, "variable_too_large"),
     ]
     for label, arguments, expect_exit, expect_code in cases:
         report, answer = measure(arguments, work)
@@ -293,7 +297,7 @@ def main():
             out.append(f"| {f['name']} | {f['expect_exit']} `{f['expect_code']}` | {', '.join(row['observed'])} | "
                        f"{', '.join(row['checks'])} | {row['worst']:.1f} | {f['deadline']} | "
                        f"{'yes' if row['kept'] else 'no'} ({'/'.join(str(x) for x in row['lines'])} lines) | "
-                       f"{'yes' if row['holds'] else '**NO**'} | {row['message'][:110].replace('|', '/')} |")
+                       f"{'yes' if row['holds'] else '**NO**'} | {' '.join(row['message'].split())[:110].replace('|', '/')} |")
         out.append("")
     if resource_rows:
         out += ["## Bounded resources", "",
@@ -302,7 +306,7 @@ def main():
                 "| case | exit | code | peak RSS | seconds | detail | holds |", "| --- | --- | --- | --- | --- | --- | --- |"]
         for row in resource_rows:
             out.append(f"| {row['case']} | {row['exit']} | `{row['code']}` | {row['rss'] / 1024:.0f} MiB | {row['seconds']:.1f} | "
-                       f"{row['detail'].replace('|', '/')} | {'yes' if row['holds'] else '**NO**'} |")
+                       f"{' '.join(row['detail'].split()).replace('|', '/')} | {'yes' if row['holds'] else '**NO**'} |")
         out.append("")
     if os.path.exists(args.out + ".extra"):
         out.append(open(args.out + ".extra").read())
