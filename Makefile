@@ -124,3 +124,21 @@ reliability: debug-build venv ## Fault matrix and 1 GB / 50 MB / 10,000-deep res
 	$(PYTHON) scripts/reliability.py --bin "$$($(SWIFT) build --show-bin-path)" --python $(VENV)/bin/python \
 	  --codex "$$($(VENV)/bin/python -c 'import codex_cli_bin, os; print(os.path.dirname(codex_cli_bin.__file__))')/bin/codex" \
 	  --repeat $(RELIABILITY_REPEAT)
+
+# libFuzzer + ASan on every parser (Fuzz/ is a package of its own: its targets have no main).
+# New inputs go to .smoke/fuzz/<target>/corpus, crashes to .smoke/fuzz/<target>/crash-*.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= FuzzJSON FuzzEnvFile FuzzTemplate FuzzCatalog FuzzDrift FuzzTranscript FuzzStageFile FuzzBaseline
+FUZZ_FLAGS = -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --scratch-path ../.build-fuzz
+.PHONY: fuzz
+fuzz: sysdeps ## libFuzzer each parser for FUZZ_SECONDS (seeds Fuzz/Corpus/<target>; findings in .smoke/fuzz/).
+	cd Fuzz && $(SWIFT) build $(FUZZ_FLAGS)
+	@bin="$$(cd Fuzz && $(SWIFT) build $(FUZZ_FLAGS) --show-bin-path)"; status=0; \
+	for target in $(FUZZ_TARGETS); do \
+	  mkdir -p .smoke/fuzz/$$target/corpus; echo "== $$target ($(FUZZ_SECONDS) s)"; \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Fixtures/Hardening/lsan.supp "$$bin/$$target" \
+	    .smoke/fuzz/$$target/corpus Fuzz/Corpus/$$target -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	    -timeout=10 -rss_limit_mb=2048 -artifact_prefix=.smoke/fuzz/$$target/ -print_final_stats=1 2>&1 \
+	    | grep -E '^(#[0-9]+ +DONE|==[0-9]+==|SUMMARY|artifact_prefix|Test unit written|stat::number_of_executed_units|stat::peak_rss_mb|INFO: Loaded)' \
+	    ; [ "$${PIPESTATUS[0]}" = 0 ] || { echo "$$target: FAILED (see .smoke/fuzz/$$target/)"; status=1; }; \
+	done; exit $$status

@@ -1,0 +1,28 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// libFuzzer targets for the parsers of stelae-smoke. Kept out of the main package: they have no
+// `main` of their own (libFuzzer supplies it), so they only link when built with
+//   swift build -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+// (`make fuzz` does that, into ../.build-fuzz). Seeds: Corpus/<target>/.
+let targets = [
+    "FuzzJSON", "FuzzEnvFile", "FuzzTemplate", "FuzzCatalog", "FuzzDrift", "FuzzTranscript", "FuzzStageFile",
+    "FuzzBaseline",
+]
+
+let package = Package(
+    name: "stelae-smoke-fuzz",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(name: "stelae-smoke", path: "..")],
+    targets: targets.map { name in
+        .executableTarget(
+            name: name,
+            dependencies: [
+                .product(name: "SmokeCore", package: "stelae-smoke"),
+                .product(name: "ManifestKit", package: "stelae-smoke"),
+                .product(name: "CodexKit", package: "stelae-smoke"),
+                .product(name: "GitKit", package: "stelae-smoke"),
+            ])
+    },
+    swiftLanguageModes: [.v6]
+)
