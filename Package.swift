@@ -20,9 +20,12 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        // CodexKit only: child process, config.toml editing, the scripted model's HTTP server.
+        // CodexKit only: child process, config.toml editing.
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        // ProbeKit only: the MCP HTTP client.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // ProbeKit's client and CodexKit's scripted model server.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
@@ -39,7 +42,16 @@ let package = Package(
         .target(name: "GitKit", dependencies: ["SmokeCore", "CGit2"]),
         .target(name: "PortKit", dependencies: ["SmokeCore"]),
         .target(name: "ManifestKit", dependencies: ["SmokeCore"]),
-        .target(name: "ProbeKit", dependencies: ["SmokeCore"]),
+        .target(
+            name: "ProbeKit",
+            dependencies: [
+                "SmokeCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "CodexKit",
             dependencies: [

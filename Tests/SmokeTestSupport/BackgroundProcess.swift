@@ -79,18 +79,26 @@ public final class BackgroundProcess: @unchecked Sendable {
     /// Waits until a stdout line has `prefix`, and returns it. Bounded by `timeout` seconds; fails
     /// early if the child exits first.
     public func waitForLine(prefix: String, timeout: Double = 30) throws -> String {
+        try waitForLine(described: "'\(prefix)'", timeout: timeout) { $0.hasPrefix(prefix) }
+    }
+
+    /// Waits until a stdout line satisfies `matches` (e.g. the log line of a server's last
+    /// request, so every earlier line has been read too), and returns it.
+    public func waitForLine(
+        described description: String, timeout: Double = 30, _ matches: (String) -> Bool
+    ) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
-            if let line = lines.first(where: { $0.hasPrefix(prefix) }) { return line }
-            if !process.isRunning, lines.first(where: { $0.hasPrefix(prefix) }) == nil {
+            if let line = lines.first(where: matches) { return line }
+            if !process.isRunning, lines.first(where: matches) == nil {
                 throw NSError(domain: "BackgroundProcess", code: 1, userInfo: [
-                    NSLocalizedDescriptionKey: "child exited (\(process.terminationStatus)) before printing '\(prefix)'; stderr: \(stderr.suffix(2000))"
+                    NSLocalizedDescriptionKey: "child exited (\(process.terminationStatus)) before printing \(description); stderr: \(stderr.suffix(2000))"
                 ])
             }
             let remaining = deadline.timeIntervalSinceNow
             if remaining <= 0 {
                 throw NSError(domain: "BackgroundProcess", code: 2, userInfo: [
-                    NSLocalizedDescriptionKey: "no line '\(prefix)' within \(timeout)s; stderr: \(stderr.suffix(2000))"
+                    NSLocalizedDescriptionKey: "no line \(description) within \(timeout)s; stderr: \(stderr.suffix(2000))"
                 ])
             }
             _ = lineArrived.wait(timeout: .now() + min(remaining, 0.5))

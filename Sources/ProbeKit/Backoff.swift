@@ -1,0 +1,43 @@
+/// Exponential backoff with jitter: the n-th retry waits `initial * 2^(n-1)` capped at `max`,
+/// scaled by a random factor in [0.5, 1] so restarted clients do not retry in lockstep.
+/// A server's `Retry-After` raises the wait, never lowers it. The caller clamps to the deadline.
+public struct Backoff: Sendable {
+    public var initial: Duration
+    public var max: Duration
+    private var random: @Sendable () -> Double
+    private(set) var retries = 0
+
+    /// `random` returns values in [0, 1); tests pass a seeded source.
+    public init(initial: Duration, max: Duration, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+        self.initial = initial
+        self.max = Swift.max(max, .zero)
+        self.random = random
+    }
+
+    /// The wait before the next attempt.
+    public mutating func nextDelay(retryAfter: Duration? = nil) -> Duration {
+        retries += 1
+        let exponent = Swift.min(retries - 1, 30)
+        var base = initial * (1 << exponent)
+        if base > max || base < .zero { base = max }
+        let jittered = base * (0.5 + 0.5 * random())
+        if let retryAfter, retryAfter > jittered { return retryAfter }
+        return jittered
+    }
+
+    /// Starts the schedule again (a new phase, e.g. the tool wait after initialize).
+    public mutating func reset() { retries = 0 }
+}
+
+/// A splitmix64 generator for reproducible jitter in tests and benchmarks.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

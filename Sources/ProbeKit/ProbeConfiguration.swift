@@ -1,0 +1,105 @@
+import Foundation
+import SmokeCore
+
+/// Everything one probe run needs, already validated. The command builds it from flags; tests
+/// build it directly.
+public struct ProbeConfiguration: Sendable {
+    public var url: URL
+    /// Total budget from start to verdict; no attempt starts or runs past it.
+    public var deadline: Duration
+    /// Longest a single HTTP exchange or TCP connect may take (clamped to the time left).
+    public var attemptTimeout: Duration
+    public var initialDelay: Duration
+    public var maxDelay: Duration
+    public var protocolVersion: String
+    /// Extra request headers (`--header`), in order.
+    public var headers: [(name: String, value: String)]
+    public var minTools: Int
+    public var requiredTools: [String]
+    public var toolsOut: String?
+    public var waitPort: Bool
+    /// Hard cap on the bytes read from one answer; more is `body_too_large`.
+    public var maxBodyBytes: Int
+    public var clientVersion: String
+
+    public static let defaultProtocolVersion = "2025-06-18"
+    public static let defaultMaxBodyBytes = 8 * 1024 * 1024
+
+    public init(
+        url: URL,
+        deadline: Duration = .seconds(30),
+        attemptTimeout: Duration = .seconds(5),
+        initialDelay: Duration = .milliseconds(50),
+        maxDelay: Duration = .milliseconds(250),
+        protocolVersion: String = ProbeConfiguration.defaultProtocolVersion,
+        headers: [(name: String, value: String)] = [],
+        minTools: Int = 0,
+        requiredTools: [String] = [],
+        toolsOut: String? = nil,
+        waitPort: Bool = false,
+        maxBodyBytes: Int = ProbeConfiguration.defaultMaxBodyBytes,
+        clientVersion: String = SmokeVersion.current
+    ) {
+        self.url = url
+        self.deadline = deadline
+        self.attemptTimeout = attemptTimeout
+        self.initialDelay = initialDelay
+        self.maxDelay = maxDelay
+        self.protocolVersion = protocolVersion
+        self.headers = headers
+        self.minTools = minTools
+        self.requiredTools = requiredTools
+        self.toolsOut = toolsOut
+        self.waitPort = waitPort
+        self.maxBodyBytes = maxBodyBytes
+        self.clientVersion = clientVersion
+    }
+
+    /// A tool wait happens when anything about tools was asked for.
+    public var waitsForTools: Bool { minTools > 0 || !requiredTools.isEmpty || toolsOut != nil }
+
+    /// `--url`, else `PROBE_URL`, else `http://127.0.0.1:$PROXY_PORT/mcp`.
+    public static func resolveURL(flag: String?, environment: [String: String]) throws(SmokeError) -> URL {
+        let text: String
+        if let flag, !flag.isEmpty {
+            text = flag
+        } else if let fromEnv = environment["PROBE_URL"], !fromEnv.isEmpty {
+            text = fromEnv
+        } else if let port = environment["PROXY_PORT"], !port.isEmpty {
+            text = "http://127.0.0.1:\(port)/mcp"
+        } else {
+            throw .invalidInput(
+                "missing_url", "no endpoint: give --url, or set PROBE_URL or PROXY_PORT",
+                hint: "e.g. --url http://127.0.0.1:9090/mcp")
+        }
+        return try validateURL(text)
+    }
+
+    public static func validateURL(_ text: String) throws(SmokeError) -> URL {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty
+        else {
+            throw .invalidInput("invalid_url", "\(text): not an http(s) URL with a host")
+        }
+        return url
+    }
+
+    /// Parses one `--header 'Name: value'`. Credential headers are registered with the redactor
+    /// before anything can print them.
+    public static func parseHeader(_ text: String) throws(SmokeError) -> (name: String, value: String) {
+        guard let colon = text.firstIndex(of: ":") else {
+            throw .invalidInput("invalid_header", "--header '\(text)': expected 'Name: value'")
+        }
+        let name = text[..<colon].trimmingCharacters(in: .whitespaces)
+        let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        let tokenCharacters = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "!#$%&'*+-.^_`|~"))
+        guard !name.isEmpty, name.unicodeScalars.allSatisfy({ tokenCharacters.contains($0) && $0.isASCII }) else {
+            throw .invalidInput("invalid_header", "--header: '\(name)' is not a valid header name")
+        }
+        guard !value.contains("\r"), !value.contains("\n") else {
+            throw .invalidInput("invalid_header", "--header \(name): value must be one line")
+        }
+        Redactor.shared.addHeader(name: name, value: value)
+        return (name, value)
+    }
+}

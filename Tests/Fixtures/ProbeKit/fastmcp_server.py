@@ -1,0 +1,113 @@
+"""A real FastMCP streamable-HTTP server for the probe-initialize tests.
+
+Prints `PORT <p>` as soon as the port is reserved (bound, not listening: connects are refused),
+`READY <p>` once uvicorn really serves, `LISTEN <unix time>` when it starts accepting and
+`FIRST_OK <unix time>` when it sends its first 2xx answer to a POST (the first good answer).
+
+  --json-response     answer with application/json instead of an SSE stream
+  --tools N           publish tool_00 .. tool_{N-1}
+  --page-size K       paginate tools/list with K tools per page (FastMCP list_page_size)
+  --listen-delay S    stay bound-but-not-listening for S seconds first
+  --tools-delay S     publish only tool_00 until S seconds after listening, then all N
+"""
+
+import argparse
+import asyncio
+import signal
+import socket
+import sys
+import time
+
+import uvicorn
+from fastmcp import FastMCP
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+def die_on_sigterm() -> None:
+    """A parent may spawn us with SIGTERM blocked or ignored (both survive exec); the tests stop
+    servers with SIGTERM and must not wait for their SIGKILL fallback."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def add_tools(mcp: FastMCP, indices) -> None:
+    for index in indices:
+        name = f"tool_{index:02d}"
+
+        def make(tool_name: str):
+            def tool(text: str = "") -> str:
+                return f"{tool_name}:{text}"
+
+            return tool
+
+        mcp.tool(make(name), name=name, description=f"Fixture tool {index}")
+
+
+class FirstGoodAnswer:
+    """ASGI wrapper that notes the first 2xx answer to a POST."""
+
+    def __init__(self, app):
+        self.app = app
+        self.seen = False
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("method") != "POST" or self.seen:
+            return await self.app(scope, receive, send)
+
+        async def watching_send(message):
+            if message["type"] == "http.response.start" and 200 <= message["status"] < 300 and not self.seen:
+                self.seen = True
+                say(f"FIRST_OK {time.time():.6f}")
+            await send(message)
+
+        return await self.app(scope, receive, watching_send)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--json-response", action="store_true")
+    parser.add_argument("--tools", type=int, default=3)
+    parser.add_argument("--page-size", type=int, default=0)
+    parser.add_argument("--listen-delay", type=float, default=0.0)
+    parser.add_argument("--tools-delay", type=float, default=0.0)
+    args = parser.parse_args()
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    say(f"PORT {port}")
+
+    mcp = FastMCP("fixture-fastmcp", version="9.8.7", list_page_size=args.page_size or None)
+    # With --tools-delay only the first tool is there at first (a slow downstream server).
+    add_tools(mcp, range(1 if args.tools_delay > 0 else args.tools))
+    app = FirstGoodAnswer(mcp.http_app(path="/mcp", json_response=args.json_response))
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+
+    if args.listen_delay > 0:
+        await asyncio.sleep(args.listen_delay)
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        if serving.done():
+            serving.result()
+            sys.exit(1)
+        await asyncio.sleep(0.002)
+    say(f"LISTEN {time.time():.6f}")
+    say(f"READY {port}")
+    if args.tools_delay > 0:
+        await asyncio.sleep(args.tools_delay)
+        add_tools(mcp, range(1, args.tools))
+        say("TOOLS_ENABLED")
+    await serving
+
+
+if __name__ == "__main__":
+    die_on_sigterm()
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        pass
