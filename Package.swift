@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "ManifestKit", targets: ["ManifestKit"]),
         .library(name: "CodexKit", targets: ["CodexKit"]),
         .library(name: "GitKit", targets: ["GitKit"]),
+        .library(name: "ProbeKit", targets: ["ProbeKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

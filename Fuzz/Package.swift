@@ -7,7 +7,7 @@ import PackageDescription
 // (`make fuzz` does that, into ../.build-fuzz). Seeds: Corpus/<target>/.
 let targets = [
     "FuzzJSON", "FuzzEnvFile", "FuzzTemplate", "FuzzCatalog", "FuzzDrift", "FuzzTranscript", "FuzzStageFile",
-    "FuzzBaseline",
+    "FuzzBaseline", "FuzzSSE",
 ]
 
 let package = Package(
@@ -22,6 +22,7 @@ let package = Package(
                 .product(name: "ManifestKit", package: "stelae-smoke"),
                 .product(name: "CodexKit", package: "stelae-smoke"),
                 .product(name: "GitKit", package: "stelae-smoke"),
+                .product(name: "ProbeKit", package: "stelae-smoke"),
             ])
     },
     swiftLanguageModes: [.v6]

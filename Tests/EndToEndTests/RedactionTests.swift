@@ -20,7 +20,8 @@ struct RedactionTests {
     /// Secrets the tools only meet in files, URLs or arguments.
     static let fileToken = "tok-envfile-only-9c4e2a7b1d"
     static let urlPassword = "url-pass-only-3e8b1f6a0c"
-    static var allSecrets: [String] { Array(environmentSecrets.values) + [fileToken, urlPassword] }
+    static let headerToken = "hdr-token-only-5d9e2c8a4f"
+    static var allSecrets: [String] { Array(environmentSecrets.values) + [fileToken, urlPassword, headerToken] }
 
     static func environment(home: String) -> [String: String] {
         var environment = [
@@ -244,6 +245,44 @@ struct RedactionTests {
         let killed = try Self.run("port-preflight", ["--port", port, "--kill", "--grace-ms", "3000"], cwd: temp.path, home: temp.path)
         #expect(killed.status == 0, "\(killed.stdout)")
         Self.expectNoLeak(.init(label: "port kill", result: killed, directories: []))
+    }
+
+    // MARK: probe-initialize
+
+    @Test func probeInitializeHidesHeadersAndEchoedCredentials() async throws {
+        try await offPool { try probeInitialize() }
+    }
+
+    func probeInitialize() throws {
+        let temp = try TempDirectory(prefix: "redact-probe")
+        // A server that wants `Authorization: Bearer <token>` and echoes what it got on a 401.
+        let server = try BackgroundProcess("python3", [
+            "\(ProjectPaths.root)/Tests/Fixtures/ProbeKit/fault_server.py", "--mode", "auth", "--token", Self.headerToken,
+        ])
+        defer { server.stop() }
+        let url = "http://127.0.0.1:\(try server.waitForReadyPort())/mcp"
+        let common = ["--url", url, "--deadline", "3", "--attempt-timeout", "1"]
+        let runs: [(String, [String], Int32)] = [
+            ("probe ok", common + ["--header", "Authorization: Bearer \(Self.headerToken)", "--header", "X-Api-Key: \(Self.fileToken)",
+                                   "--tools-out", "out/tools.json", "--min-tools", "1"], 0),
+            ("probe 401", common + ["--header", "Authorization: Bearer wrong-\(Self.headerToken)", "--tools-out", "bad/tools.json"], 1),
+            ("probe refused", ["--url", "http://smoke:\(Self.urlPassword)@127.0.0.1:\(try closedPort())/mcp", "--deadline", "0.5",
+                               "--header", "Authorization: Bearer \(Self.headerToken)"], 1),
+            ("probe bad header", common + ["--header", "Authorization \(Self.headerToken)"], 2),
+        ]
+        for (label, arguments, expected) in runs {
+            let result = try Self.run("probe-initialize", arguments, cwd: temp.path, home: temp.path)
+            #expect(result.status == expected, "\(label): \(result.stdout)")
+            Self.expectNoLeak(.init(label: label, result: result, directories: [temp.file("out"), temp.file("bad")]))
+        }
+        #expect(FileManager.default.fileExists(atPath: temp.file("out/tools.json")), "the authorised probe really listed the tools")
+    }
+
+    /// A port nothing listens on (bound by the kernel, then closed).
+    func closedPort() throws -> Int {
+        let listener = try BackgroundProcess("python3", ["-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print('READY', s.getsockname()[1], flush=True)"])
+        defer { listener.stop() }
+        return try listener.waitForReadyPort()
     }
 
     // MARK: codex-stage

@@ -1,8 +1,8 @@
 import Foundation
-import SmokeCore
 
-/// An `--mcp-url` may carry `user:password@`. Codex needs it in config.toml (0600), but it must
-/// never reach the answer, the log or the transcript, so both spellings join the redactor.
+/// A URL given on the command line (codex-stage `--mcp-url`, probe-initialize `--url`) may carry
+/// `user:password@`. The tool may need it, but it must never reach the answer, the log or a
+/// transcript, so both spellings (as written and percent-decoded) join the redactor.
 public enum URLCredentials {
     public static func register(in text: String) {
         guard let components = URLComponents(string: text) else { return }
