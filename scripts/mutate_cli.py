@@ -12,7 +12,8 @@ runs every mutant in a fresh copy of a small sandbox. Every run must hold:
     exit carries a non-empty `error.code`;
   - a run that failed with exit 2 (usage / invalid input) wrote no file at all, and a failed
     render-manifest or git-clean-check run wrote no file (codex-stage keeps its transcripts on
-    a failed stage by design: that is evidence, not output);
+    a failed stage by design, and probe-initialize's --tools-out keeps the last listing on
+    `tools_not_ready`, as documented: that is evidence, not output);
 
 Seeded and bounded: `--seed S --mutations N` replays exactly. Mutations never pass
 port-preflight `--kill` (a mutant could signal a stranger's listener) and never let codex-stage
@@ -91,6 +92,19 @@ def templates(tool, sandbox_info):
              unit("--script", "script.json", kind="file"), unit("--ready-file", "ready.txt", kind="out"),
              unit("--max-seconds", "0.3", kind="num", protected=True), unit("--quiet", kind="flag")],
         ]
+    if tool == "probe-initialize":
+        url = sandbox_info["url"]
+        # --url and --deadline are protected: a mutant must not probe a stranger's port or wait long.
+        return [
+            [unit("--url", url, kind="url", protected=True), unit("--deadline", "2", kind="num", protected=True),
+             unit("--attempt-timeout", "1", kind="num"), unit("--min-tools", "1", kind="num"),
+             unit("--require-tool", "alpha"), unit("--tools-out", "tools.json", kind="out"),
+             unit("--header", "Authorization: Bearer t0ken-value"), unit("--quiet", kind="flag")],
+            [unit("--url", url, kind="url", protected=True), unit("--deadline", "1", kind="num", protected=True),
+             unit("--wait-port", kind="flag"), unit("--initial-delay-ms", "10", kind="num"),
+             unit("--max-delay-ms", "50", kind="num"), unit("--protocol-version", "2025-03-26"),
+             unit("--max-body-bytes", "4096", kind="num"), unit("--pretty", kind="flag")],
+        ]
     raise SystemExit(f"unknown tool {tool}")
 
 
@@ -100,6 +114,9 @@ FLAG_VOCABULARY = {
                         "--check-only", "--allow-hardcoded-port", "--manifest", "--live", "--pretty", "--quiet"],
     "git-clean-check": ["--out", "--baseline", "--rev", "--depth", "--force", "--pretty", "--quiet"],
     "port-preflight": ["--port", "--random", "--range", "--exclude", "--seed", "--grace-ms", "--pretty", "--quiet"],
+    "probe-initialize": ["--attempt-timeout", "--initial-delay-ms", "--max-delay-ms", "--protocol-version", "--header",
+                         "--min-tools", "--require-tool", "--tools-out", "--wait-port", "--max-body-bytes", "--pretty",
+                         "--quiet"],
     "codex-stage": ["--stages", "--name", "--cd", "--mcp-url", "--mcp-server-name", "--work", "--transcripts",
                     "--heartbeat-timeout", "--grace", "--model", "--script", "--startup-timeout", "--tool-timeout",
                     "--stream-idle-timeout-ms", "--codex-arg", "--keep-home", "--stderr", "--offered",
@@ -145,6 +162,8 @@ def build_sandbox(tool, path, binaries):
         s.bind(("127.0.0.1", 0))
         info["free_port"] = s.getsockname()[1]
         s.close()
+    elif tool == "probe-initialize":
+        pass  # the server is started by run_tool
     elif tool == "codex-stage":
         write(f"{path}/stages.json", json.dumps({"stages": [
             {"name": "s", "prompt": "p", "expectations": [{"tool": "echo", "arguments": {"text": "hi"}}]}]}))
@@ -312,6 +331,9 @@ def judge(tool, args, status, stdout, before, after, elapsed):
         written = sorted(p for p, meta in after.items() if before.get(p) != meta)
         if tool == "codex-stage" and status != 2:
             written = []  # transcripts of a failed stage are evidence
+        code = (document.get("error") or {}).get("code") if isinstance(document, dict) and isinstance(document.get("error"), dict) else None
+        if tool == "probe-initialize" and status == 1 and code == "tools_not_ready":
+            written = []  # documented: --tools-out keeps the last complete listing as evidence
         if written:
             problems.append(f"failed run (exit {status}) wrote {written[:5]}")
     return problems
@@ -360,9 +382,33 @@ def run_one(tool, binaries, pristine, info, workspace, seed, index):
     return result
 
 
+def start_probe_server():
+    """The probe fixture's conforming MCP mode on 127.0.0.1 (Tests/Fixtures/ProbeKit/fault_server.py)."""
+    server = subprocess.Popen([sys.executable, f"{ROOT}/Tests/Fixtures/ProbeKit/fault_server.py", "--mode", "mcp"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+    line = server.stdout.readline().decode()
+    while line and not line.startswith("READY"):
+        line = server.stdout.readline().decode()
+    # Drain its request log so it never blocks on a full pipe.
+    threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()
+    return server, f"http://127.0.0.1:{int(line.split()[1])}/mcp"
+
+
 def run_tool(tool, binaries, mutations, seed, jobs, workspace):
     pristine = os.path.join(workspace, f"pristine-{tool}")
     info = build_sandbox(tool, pristine, binaries)
+    server = None
+    if tool == "probe-initialize":
+        server, info["url"] = start_probe_server()
+    try:
+        return run_mutants(tool, binaries, mutations, seed, jobs, workspace, pristine, info)
+    finally:
+        if server:
+            server.terminate()
+            server.wait()
+
+
+def run_mutants(tool, binaries, mutations, seed, jobs, workspace, pristine, info):
     results = []
     lock = threading.Lock()
     started = time.monotonic()
@@ -398,7 +444,8 @@ def main():
     parser.add_argument("--report", help="write the JSON summary here")
     args = parser.parse_args()
     binaries = os.path.abspath(args.bin)
-    tools = args.tool or [t for t in ["render-manifest", "git-clean-check", "port-preflight", "codex-stage"]
+    tools = args.tool or [t for t in ["render-manifest", "git-clean-check", "port-preflight", "codex-stage",
+                                      "probe-initialize"]
                           if os.access(os.path.join(binaries, t), os.X_OK)]
     workspace = tempfile.mkdtemp(prefix="mutate-cli-")
     summaries = []

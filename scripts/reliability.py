@@ -168,6 +168,67 @@ def run_fault(fault, binaries, python, codex, work, live_url):
                 message=message)
 
 
+PROBE_FAULTS = [
+    # name, fault_server arguments, probe arguments, expected exit, expected code, deadline
+    ("refused", ["--mode", "refuse"], ["--deadline", "3"], 1, "connection_refused", 3),
+    ("late start (listens after 1.5 s)", ["--mode", "mcp", "--listen-delay", "1.5"], ["--deadline", "6"], 0, None, 6),
+    ("500", ["--mode", "status", "--status", "500"], ["--deadline", "3"], 1, "http_status", 3),
+    ("502 twice, then ok", ["--mode", "flaky502"], ["--deadline", "6"], 0, None, 6),
+    ("406", ["--mode", "status406"], ["--deadline", "3"], 1, "not_acceptable", 3),
+    ("garbage (HTML page)", ["--mode", "garbage"], ["--deadline", "3"], 1, "invalid_body", 3),
+    ("SSE without data", ["--mode", "sse_no_data"], ["--deadline", "3"], 1, "invalid_body", 3),
+    ("slow first byte (2 s > --attempt-timeout 1)", ["--mode", "slow", "--delay", "2"], ["--deadline", "3", "--attempt-timeout", "1"], 1, "timeout", 3),
+    ("slow first byte (0.5 s < --attempt-timeout 2)", ["--mode", "slow", "--delay", "0.5"], ["--deadline", "6", "--attempt-timeout", "2"], 0, None, 6),
+    ("hang", ["--mode", "hang"], ["--deadline", "3", "--attempt-timeout", "1"], 1, "timeout", 3),
+    ("close mid-body", ["--mode", "mid_body"], ["--deadline", "3"], 1, "connection_reset", 3),
+    ("JSON-RPC error", ["--mode", "jsonrpc_error"], ["--deadline", "3"], 1, "jsonrpc_error", 3),
+    ("307 redirect", ["--mode", "redirect"], ["--deadline", "3"], 0, None, 3),
+    ("100 MB answer", ["--mode", "huge"], ["--deadline", "3"], 1, "invalid_body", 3),
+]
+
+
+def start_fault_server(arguments):
+    server = subprocess.Popen([sys.executable, f"{ROOT}/Tests/Fixtures/ProbeKit/fault_server.py"] + arguments,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+    port = None
+    while True:
+        line = server.stdout.readline().decode()
+        if not line:
+            raise SystemExit(f"fault server {arguments} exited")
+        if line.startswith(("READY", "PORT")):
+            port = int(line.split()[1])
+            break
+    import threading
+    threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()
+    return server, port
+
+
+def run_probe_faults(binaries, repeat, work):
+    rows = []
+    for name, server_args, probe_args, expect_exit, expect_code, deadline in PROBE_FAULTS:
+        runs = []
+        for _ in range(repeat):
+            server, port = start_fault_server(server_args)
+            try:
+                report, answer = measure([f"{binaries}/probe-initialize", "--url", f"http://127.0.0.1:{port}/mcp", "--quiet"]
+                                         + probe_args, work)
+            finally:
+                server.terminate()
+                server.wait()
+            previews = [len(a.get("body_preview") or "") for a in answer.get("attempts", [])]
+            runs.append(dict(exit=report["status"], code=(answer.get("error") or {}).get("code"), seconds=report["seconds"],
+                             rss=report["max_rss_kb"], attempts=len(answer.get("attempts", [])),
+                             preview=max(previews, default=0), message=(answer.get("error") or {}).get("message", "ready")))
+        worst = max(r["seconds"] for r in runs)
+        holds = all(r["exit"] == expect_exit and r["code"] == expect_code for r in runs) and worst <= deadline + 1.5
+        rows.append(dict(name=name, expect=f"{expect_exit} `{expect_code or 'ok'}`",
+                         observed=sorted({f"{r['exit']} {r['code'] or 'ok'}" for r in runs}), worst=worst, deadline=deadline,
+                         attempts="/".join(str(r["attempts"]) for r in runs), rss=max(r["rss"] for r in runs),
+                         preview=max(r["preview"] for r in runs), holds=holds, message=runs[0]["message"]))
+        print(f"probe {name}: {rows[-1]['observed']} worst {worst:.1f}s holds={holds}", file=sys.stderr)
+    return rows
+
+
 def measure(arguments, cwd, env=None):
     out = f"{cwd}/answer.json"
     run = subprocess.run([sys.executable, f"{HARDENING}/peak_rss.py", "--stdout", out, "--"] + arguments,
@@ -275,6 +336,10 @@ def main():
                 print(f"{fault['name']}: {observed} worst {worst:.1f}s kept={kept} holds={holds}", file=sys.stderr)
         finally:
             live.stop()
+    probe_rows = []
+    if not args.skip_faults and os.access(f"{binaries}/probe-initialize", os.X_OK):
+        os.makedirs(f"{root}/probe", exist_ok=True)
+        probe_rows = run_probe_faults(binaries, args.repeat, f"{root}/probe")
     resource_rows = [] if args.skip_resources else resources(binaries, f"{root}/resources", args.flood_bytes, args.big_string_bytes)
     for row in resource_rows:
         print(f"{row['case']}: exit {row['exit']} {row['code']} rss {row['rss']} KiB {row['seconds']}s holds={row['holds']}",
@@ -299,6 +364,18 @@ def main():
                        f"{'yes' if row['kept'] else 'no'} ({'/'.join(str(x) for x in row['lines'])} lines) | "
                        f"{'yes' if row['holds'] else '**NO**'} | {' '.join(row['message'].split())[:110].replace('|', '/')} |")
         out.append("")
+    if probe_rows:
+        out += ["## probe-initialize fault matrix", "",
+                f"Tests/Fixtures/ProbeKit/fault_server.py in each mode, {args.repeat} runs each, `--attempt-timeout` 5 s unless "
+                "set. *Deadline* is `--deadline`; *worst* the slowest run; *attempts* per run; *preview* the longest "
+                "`body_preview` (capped at 512 bytes plus an ellipsis); peak RSS the largest of the runs.", "",
+                "| fault | expected | observed | worst s | deadline s | attempts | preview | peak RSS | holds | message (first run) |",
+                "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+        for row in probe_rows:
+            out.append(f"| {row['name']} | {row['expect']} | {', '.join(row['observed'])} | {row['worst']:.1f} | "
+                       f"{row['deadline']} | {row['attempts']} | {row['preview']} | {row['rss'] / 1024:.0f} MiB | "
+                       f"{'yes' if row['holds'] else '**NO**'} | {' '.join(row['message'].split())[:100].replace('|', '/')} |")
+        out.append("")
     if resource_rows:
         out += ["## Bounded resources", "",
                 "Peak RSS is wait4's `ru_maxrss` of the tool (Tests/Fixtures/Hardening/peak_rss.py). The flooding "
@@ -313,7 +390,7 @@ def main():
     with open(args.out, "w") as handle:
         handle.write("\n".join(out) + "\n")
     subprocess.run(["rm", "-rf", root])
-    ok = all(r["holds"] for r in fault_rows + resource_rows)
+    ok = all(r["holds"] for r in fault_rows + probe_rows + resource_rows)
     print(f"wrote {args.out}: {'every row holds' if ok else 'SOME ROWS FAIL'}", file=sys.stderr)
     return 0 if ok else 1
 

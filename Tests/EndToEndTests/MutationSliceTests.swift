@@ -26,7 +26,7 @@ struct MutationSliceTests {
         }
         let tools = try #require(report["tools"]?.arrayValue)
         let names = Set(tools.compactMap { $0["tool"]?.stringValue })
-        #expect(names.isSuperset(of: ["render-manifest", "git-clean-check", "port-preflight", "codex-stage"]))
+        #expect(names.isSuperset(of: ["render-manifest", "git-clean-check", "port-preflight", "codex-stage", "probe-initialize"]))
         for tool in tools {
             let name = tool["tool"]?.stringValue ?? "?"
             let failures = tool["failures"]?.arrayValue ?? []
