@@ -1,4 +1,5 @@
 import Foundation
+import FuzzDriver
 @testable import GitKit
 import SmokeCore
 
@@ -10,3 +11,5 @@ public func fuzzBaseline(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     _ = try? StatusSnapshot.baseline(from: document, source: "baseline.json")
     return 0
 }
+
+exit(stelae_fuzz_main(CommandLine.argc, CommandLine.unsafeArgv, fuzzBaseline))

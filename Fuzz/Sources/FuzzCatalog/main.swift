@@ -1,4 +1,5 @@
 import Foundation
+import FuzzDriver
 import ManifestKit
 import SmokeCore
 
@@ -18,3 +19,5 @@ public func fuzzCatalog(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     _ = catalog.toolAggregationsJSON.encoded()
     return 0
 }
+
+exit(stelae_fuzz_main(CommandLine.argc, CommandLine.unsafeArgv, fuzzCatalog))

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzDriver
 import ManifestKit
 import SmokeCore
 
@@ -9,6 +10,8 @@ public func fuzzDrift(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     guard let value = try? JSONValue.parse(data, source: "stdin") else { return 0 }
     let live = try? Drift.liveNames(value, source: "stdin")
     let expected = try? Drift.manifestNames(value, source: "manifest.json")
-    if let live, let expected { _ = Drift(expected: expected, live: live) }
+    if let live, let expected { _ = DriftReport(expected: expected, live: live).drifted }
     return 0
 }
+
+exit(stelae_fuzz_main(CommandLine.argc, CommandLine.unsafeArgv, fuzzDrift))

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzDriver
 import ManifestKit
 import SmokeCore
 
@@ -14,3 +15,5 @@ public func fuzzEnvFile(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     _ = try? ResolvedEnvironment.resolve(layers)
     return 0
 }
+
+exit(stelae_fuzz_main(CommandLine.argc, CommandLine.unsafeArgv, fuzzEnvFile))

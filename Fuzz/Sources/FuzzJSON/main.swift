@@ -1,4 +1,5 @@
 import Foundation
+import FuzzDriver
 import SmokeCore
 
 /// JSONValue.parse never traps, and what it accepts survives the canonical writer unchanged
@@ -15,3 +16,5 @@ public func fuzzJSON(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     _ = Redactor(environment: ["FUZZ_TOKEN": "secret-value"]).redact(value)
     return 0
 }
+
+exit(stelae_fuzz_main(CommandLine.argc, CommandLine.unsafeArgv, fuzzJSON))

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzDriver
 @testable import ProbeKit
 import SmokeCore
 
@@ -27,3 +28,5 @@ public func fuzzSSE(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     _ = AnswerVerdict.parseRetryAfter(String(decoding: input.prefix(64), as: UTF8.self))
     return 0
 }
+
+exit(stelae_fuzz_main(CommandLine.argc, CommandLine.unsafeArgv, fuzzSSE))

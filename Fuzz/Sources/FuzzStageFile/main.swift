@@ -1,5 +1,6 @@
 import CodexKit
 import Foundation
+import FuzzDriver
 import SmokeCore
 
 /// Stage files and scripted-model files: parsed, and every stage turned into its default script.
@@ -18,3 +19,5 @@ public func fuzzStageFile(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt 
     }
     return 0
 }
+
+exit(stelae_fuzz_main(CommandLine.argc, CommandLine.unsafeArgv, fuzzStageFile))

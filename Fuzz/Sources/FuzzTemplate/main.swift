@@ -1,4 +1,5 @@
 import Foundation
+import FuzzDriver
 import ManifestKit
 import SmokeCore
 
@@ -25,3 +26,5 @@ public func fuzzTemplate(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     }
     return 0
 }
+
+exit(stelae_fuzz_main(CommandLine.argc, CommandLine.unsafeArgv, fuzzTemplate))

@@ -1,5 +1,6 @@
 @testable import CodexKit
 import Foundation
+import FuzzDriver
 import SmokeCore
 
 /// Codex JSONL events (and stderr lines, and a model request body) as codex-stage reads them,
@@ -39,3 +40,5 @@ public func fuzzTranscript(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt
     _ = StageReport.make(judge: judge, transcriptPath: "t.jsonl", stderrPath: "t.stderr.log", duration: nil, extra: [:])
     return 0
 }
+
+exit(stelae_fuzz_main(CommandLine.argc, CommandLine.unsafeArgv, fuzzTranscript))
