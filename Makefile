@@ -128,7 +128,7 @@ reliability: debug-build venv ## Fault matrix and 1 GB / 50 MB / 10,000-deep res
 # libFuzzer + ASan on every parser (Fuzz/ is a package of its own: its targets call libFuzzer's driver).
 # New inputs go to .smoke/fuzz/<target>/corpus, crashes to .smoke/fuzz/<target>/crash-*.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= FuzzJSON FuzzEnvFile FuzzTemplate FuzzCatalog FuzzDrift FuzzTranscript FuzzStageFile FuzzBaseline
+FUZZ_TARGETS ?= FuzzJSON FuzzEnvFile FuzzTemplate FuzzCatalog FuzzDrift FuzzTranscript FuzzStageFile FuzzBaseline FuzzSSE
 FUZZ_FLAGS = -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld --scratch-path ../.build-fuzz
 .PHONY: fuzz
 fuzz: sysdeps ## libFuzzer each parser for FUZZ_SECONDS (seeds Fuzz/Corpus/<target>; findings in .smoke/fuzz/).
