@@ -106,11 +106,12 @@ mutate: debug-build ## Command-line mutation test: MUTATIONS mutants per tool (s
 	$(PYTHON) scripts/mutate_cli.py --bin "$$($(SWIFT) build --show-bin-path)" --mutations $(MUTATIONS) \
 	  --seed $(MUTATE_SEED) --jobs $(MUTATE_JOBS) --report .smoke/mutate.json
 
-# Leak reports of third-party code are suppressed (Tests/Fixtures/Hardening/lsan.supp); the
+# Leak and race reports of third-party code are suppressed (Tests/Fixtures/Hardening/*.supp); the
 # tests hand these settings on to every tool they run.
 SANITIZE_TEST_FLAGS ?= --no-parallel
 SANITIZE_ENV = LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Fixtures/Hardening/lsan.supp:print_suppressions=0 \
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+  TSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Fixtures/Hardening/tsan.supp:halt_on_error=0:second_deadlock_stack=1
 .PHONY: sanitize
 sanitize: sysdeps venv ## The suite (tools included) under AddressSanitizer, then ThreadSanitizer (.build-asan, .build-tsan).
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan

@@ -9,7 +9,12 @@ import Testing
 /// run. The harness is scripts/mutate_cli.py; its report lists every failing invocation.
 @Suite(.timeLimit(.minutes(5)))
 struct MutationSliceTests {
-    static let perTool = 150
+    /// Sanitized builds run several times slower: a smaller slice keeps the suite bounded there.
+    static let perTool: Int = {
+        let handle = dlopen(nil, RTLD_NOW)
+        defer { if let handle { dlclose(handle) } }
+        return dlsym(handle, "__asan_init") != nil || dlsym(handle, "__tsan_init") != nil ? 30 : 150
+    }()
 
     @Test func mutatedCommandLinesKeepTheContract() async throws {
         let report = try await offPool { () throws -> JSONValue in
