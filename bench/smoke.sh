@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# make smoke wall time: warm (tools built, .venv present; three stages) against the 30 s target,
+# and cold (a fresh clone of this repository: release build from scratch, then the chain).
+# The cold run reuses this checkout's .venv (VENV=...) so it needs no network; set COLD=0 to skip it.
+# usage: bench/smoke.sh            prints times and ratios; exit 1 when a smoke run fails
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+VENV=$(readlink -f "${VENV:-$ROOT/.venv}")
+RUNS=${RUNS:-3}
+TARGET_S=30
+work=$(mktemp -d /tmp/bench-smoke-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+seconds() { local t0 t1; t0=$(date +%s%N); "$@" >"$work/out.log" 2>&1; local rc=$?; t1=$(date +%s%N)
+  awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", (b-a)/1e9}'; return $rc; }
+
+cd "$ROOT" || exit 2
+echo "bench/smoke.sh: warming (make build) ..." >&2
+# The release tools as `make smoke` wants them (its stamp, so run 1 does not pay a no-op swift build).
+make -s deps .build/release/.smoke-tools VENV="$VENV" >/dev/null 2>&1 || { echo "make build failed" >&2; exit 1; }
+
+warm=()
+for i in $(seq 1 "$RUNS"); do
+  t=$(seconds make -s smoke VENV="$VENV" SMOKE_DIR="$work/warm-$i") || { echo "warm run $i failed:"; tail -20 "$work/out.log"; exit 1; }
+  warm+=("$t")
+  echo "warm run $i: ${t} s"
+done
+median=$(printf '%s\n' "${warm[@]}" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
+chain=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['elapsed_ms']/1000)" "$work/warm-1/summary.json")
+echo "warm make smoke (3 stages): median ${median} s over ${RUNS} runs (steps alone ${chain} s); target < ${TARGET_S} s; ratio to target $(awk -v m="$median" -v t=$TARGET_S 'BEGIN{printf "%.2f", m/t}')"
+
+if [ "${COLD:-1}" = 1 ]; then
+  git clone -q "$ROOT" "$work/fresh" || exit 1
+  cd "$work/fresh" || exit 1
+  # Reuse the pinned venv as it is: a fresh checkout's requirements files are newer than its stamp,
+  # which would make `make deps` re-run pip in it. The pins are the same files, so date them back.
+  touch -r "$VENV/.requirements.stamp" requirements.txt constraints.txt 2>/dev/null
+  cold=$(seconds make -s smoke VENV="$VENV" SMOKE_DIR="$work/cold") || { echo "cold run failed after ${cold} s:"; tail -20 "$work/out.log"; exit 1; }
+  echo "cold make smoke from a fresh clone (release build + chain): ${cold} s; ratio cold/warm $(awk -v c="$cold" -v w="$median" 'BEGIN{printf "%.1f", c/w}')"
+fi
