@@ -122,3 +122,51 @@ bench: sysdeps venv ## Benchmarks (bench/*.sh), each printing ratios against a b
 
 clean:
 	rm -rf .build .smoke
+
+# --- Hardening (issue 7): heavy runs kept out of `make test`. ---
+MUTATIONS ?= 10000
+MUTATE_SEED ?= 1
+MUTATE_JOBS ?= 2
+.PHONY: mutate
+mutate: debug-build ## Command-line mutation test: MUTATIONS mutants per tool (seed MUTATE_SEED), report in .smoke/mutate.json.
+	@mkdir -p .smoke
+	$(PYTHON) scripts/mutate_cli.py --bin "$$($(SWIFT) build --show-bin-path)" --mutations $(MUTATIONS) \
+	  --seed $(MUTATE_SEED) --jobs $(MUTATE_JOBS) --report .smoke/mutate.json
+
+# Leak and race reports of third-party code are suppressed (Tests/Fixtures/Hardening/*.supp); the
+# tests hand these settings on to every tool they run.
+SANITIZE_TEST_FLAGS ?= --no-parallel
+SANITIZE_ENV = LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Fixtures/Hardening/lsan.supp:print_suppressions=0 \
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+  TSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Fixtures/Hardening/tsan.supp:halt_on_error=0:second_deadlock_stack=1
+.PHONY: sanitize
+sanitize: sysdeps venv ## The suite (tools included) under AddressSanitizer, then ThreadSanitizer (.build-asan, .build-tsan).
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	$(SANITIZE_ENV) $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan $(SANITIZE_TEST_FLAGS)
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	$(SANITIZE_ENV) $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan $(SANITIZE_TEST_FLAGS)
+
+RELIABILITY_REPEAT ?= 3
+.PHONY: reliability
+reliability: debug-build venv ## Fault matrix and 1 GB / 50 MB / 10,000-deep resource runs (peak RSS) → docs/reliability.md.
+	$(PYTHON) scripts/reliability.py --bin "$$($(SWIFT) build --show-bin-path)" --python $(VENV)/bin/python \
+	  --codex "$$($(VENV)/bin/python -c 'import codex_cli_bin, os; print(os.path.dirname(codex_cli_bin.__file__))')/bin/codex" \
+	  --repeat $(RELIABILITY_REPEAT)
+
+# libFuzzer + ASan on every parser (Fuzz/ is a package of its own: its targets call libFuzzer's driver).
+# New inputs go to .smoke/fuzz/<target>/corpus, crashes to .smoke/fuzz/<target>/crash-*.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= FuzzJSON FuzzEnvFile FuzzTemplate FuzzCatalog FuzzDrift FuzzTranscript FuzzStageFile FuzzBaseline FuzzSSE
+FUZZ_FLAGS = -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld --scratch-path ../.build-fuzz
+.PHONY: fuzz
+fuzz: sysdeps ## libFuzzer each parser for FUZZ_SECONDS (seeds Fuzz/Corpus/<target>; findings in .smoke/fuzz/).
+	cd Fuzz && $(SWIFT) build $(FUZZ_FLAGS)
+	@bin="$$(cd Fuzz && $(SWIFT) build $(FUZZ_FLAGS) --show-bin-path)"; status=0; \
+	for target in $(FUZZ_TARGETS); do \
+	  mkdir -p .smoke/fuzz/$$target/corpus; echo "== $$target ($(FUZZ_SECONDS) s)"; \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Fixtures/Hardening/lsan.supp "$$bin/$$target" \
+	    .smoke/fuzz/$$target/corpus Fuzz/Corpus/$$target -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	    -timeout=10 -rss_limit_mb=2048 -artifact_prefix=.smoke/fuzz/$$target/ -print_final_stats=1 2>&1 \
+	    | grep -E '^(#[0-9]+ +DONE|==[0-9]+==|SUMMARY|artifact_prefix|Test unit written|stat::number_of_executed_units|stat::peak_rss_mb|INFO: Loaded)' \
+	    ; [ "$${PIPESTATUS[0]}" = 0 ] || { echo "$$target: FAILED (see .smoke/fuzz/$$target/)"; status=1; }; \
+	done; exit $$status

@@ -12,6 +12,12 @@ let package = Package(
         .executable(name: "probe-initialize", targets: ["probe-initialize"]),
         .executable(name: "codex-stage", targets: ["codex-stage"]),
         .executable(name: "git-clean-check", targets: ["git-clean-check"]),
+        // For the fuzz package under Fuzz/ (it depends on this one by path and reaches the parsers).
+        .library(name: "SmokeCore", targets: ["SmokeCore"]),
+        .library(name: "ManifestKit", targets: ["ManifestKit"]),
+        .library(name: "CodexKit", targets: ["CodexKit"]),
+        .library(name: "GitKit", targets: ["GitKit"]),
+        .library(name: "ProbeKit", targets: ["ProbeKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

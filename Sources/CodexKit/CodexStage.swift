@@ -67,10 +67,16 @@ public enum CodexStage {
             hint: "`make deps` installs the pinned openai-codex-cli-bin into .venv")
     }
 
+    /// The longest limit a flag may set (about 31 years): larger ones are typos, and overflow Duration.
+    public static let maximumSeconds: Double = 1e9
+
     public static func run(_ options: RunOptions) async throws(SmokeError) -> StageReport {
+        URLCredentials.register(in: options.mcpURL)
         let stage = try StageFile.stage(named: options.name, path: options.stagesPath)
-        guard options.timeout >= 0, options.heartbeatTimeout >= 0, options.grace >= 0 else {
-            throw .invalidInput("invalid_timeout", "--timeout, --heartbeat-timeout and --grace must not be negative")
+        // Finite and bounded too: Duration.seconds(1e30) or (inf) traps (found by the mutation test).
+        guard [options.timeout, options.heartbeatTimeout, options.grace].allSatisfy({ $0 >= 0 && $0 <= maximumSeconds }) else {
+            throw .invalidInput(
+                "invalid_timeout", "--timeout, --heartbeat-timeout and --grace must be 0 to \(Int(maximumSeconds)) seconds")
         }
         guard let url = URL(string: options.mcpURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
             throw .invalidInput("invalid_url", "--mcp-url '\(options.mcpURL)': expected an http(s) URL such as http://127.0.0.1:9090/mcp")

@@ -20,6 +20,11 @@ final class LineFile: Sendable {
     func write(line: Data) {
         var data = line
         data.append(0x0A)
+        write(bytes: data)
+    }
+
+    /// Bytes as they are (part of an overlong line).
+    func write(bytes data: Data) {
         data.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {

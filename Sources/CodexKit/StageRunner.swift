@@ -114,46 +114,40 @@ public struct StageRunner: Sendable {
                 await withTaskGroup(of: StreamResult.self) { group in
                     group.addTask {
                         var parser = TranscriptParser()
-                        var splitter = LineSplitter()
+                        var splitter = LineSplitter(maximumLineLength: LineSplitter.defaultMaximumLineLength)
+                        var overlong = OverlongLine()
                         do {
                             for try await chunk in execution.standardOutput {
                                 chunk.withUnsafeBytes { bytes in
-                                    splitter.feed(bytes) { line in
-                                        let redacted = Redactor.shared.redact(line)
-                                        transcriptFile.write(line: redacted)
-                                        parser.consume(line: redacted)
+                                    splitter.feed(bytes) { piece in
+                                        overlong.deliver(piece, to: transcriptFile) { parser.consume(line: $0) }
                                         watch.touch()
                                     }
                                 }
                             }
                         } catch {}
-                        splitter.finish { line in
-                            let redacted = Redactor.shared.redact(line)
-                            transcriptFile.write(line: redacted)
-                            parser.consume(line: redacted)
+                        splitter.finish { piece in
+                            overlong.deliver(piece, to: transcriptFile) { parser.consume(line: $0) }
                         }
                         watch.streamClosed()
                         return .stdout(parser)
                     }
                     group.addTask {
                         var digest = StderrDigest()
-                        var splitter = LineSplitter()
+                        var splitter = LineSplitter(maximumLineLength: LineSplitter.defaultMaximumLineLength)
+                        var overlong = OverlongLine()
                         do {
                             for try await chunk in execution.standardError {
                                 chunk.withUnsafeBytes { bytes in
-                                    splitter.feed(bytes) { line in
-                                        let redacted = Redactor.shared.redact(line)
-                                        stderrFile.write(line: redacted)
-                                        digest.consume(line: redacted)
+                                    splitter.feed(bytes) { piece in
+                                        overlong.deliver(piece, to: stderrFile) { digest.consume(line: $0) }
                                         watch.touch()
                                     }
                                 }
                             }
                         } catch {}
-                        splitter.finish { line in
-                            let redacted = Redactor.shared.redact(line)
-                            stderrFile.write(line: redacted)
-                            digest.consume(line: redacted)
+                        splitter.finish { piece in
+                            overlong.deliver(piece, to: stderrFile) { digest.consume(line: $0) }
                         }
                         watch.streamClosed()
                         return .stderr(digest)

@@ -16,7 +16,17 @@ public enum TranscriptReader {
             throw .environment("file_unreadable", "\(path): cannot be read: \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
-        var splitter = LineSplitter()
+        // Bounded like the live run: a line over the limit reaches `body` as its first 200 bytes.
+        var splitter = LineSplitter(maximumLineLength: LineSplitter.defaultMaximumLineLength)
+        var head: Data?
+        func deliver(_ piece: LineSplitter.Piece) {
+            switch piece {
+            case .line(let line): body(line)
+            case .part(let part, let ends):
+                if head == nil { head = part.prefix(200) }
+                if ends { body(head ?? Data()); head = nil }
+            }
+        }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 1)
         defer { buffer.deallocate() }
         while true {
@@ -26,8 +36,8 @@ public enum TranscriptReader {
                 throw .environment("file_unreadable", "\(path): read failed: \(String(cString: strerror(errno)))")
             }
             if count == 0 { break }
-            splitter.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), line: body)
+            splitter.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), piece: deliver)
         }
-        splitter.finish(line: body)
+        splitter.finish(piece: deliver)
     }
 }

@@ -17,6 +17,10 @@ public struct CloneSource: Sendable, Equatable {
     public var kind: Kind
     /// The repository directory on disk, for local paths and file:// URLs.
     public var localDirectory: String?
+    /// User and password from an http(s) URL. libgit2 gets them through a credential callback and
+    /// `location` without them: given in the URL, they were stored in clear in the clone's
+    /// `.git/config` and reflogs (mode 0644).
+    public var credentials: CloneCredentials?
 
     public static func parse(_ text: String, currentDirectory: String = FileManager.default.currentDirectoryPath)
         throws(SmokeError) -> CloneSource
@@ -44,7 +48,20 @@ public struct CloneSource: Sendable, Equatable {
             // Credentials in the URL must never be printed, in our JSON or in libgit2's messages.
             if let password = url.password { Redactor.shared.add(password) }
             if let user = url.user, url.password == nil { Redactor.shared.add(user) }
-            return CloneSource(original: text, location: text, kind: .network, localDirectory: nil)
+            guard var components = URLComponents(string: text), components.user != nil || components.password != nil else {
+                return CloneSource(original: text, location: text, kind: .network, localDirectory: nil)
+            }
+            // Both spellings are secrets: "p%40ss" as written and "p@ss" as sent.
+            for value in [components.password, components.percentEncodedPassword].compactMap({ $0 }) { Redactor.shared.add(value) }
+            if components.password == nil {
+                for value in [components.user, components.percentEncodedUser].compactMap({ $0 }) { Redactor.shared.add(value) }
+            }
+            let credentials = CloneCredentials(user: components.user ?? "", password: components.password ?? "")
+            components.user = nil
+            components.password = nil
+            return CloneSource(
+                original: text, location: components.string ?? text, kind: .network, localDirectory: nil,
+                credentials: credentials)
         default:
             throw .invalidInput(
                 "unsupported_source",
@@ -62,5 +79,16 @@ public struct CloneSource: Sendable, Equatable {
         guard isDirectory.boolValue else {
             throw .invalidInput("source_not_a_repository", "\(original): is a file, not a repository")
         }
+    }
+}
+
+/// Credentials taken out of a clone URL (see `CloneSource.credentials`).
+public struct CloneCredentials: Sendable, Equatable {
+    public var user: String
+    public var password: String
+
+    public init(user: String, password: String) {
+        self.user = user
+        self.password = password
     }
 }

@@ -86,7 +86,14 @@ public enum Cloner {
         log?.info("cloning \(source.original) into \(destination.path)")
 
         var handle: OpaquePointer?
-        let result = git_clone(&handle, source.location, destination.staging, &options)
+        let credentials = source.credentials.map(CredentialPayload.init)
+        if let credentials {
+            options.fetch_opts.callbacks.credentials = CredentialPayload.callback
+            options.fetch_opts.callbacks.payload = Unmanaged.passUnretained(credentials).toOpaque()
+        }
+        let result = withExtendedLifetime(credentials) {
+            git_clone(&handle, source.location, destination.staging, &options)
+        }
         if result < 0 {
             // The source was checked up front; what fails now is the transport, the network or the disk.
             var error = LibGit2.failure(result, code: "clone_failed", exit: .environment, "\(source.original): clone failed")
@@ -115,5 +122,25 @@ public enum Cloner {
                 "source_not_a_repository", "\(original): not a git repository: \(LibGit2.lastErrorMessage())")
         }
         try LibGit2.check(result, code: "clone_failed", "\(original): cannot open the source repository")
+    }
+}
+
+/// The URL's user and password, handed to libgit2 when the server asks (HTTP 401), once: a
+/// rejected password is not retried forever.
+private final class CredentialPayload {
+    let credentials: CloneCredentials
+    var offered = false
+
+    init(_ credentials: CloneCredentials) { self.credentials = credentials }
+
+    static let callback: git_credential_acquire_cb = { out, _, _, allowedTypes, payload in
+        guard let out, let payload else { return GIT_PASSTHROUGH.rawValue }
+        let box = Unmanaged<CredentialPayload>.fromOpaque(payload).takeUnretainedValue()
+        guard !box.offered, allowedTypes & GIT_CREDENTIAL_USERPASS_PLAINTEXT.rawValue != 0 else {
+            git_error_set_str(Int32(GIT_ERROR_HTTP.rawValue), "authentication failed: the server refused the URL's credentials")
+            return GIT_EAUTH.rawValue
+        }
+        box.offered = true
+        return git_credential_userpass_plaintext_new(out, box.credentials.user, box.credentials.password)
     }
 }

@@ -28,6 +28,11 @@ public struct ResolvedEnvironment: Sendable {
 
     public subscript(name: String) -> String? { values[name] }
 
+    /// How many `${…}` references may nest (a real .env needs a handful).
+    public static let maximumExpansionDepth = 64
+    /// The largest value `${…}` expansion may build (a literal value may be larger).
+    public static let maximumExpandedBytes = 16 << 20
+
     /// Later layers win. A `${NAME}` naming no variable, or a cycle, is an error naming the
     /// variable and the file whose value holds the reference.
     public static func resolve(_ layers: [EnvLayer]) throws(SmokeError) -> ResolvedEnvironment {
@@ -40,6 +45,13 @@ public struct ResolvedEnvironment: Sendable {
 
         func expand(_ name: String, chain: [String]) throws(SmokeError) -> String {
             if let done = resolved[name] { return done }
+            // Each level is a stack frame: a hostile chain A0=${A1}, A1=${A2}, … overflowed the stack.
+            guard chain.count < Self.maximumExpansionDepth else {
+                throw SmokeError(
+                    "variable_too_deep",
+                    "\(raw[name]?.source ?? "env"): ${…} references nest deeper than \(Self.maximumExpansionDepth) levels (\(chain.first ?? name) -> … -> \(name))",
+                    exit: .invalidInput, fields: ["variable": .string(chain.first ?? name), "file": .string(raw[name]?.source ?? "env")])
+            }
             guard let entry = raw[name] else { preconditionFailure("expand is called for known names only") }
             guard entry.expands, entry.value.contains("${") else {
                 resolved[name] = entry.value
@@ -69,6 +81,13 @@ public struct ResolvedEnvironment: Sendable {
                         exit: .invalidInput, fields: ["variable": .string(reference), "file": .string(entry.source)])
                 }
                 output += try expand(reference, chain: chain + [name])
+                // A=${B}${B}, B=${C}${C}, … doubles at every level: 40 lines asked for terabytes.
+                guard output.utf8.count <= Self.maximumExpandedBytes else {
+                    throw SmokeError(
+                        "variable_too_large",
+                        "\(entry.source): \(name) expands to more than \(Self.maximumExpandedBytes >> 20) MiB",
+                        exit: .invalidInput, fields: ["variable": .string(name), "file": .string(entry.source)])
+                }
             }
             output += rest
             resolved[name] = output

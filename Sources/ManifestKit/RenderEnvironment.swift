@@ -37,6 +37,11 @@ struct RenderEnvironment {
         provisional["PUBLIC_BASE_URL"] = "http://127.0.0.1:\(defaultPort)"
         let first = try ResolvedEnvironment.resolve(
             [EnvLayer(source: "built-in", dictionary: provisional, expands: false)] + layers)
+        // Secrets from env files and --set join the redactor before any message can quote a value
+        // (an invalid PROXY_PORT=${API_TOKEN} is reported with its value). Same rule as Renderer.
+        for (name, value) in first.values where Redactor.isSecretName(name) && value.count >= 8 {
+            Redactor.shared.add(value)
+        }
         func layerValue(_ name: String) -> String? {
             guard let value = first[name], !value.isEmpty, first.origin[name] != "built-in" else { return nil }
             return value

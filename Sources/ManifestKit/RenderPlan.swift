@@ -16,7 +16,7 @@ public struct RenderPlan: Sendable {
     public var configHome: String
     public var stateHome: String
     public var warnings: [String]
-    /// proxy.json carries the value of a secret variable (`*_KEY`, `*_TOKEN`, …): it is
+    /// proxy.json carries the value of a secret variable (`*_KEY`, `*_TOKEN`, …) or a known secret value: it is
     /// written owner-only (0600), since the proxy needs the value in clear.
     public var proxyHoldsSecrets = false
 

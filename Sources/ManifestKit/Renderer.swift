@@ -76,7 +76,9 @@ public enum Renderer {
             aggregates: catalog.aggregations.compactMap { $0["name"]?.stringValue }.sorted(),
             hidden: hidden.map(\.key).sorted(), fragments: fragments.map(\.path), port: environment.port,
             configHome: environment.configHome, stateHome: environment.stateHome, warnings: warnings)
-        plan.proxyHoldsSecrets = usedVariables.contains(where: Redactor.isSecretName)
+        // A secret can also arrive through a variable with an ordinary name (AUTH=Bearer ${API_TOKEN}):
+        // any known secret value in the rendered proxy makes it owner-only too.
+        plan.proxyHoldsSecrets = usedVariables.contains(where: Redactor.isSecretName) || Redactor.shared.redact(proxy) != proxy
         return plan
     }
 }

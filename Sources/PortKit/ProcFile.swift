@@ -38,10 +38,12 @@ enum ProcFile {
         guard let directory = opendir(path) else { return nil }
         defer { closedir(directory) }
         var names: [String] = []
+        // d_name is read in place up to its NUL: a dirent is only as long as its name, so copying
+        // the whole 256-byte d_name tuple read past the end of readdir's buffer (AddressSanitizer:
+        // heap-buffer-overflow on the last entry).
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            let name = String(cString: (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self))
             if name != "." && name != ".." { names.append(name) }
         }
         return names

@@ -76,6 +76,7 @@ public struct ProbeConfiguration: Sendable {
     }
 
     public static func validateURL(_ text: String) throws(SmokeError) -> URL {
+        URLCredentials.register(in: text)
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
             scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty
         else {
@@ -88,13 +89,15 @@ public struct ProbeConfiguration: Sendable {
     /// before anything can print them.
     public static func parseHeader(_ text: String) throws(SmokeError) -> (name: String, value: String) {
         guard let colon = text.firstIndex(of: ":") else {
-            throw .invalidInput("invalid_header", "--header '\(text)': expected 'Name: value'")
+            // Not the text itself: "Authorization Bearer <token>" (a colon forgotten) holds a credential.
+            let name = text.prefix { !$0.isWhitespace }
+            throw .invalidInput("invalid_header", "--header '\(name)…': expected 'Name: value' (the rest is not shown: it may be a credential)")
         }
         let name = text[..<colon].trimmingCharacters(in: .whitespaces)
         let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         let tokenCharacters = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "!#$%&'*+-.^_`|~"))
         guard !name.isEmpty, name.unicodeScalars.allSatisfy({ tokenCharacters.contains($0) && $0.isASCII }) else {
-            throw .invalidInput("invalid_header", "--header: '\(name)' is not a valid header name")
+            throw .invalidInput("invalid_header", "--header: '\(name.prefix { !$0.isWhitespace })…' is not a valid header name")
         }
         guard !value.contains("\r"), !value.contains("\n") else {
             throw .invalidInput("invalid_header", "--header \(name): value must be one line")

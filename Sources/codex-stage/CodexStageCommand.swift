@@ -61,6 +61,7 @@ struct RunStage: ToolCommand {
         options.streamIdleTimeoutMs = streamIdleTimeoutMs
         options.extraArguments = codexArgs
         options.keepHome = keepHome
+        URLCredentials.register(in: mcpUrl)  // before the first log line names the URL
         let log = Log(tool: "codex-stage", quiet: common.quiet)
         log.info("stage \(name): codex exec against \(mcpUrl) (\(mode.rawValue) model)")
         let report = try await CodexStage.run(options)

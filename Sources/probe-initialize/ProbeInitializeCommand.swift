@@ -60,9 +60,13 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
 
     private func makeConfiguration() throws(SmokeError) -> ProbeConfiguration {
         let endpoint = try ProbeConfiguration.resolveURL(flag: url, environment: ProcessInfo.processInfo.environment)
-        guard deadline.isFinite, deadline >= 0 else { throw .invalidInput("invalid_argument", "--deadline \(deadline): must be ≥ 0 seconds") }
-        guard attemptTimeout.isFinite, attemptTimeout > 0 else {
-            throw .invalidInput("invalid_argument", "--attempt-timeout \(attemptTimeout): must be > 0 seconds")
+        // Bounded above too: Int64(1e30 * 1000) trapped (found by the mutation test).
+        let longest = 1e9
+        guard deadline.isFinite, deadline >= 0, deadline <= longest else {
+            throw .invalidInput("invalid_argument", "--deadline \(deadline): must be 0 to \(Int(longest)) seconds")
+        }
+        guard attemptTimeout.isFinite, attemptTimeout > 0, attemptTimeout <= longest else {
+            throw .invalidInput("invalid_argument", "--attempt-timeout \(attemptTimeout): must be > 0 and ≤ \(Int(longest)) seconds")
         }
         guard initialDelayMs >= 0, maxDelayMs >= 0 else {
             throw .invalidInput("invalid_argument", "--initial-delay-ms and --max-delay-ms must be ≥ 0")

@@ -18,7 +18,7 @@ public final class BackgroundProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: try ChildProcess.resolve(executable))
         process.arguments = arguments
         if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-        if let environment { process.environment = environment }
+        if let environment { process.environment = ChildProcess.withSanitizerOptions(environment) }
         process.standardInput = FileHandle.nullDevice
         let out = Pipe()
         let err = Pipe()

@@ -22,7 +22,7 @@ public enum ChildProcess {
         process.executableURL = URL(fileURLWithPath: try resolve(executable))
         process.arguments = arguments
         if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-        if let environment { process.environment = environment }
+        if let environment { process.environment = ChildProcess.withSanitizerOptions(environment) }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -50,6 +50,16 @@ public enum ChildProcess {
             stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self),
             signalled: process.terminationReason == .uncaughtSignal)
+    }
+
+    /// A test that gives a child a minimal environment still passes on the sanitizer settings
+    /// `make sanitize` exports (suppressions, leak detection), so sanitized tools behave alike.
+    public static func withSanitizerOptions(_ environment: [String: String]) -> [String: String] {
+        var result = environment
+        for name in ["ASAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS", "UBSAN_OPTIONS"] where result[name] == nil {
+            if let value = ProcessInfo.processInfo.environment[name] { result[name] = value }
+        }
+        return result
     }
 
     /// Finds `name` on PATH unless it is already a path.

@@ -3,6 +3,7 @@
 Prints `READY <port>` once listening. Test-only: the tool never runs git."""
 
 import argparse
+import base64
 import http.server
 import os
 import signal
@@ -16,6 +17,7 @@ def main() -> None:
     parser.add_argument("root")
     parser.add_argument("--cert")
     parser.add_argument("--key")
+    parser.add_argument("--basic-auth", help="USER:PASS every request must carry (else 401)")
     args = parser.parse_args()
     # The parent may start us with SIGTERM blocked or ignored; the test stops us with SIGTERM.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM])
@@ -35,6 +37,14 @@ def main() -> None:
             self.backend()
 
         def backend(self):
+            if args.basic_auth:
+                expected = "Basic " + base64.b64encode(args.basic_auth.encode()).decode()
+                if self.headers.get("Authorization") != expected:
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Basic realm="git"')
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
             path, _, query = self.path.partition("?")
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else self.read_chunked()

@@ -1,0 +1,2 @@
+// The driver is declared in include/FuzzDriver.h; a C target needs one source file.
+#include "FuzzDriver.h"
