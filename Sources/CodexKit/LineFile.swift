@@ -25,17 +25,9 @@ final class LineFile: Sendable {
 
     /// Bytes as they are (part of an overlong line).
     func write(bytes data: Data) {
-        data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return  // disk full or similar: judging goes on from memory; the report names the file
-                }
-                offset += written
-            }
-        }
+        // A failed write (disk full or similar) is not fatal: judging goes on from memory and the
+        // report names the file.
+        _ = FileIO.writeAll(data, to: fd)
     }
 
     func write(line: String) { write(line: Data(line.utf8)) }

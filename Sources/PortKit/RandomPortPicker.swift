@@ -1,3 +1,5 @@
+import SmokeCore
+
 /// Chooses a port for a new server: the candidates (range minus exclusions) in an order fixed by
 /// the seed, the first one that is free now wins. Same seed and same free ports → same port.
 public struct RandomPortPicker: Sendable {

@@ -28,16 +28,3 @@ public struct Backoff: Sendable {
     /// Starts the schedule again (a new phase, e.g. the tool wait after initialize).
     public mutating func reset() { retries = 0 }
 }
-
-/// A splitmix64 generator for reproducible jitter in tests and benchmarks.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

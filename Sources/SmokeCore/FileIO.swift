@@ -36,19 +36,7 @@ public enum FileIO {
         guard fd >= 0 else {
             throw .environment("write_failed", "\(path): cannot create temp file: \(String(cString: strerror(errno)))")
         }
-        var failure: String?
-        data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = String(cString: strerror(errno))
-                    return
-                }
-                offset += written
-            }
-        }
+        var failure = writeAll(data, to: fd).map { String(cString: strerror($0)) }
         // umask may have narrowed the mode at open(); files holding credentials rely on it exactly.
         if failure == nil, fchmod(fd, mode) != 0 { failure = String(cString: strerror(errno)) }
         if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
@@ -59,6 +47,23 @@ public enum FileIO {
             throw .environment("write_failed", "\(path): \(failure)")
         }
         return true
+    }
+
+    /// Writes every byte to `fd`, retrying short writes and EINTR. Returns the errno of a
+    /// failed write (disk full, closed pipe), or nil when all bytes went out.
+    public static func writeAll(_ data: Data, to fd: Int32) -> Int32? {
+        data.withUnsafeBytes { buffer -> Int32? in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
+            }
+            return nil
+        }
     }
 
     @discardableResult

@@ -1,17 +1,5 @@
 import Foundation
-
-/// SplitMix64: tiny, seedable and the same on every platform, so a printed seed replays a run.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import SmokeCore
 
 /// Writes a bash script that builds one random repository with the git CLI: a committed tree
 /// (or none, for an unborn branch), then a random mix of worktree and index changes of every
@@ -29,14 +17,14 @@ struct RandomTreeGenerator {
         "a", "b c", "é", "日本", "x-y", "dir", "q\"t", "über alles", "-dash", "z.txt", "ñ", "back\\slash", "$dollar",
     ]
 
-    var random: SeededGenerator
+    var random: SplitMix64
     private var files: [String] = []
     private var directories: Set<String> = []
     private var usedPaths: Set<String> = []
     private var counter = 0
     private(set) var changes: [Change] = []
 
-    init(seed: UInt64) { random = SeededGenerator(seed: seed) }
+    init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
     mutating func script() -> String {
         var lines = ["git init -q -b main ."]

@@ -1,5 +1,6 @@
 import Foundation
 import PortKit
+import SmokeCore
 import SmokeTestSupport
 import Testing
 

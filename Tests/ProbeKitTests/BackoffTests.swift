@@ -1,4 +1,5 @@
 import ProbeKit
+import SmokeCore
 import Testing
 
 @Suite struct BackoffTests {
@@ -9,7 +10,7 @@ import Testing
     }
 
     @Test func jitterStaysBetweenHalfAndFullDelay() {
-        nonisolated(unsafe) var generator = SeededRandom(seed: 42)
+        nonisolated(unsafe) var generator = SplitMix64(seed: 42)
         let source: @Sendable () -> Double = { Double.random(in: 0..<1, using: &generator) }
         var backoff = Backoff(initial: .milliseconds(100), max: .milliseconds(800), random: source)
         var seen: Set<Int64> = []
@@ -42,8 +43,8 @@ import Testing
     }
 
     @Test func seededRandomIsReproducible() {
-        var a = SeededRandom(seed: 7)
-        var b = SeededRandom(seed: 7)
+        var a = SplitMix64(seed: 7)
+        var b = SplitMix64(seed: 7)
         #expect((0..<5).map { _ in a.next() } == (0..<5).map { _ in b.next() })
     }
 }

@@ -1,7 +1,8 @@
-/// A small seeded generator (SplitMix64) with its own bounded draw. Swift's
-/// `random(in:using:)` may change its algorithm between releases; this keeps `--seed N`
-/// choosing the same port on every build.
-public struct SplitMix64: Sendable {
+/// A small seeded generator (SplitMix64): tiny and the same on every platform, so a printed
+/// seed replays a run (port choice, backoff jitter, random test trees). Its own bounded draw
+/// matters where output must stay stable across releases: Swift's `random(in:using:)` may change
+/// its algorithm, which would make `--seed N` choose another port.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }
