@@ -7,23 +7,8 @@ import Testing
 /// The built `port-preflight` binary against real listeners: exit codes and JSON shape.
 @Suite struct PortPreflightTests {
     static let fixtures = "\(ProjectPaths.root)/Tests/Fixtures/PortKit"
-    static var python: String {
-        FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : ProjectPaths.python
-    }
-
     static func listener(_ arguments: [String] = [], asNobody: Bool = false) throws -> (BackgroundProcess, Int) {
-        let script = "\(fixtures)/listener.py"
-        let command = [python, asNobody ? try WorldReadable.copy(of: script) : script] + arguments
-        let process = asNobody
-            ? try BackgroundProcess(
-                "/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups"] + command)
-            : try BackgroundProcess(command[0], Array(command.dropFirst()))
-        do {
-            return (process, try process.waitForReadyPort(timeout: 20))
-        } catch {
-            process.stop()
-            throw error
-        }
+        try PythonFixture.start("\(fixtures)/listener.py", arguments, asNobody: asNobody)
     }
 
     /// `count` consecutive ports below the ephemeral range held by one listener (bounded retries).

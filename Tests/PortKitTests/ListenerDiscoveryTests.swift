@@ -93,7 +93,7 @@ import Testing
     /// SO_REUSEADDR the next server binds anyway, so the port is free.
     @Test func timeWaitDoesNotCountAsBusy() throws {
         let (server, port) = try PortFixtures.listener(["--close-accepted"])
-        let connect = try ChildProcess.run(PortFixtures.python, [
+        let connect = try ChildProcess.run(PythonFixture.systemPython, [
             "-c",
             "import socket; c = socket.create_connection(('127.0.0.1', \(port))); c.recv(1); c.close()",
         ])
@@ -122,7 +122,7 @@ import Testing
             print(f'READY {s.getsockname()[1]} {child}', flush=True)
             while True: time.sleep(3600)
             """
-        let parent = try BackgroundProcess(PortFixtures.python, ["-c", script])
+        let parent = try BackgroundProcess(PythonFixture.systemPython, ["-c", script])
         defer { parent.stop() }
         let line = try parent.waitForLine(prefix: "READY")
         let fields = line.split(separator: " ")

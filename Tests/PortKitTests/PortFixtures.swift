@@ -10,14 +10,6 @@ enum PortFixtures {
     static let listenerScript = "\(directory)/listener.py"
     static let clientScript = "\(directory)/client.py"
 
-    /// The system Python: readable by `nobody`, unlike a venv under /root.
-    static var python: String {
-        FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : ProjectPaths.python
-    }
-
-    /// setpriv execs the command in place, so the child's pid is the listener's pid.
-    static let asNobody = ["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
-
     static func listener(_ arguments: [String] = [], asUser nobody: Bool = false) throws -> (BackgroundProcess, Int) {
         try start(listenerScript, arguments, nobody: nobody)
     }
@@ -27,16 +19,7 @@ enum PortFixtures {
     }
 
     static func start(_ script: String, _ arguments: [String], nobody: Bool) throws -> (BackgroundProcess, Int) {
-        let command = [python, nobody ? try WorldReadable.copy(of: script) : script] + arguments
-        let process = nobody
-            ? try BackgroundProcess(asNobody[0], Array(asNobody.dropFirst()) + command)
-            : try BackgroundProcess(command[0], Array(command.dropFirst()))
-        do {
-            return (process, try process.waitForReadyPort(timeout: 20))
-        } catch {
-            process.stop()
-            throw error
-        }
+        try PythonFixture.start(script, arguments, asNobody: nobody)
     }
 
     /// A listener holding `count` consecutive ports somewhere in `window`, for tests that need a
