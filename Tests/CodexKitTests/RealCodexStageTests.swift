@@ -42,7 +42,8 @@ struct RealCodexStageTests {
         let report = try await runAndCheck(harness, harness.options("golden", mcpURL: server.url), expect: nil)
         #expect(report.calls.count == 2)
         #expect(report.calls.allSatisfy { $0["status"] == "completed" && $0["error"] == .null })
-        #expect(report.calls.first?["arguments"] == ["text": "hi"])
+        // Codex runs the calls of one model response concurrently: completion order varies.
+        #expect(report.calls.first { $0["tool"] == "echo" }?["arguments"] == ["text": "hi"])
         #expect(report.expectationResults.allSatisfy { $0["met"] == true })
         #expect(report.fields["offered_tools"] == ["big", "count", "crash", "echo", "explode", "slow"])
         #expect(report.fields["exit_code"] == 0)
