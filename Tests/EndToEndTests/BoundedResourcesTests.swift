@@ -11,11 +11,7 @@ struct BoundedResourcesTests {
     static let hardening = "\(ProjectPaths.root)/Tests/Fixtures/Hardening"
     static let mib = 1 << 20
     /// Under a sanitizer the shadow memory dominates RSS: sizes and codes are still checked.
-    static let sanitized: Bool = {
-        let handle = dlopen(nil, RTLD_NOW)
-        defer { if let handle { dlclose(handle) } }
-        return dlsym(handle, "__asan_init") != nil || dlsym(handle, "__tsan_init") != nil
-    }()
+    static let sanitized = Sanitizer.active
 
     struct Measured {
         var status: Int32

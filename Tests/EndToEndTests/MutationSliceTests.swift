@@ -10,11 +10,7 @@ import Testing
 @Suite(.timeLimit(.minutes(5)))
 struct MutationSliceTests {
     /// Sanitized builds run several times slower: a smaller slice keeps the suite bounded there.
-    static let perTool: Int = {
-        let handle = dlopen(nil, RTLD_NOW)
-        defer { if let handle { dlclose(handle) } }
-        return dlsym(handle, "__asan_init") != nil || dlsym(handle, "__tsan_init") != nil ? 30 : 150
-    }()
+    static let perTool = Sanitizer.active ? 30 : 150
 
     @Test func mutatedCommandLinesKeepTheContract() async throws {
         let report = try await offPool { () throws -> JSONValue in
