@@ -60,10 +60,16 @@ public enum Renderer {
             warnings.append("no catalog fragments were read: the curated manifest is empty (give --catalog FILE)")
         }
         let catalog = MergedCatalog(fragments: fragments)
-        let overrides = RuntimeOverrides(catalog: catalog)
-        warnings += overrides.warnings
         let hidden = catalog.allHiddenTools
-        let manifest = CuratedManifest(overrides: overrides.document, hidden: hidden)
+        // The overrides (and the manifest drawn from them) and the intended catalog's bulk share
+        // only the merged catalog: they are built side by side.
+        let ((overrides, manifest), catalogSection) = SideBySide.run(
+            {
+                let overrides = RuntimeOverrides(catalog: catalog)
+                return (overrides, CuratedManifest(overrides: overrides.document, hidden: hidden))
+            },
+            { IntendedCatalog.catalogSection(catalog) })
+        warnings += overrides.warnings
         warnings += manifest.warnings
         if !fragments.isEmpty && manifest.tools.isEmpty {
             warnings.append("the catalog enables no tools: the curated manifest is empty")
@@ -72,7 +78,8 @@ public enum Renderer {
         var plan = RenderPlan(
             outputs: environment.outputs, proxy: proxy, overrides: overrides.document, manifest: manifest,
             intended: IntendedCatalog.document(
-                catalog: catalog, manifest: manifest, environment: environment, scope: options.scope, paths: paths),
+                catalogSection: catalogSection, catalog: catalog, manifest: manifest, environment: environment,
+                scope: options.scope, paths: paths),
             aggregates: catalog.aggregations.compactMap { $0["name"]?.stringValue }.sorted(),
             hidden: hidden.map(\.key).sorted(), fragments: fragments.map(\.path), port: environment.port,
             configHome: environment.configHome, stateHome: environment.stateHome, warnings: warnings)

@@ -73,8 +73,6 @@ public enum FileIO {
 
     @discardableResult
     public static func writeJSON(_ value: JSONValue, to path: String, mode: mode_t = 0o644) throws(SmokeError) -> Bool {
-        var data = value.encoded(pretty: true)
-        data.append(0x0A)
-        return try writeAtomically(data, to: path, mode: mode)
+        try writeAtomically(value.encoded(pretty: true, trailingNewline: true), to: path, mode: mode)
     }
 }

@@ -14,6 +14,9 @@ struct JSONParser {
     private var index = 0
     private let maximumDepth: Int
     private var depth = 0
+    /// Members of the objects being read, innermost last: each object is built once at its full
+    /// size instead of growing (and rehashing) key by key.
+    private var members: [(String, JSONValue)] = []
 
     private init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
         self.bytes = bytes
@@ -84,13 +87,13 @@ struct JSONParser {
     private mutating func parseObject() throws(Failure) -> JSONValue {
         try enter()
         index += 1
-        var object: [String: JSONValue] = [:]
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             depth -= 1
-            return .object(object)
+            return .object([:])
         }
+        let first = members.count
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
@@ -103,13 +106,18 @@ struct JSONParser {
             }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue()
+            let value = try parseValue()
+            members.append((key, value))
             skipWhitespace()
             guard index < bytes.count else { throw Failure(message: "unterminated object", offset: index) }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "}") { index += 1; break }
             throw Failure(message: "expected ',' or '}' in object", offset: index)
         }
+        var object = [String: JSONValue](minimumCapacity: members.count - first)
+        // A repeated key keeps its last value, as JSONSerialization does.
+        for (key, value) in members[first...] { object[key] = value }
+        members.removeSubrange(first...)
         depth -= 1
         return .object(object)
     }

@@ -127,9 +127,10 @@ extension JSONValue {
     }
 
     /// Canonical bytes: sorted keys, no escaped slashes; pretty when asked. Re-encoding the same
-    /// value always gives the same bytes (the same bytes JSONEncoder would give).
-    public func encoded(pretty: Bool = false) -> Data {
-        JSONWriter.write(self, pretty: pretty)
+    /// value always gives the same bytes (the same bytes JSONEncoder would give). A file's bytes end
+    /// with a newline (`trailingNewline`).
+    public func encoded(pretty: Bool = false, trailingNewline: Bool = false) -> Data {
+        JSONWriter.write(self, pretty: pretty, trailingNewline: trailingNewline)
     }
 
     public func encodedString(pretty: Bool = false) -> String {

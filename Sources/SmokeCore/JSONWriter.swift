@@ -4,25 +4,25 @@ import Foundation
 /// compact), several times faster: encoding through `Encodable` was a third of a
 /// 1,000-aggregate render. A test compares both byte for byte.
 enum JSONWriter {
-    static func write(_ value: JSONValue, pretty: Bool) -> Data {
-        var output: [UInt8] = []
-        output.reserveCapacity(1 << 12)
+    static func write(_ value: JSONValue, pretty: Bool, trailingNewline: Bool = false) -> Data {
+        var output = ByteSink()
         if pretty {
             write(value, indent: 0, into: &output)
         } else {
             writeCompact(value, into: &output)
         }
-        return Data(output)
+        if trailingNewline { output.append(0x0A) }
+        return output.finish()
     }
 
     /// JSONEncoder's own formatting of a double (exponents, shortest round-trip digits).
-    private static func writeDouble(_ number: Double, into output: inout [UInt8]) {
+    private static func writeDouble(_ number: Double, into output: inout ByteSink) {
         let encoder = JSONEncoder()
         let data = (try? encoder.encode(number)) ?? Data("null".utf8)
-        output.append(contentsOf: data)
+        output.append(String(decoding: data, as: UTF8.self))
     }
 
-    private static func writeCompact(_ value: JSONValue, into output: inout [UInt8]) {
+    private static func writeCompact(_ value: JSONValue, into output: inout ByteSink) {
         switch value {
         case .array(let items):
             output.append(UInt8(ascii: "["))
@@ -33,11 +33,11 @@ enum JSONWriter {
             output.append(UInt8(ascii: "]"))
         case .object(let object):
             output.append(UInt8(ascii: "{"))
-            for (position, key) in object.keys.sorted(by: utf8Precedes).enumerated() {
+            for (position, member) in sortedMembers(object).enumerated() {
                 if position > 0 { output.append(UInt8(ascii: ",")) }
-                writeString(key, into: &output)
+                writeString(member.key, into: &output)
                 output.append(UInt8(ascii: ":"))
-                writeCompact(object[key]!, into: &output)
+                writeCompact(member.value, into: &output)
             }
             output.append(UInt8(ascii: "}"))
         default:
@@ -45,18 +45,18 @@ enum JSONWriter {
         }
     }
 
-    private static func writeScalar(_ value: JSONValue, into output: inout [UInt8]) {
+    private static func writeScalar(_ value: JSONValue, into output: inout ByteSink) {
         switch value {
-        case .null: output.append(contentsOf: Array("null".utf8))
-        case .bool(let flag): output.append(contentsOf: Array((flag ? "true" : "false").utf8))
-        case .int(let number): output.append(contentsOf: Array(String(number).utf8))
+        case .null: output.append("null")
+        case .bool(let flag): output.append(flag ? "true" : "false")
+        case .int(let number): output.append(String(number))
         case .double(let number): writeDouble(number, into: &output)
         case .string(let text): writeString(text, into: &output)
         case .array, .object: writeCompact(value, into: &output)
         }
     }
 
-    private static func write(_ value: JSONValue, indent: Int, into output: inout [UInt8]) {
+    private static func write(_ value: JSONValue, indent: Int, into output: inout ByteSink) {
         switch value {
         case .null, .bool, .int, .double, .string:
             writeScalar(value, into: &output)
@@ -65,36 +65,40 @@ enum JSONWriter {
             output.append(0x0A)
             for (position, item) in items.enumerated() {
                 if position > 0 { output.append(UInt8(ascii: ",")); output.append(0x0A) }
-                pad(indent + 2, &output)
+                output.appendSpaces(indent + 2)
                 write(item, indent: indent + 2, into: &output)
             }
             output.append(0x0A)
-            pad(indent, &output)
+            output.appendSpaces(indent)
             output.append(UInt8(ascii: "]"))
         case .object(let object):
             output.append(UInt8(ascii: "{"))
             output.append(0x0A)
-            // JSONEncoder's sortedKeys order is by UTF-8 bytes.
-            let keys = object.keys.sorted(by: utf8Precedes)
-            for (position, key) in keys.enumerated() {
+            for (position, member) in sortedMembers(object).enumerated() {
                 if position > 0 { output.append(UInt8(ascii: ",")); output.append(0x0A) }
-                pad(indent + 2, &output)
-                writeString(key, into: &output)
-                output.append(contentsOf: [0x20, UInt8(ascii: ":"), 0x20])
-                write(object[key]!, indent: indent + 2, into: &output)
+                output.appendSpaces(indent + 2)
+                writeString(member.key, into: &output)
+                output.append(" : ")
+                write(member.value, indent: indent + 2, into: &output)
             }
             output.append(0x0A)
-            pad(indent, &output)
+            output.appendSpaces(indent)
             output.append(UInt8(ascii: "}"))
         }
     }
 
+    /// The members in JSONEncoder's sortedKeys order, by UTF-8 bytes; sorted as pairs so no key is
+    /// hashed again to find its value.
+    private static func sortedMembers(_ object: [String: JSONValue]) -> [(key: String, value: JSONValue)] {
+        var members = Array(object)
+        if members.count > 1 { members.sort { utf8Precedes($0.key, $1.key) } }
+        return members
+    }
+
     /// Byte-wise UTF-8 order, compared in place.
     private static func utf8Precedes(_ left: String, _ right: String) -> Bool {
-        var left = left
-        var right = right
-        return left.withUTF8 { a in
-            right.withUTF8 { b in
+        let order = left.utf8.withContiguousStorageIfAvailable { a in
+            right.utf8.withContiguousStorageIfAvailable { b in
                 let common = min(a.count, b.count)
                 if common > 0, let pa = a.baseAddress, let pb = b.baseAddress {
                     let order = memcmp(pa, pb, common)
@@ -103,30 +107,44 @@ enum JSONWriter {
                 return a.count < b.count
             }
         }
-    }
-
-    private static func pad(_ count: Int, _ output: inout [UInt8]) {
-        output.append(contentsOf: repeatElement(0x20, count: count))
+        return (order ?? nil) ?? left.utf8.lexicographicallyPrecedes(right.utf8)
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    private static func writeString(_ text: String, into output: inout [UInt8]) {
+    private static func writeString(_ text: String, into output: inout ByteSink) {
         output.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): output.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): output.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x08: output.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-            case 0x0C: output.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-            case 0x00..<0x20:
-                output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]])
-            default: output.append(byte)
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            // Most strings need no escape: they are copied whole, up to the first byte that does.
+            var start = 0
+            for (position, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+                output.append(UnsafeBufferPointer(rebasing: bytes[start..<position]))
+                writeEscaped(byte, into: &output)
+                start = position + 1
+            }
+            output.append(UnsafeBufferPointer(rebasing: bytes[start...]))
+        }
+        if copied == nil {
+            for byte in text.utf8 {
+                if byte < 0x20 || byte == 0x22 || byte == 0x5C { writeEscaped(byte, into: &output) } else { output.append(byte) }
             }
         }
         output.append(UInt8(ascii: "\""))
+    }
+
+    private static func writeEscaped(_ byte: UInt8, into output: inout ByteSink) {
+        switch byte {
+        case UInt8(ascii: "\""): output.append("\\\"")
+        case UInt8(ascii: "\\"): output.append("\\\\")
+        case 0x0A: output.append("\\n")
+        case 0x0D: output.append("\\r")
+        case 0x09: output.append("\\t")
+        case 0x08: output.append("\\b")
+        case 0x0C: output.append("\\f")
+        default:
+            output.append("\\u00")
+            output.append(hexDigits[Int(byte >> 4)])
+            output.append(hexDigits[Int(byte & 0x0F)])
+        }
     }
 }
