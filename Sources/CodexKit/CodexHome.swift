@@ -40,6 +40,9 @@ public struct CodexHome: Sendable {
         ]]
     ]
 
+    /// The home lives as long as its stage (and is removed after it): its files need no flush to disk.
+    static let durable = false
+
     public let path: String
     public var configPath: String { "\(path)/config.toml" }
 
@@ -111,7 +114,7 @@ public struct CodexHome: Sendable {
         let config = try loadConfig()
         if let baseURL = settings.scriptedBaseURL {
             let catalogPath = "\(path)/scripted-model-catalog.json"
-            try FileIO.writeJSON(Self.scriptedCatalog, to: catalogPath, mode: 0o600)
+            try FileIO.writeJSON(Self.scriptedCatalog, to: catalogPath, mode: 0o600, durable: Self.durable)
             config["model"] = Self.scriptedModel
             config["model_provider"] = Self.scriptedModel
             config["model_catalog_json"] = catalogPath
@@ -148,7 +151,7 @@ public struct CodexHome: Sendable {
         servers[settings.mcpServerName] = server
         config["mcp_servers"] = servers
 
-        try FileIO.writeAtomically(config.convert(to: .toml) + "\n", to: configPath, mode: 0o600)
+        try FileIO.writeAtomically(config.convert(to: .toml) + "\n", to: configPath, mode: 0o600, durable: Self.durable)
     }
 
     /// Reads the written config back; anything that would make Codex talk to another MCP server or

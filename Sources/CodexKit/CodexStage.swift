@@ -134,7 +134,8 @@ public enum CodexStage {
         }
         await server?.shutdown()
         let offered = server?.offeredTools
-        if let offered { try FileIO.writeJSON(offered.json, to: offeredPath) }
+        // Evidence beside the transcript, which is written line by line without a flush to disk either.
+        if let offered { try FileIO.writeJSON(offered.json, to: offeredPath, durable: false) }
         if !options.keepHome { try? FileManager.default.removeItem(atPath: home.path) }
 
         let judge = StageJudge(stage: stage, transcript: result.transcript, stderr: result.stderr, offered: offered, end: result.end)

@@ -62,12 +62,18 @@ public struct StageRunner: Sendable {
         }
 
         private let state: Mutex<State>
+        /// Signalled when a stream closes, so the watchdog notices the end of the run at once
+        /// instead of at its next poll.
+        let streamClosedSignal = DispatchSemaphore(value: 0)
         init() { state = Mutex(State(lastActivity: .now)) }
         func touch() { state.withLock { $0.lastActivity = .now } }
         var lastActivity: ContinuousClock.Instant { state.withLock { $0.lastActivity } }
         func fire(_ end: RunEnd) { state.withLock { if $0.fired == nil { $0.fired = end } } }
         var fired: RunEnd? { state.withLock { $0.fired } }
-        func streamClosed() { state.withLock { $0.streamsOpen -= 1 } }
+        func streamClosed() {
+            state.withLock { $0.streamsOpen -= 1 }
+            streamClosedSignal.signal()
+        }
         var streamsDone: Bool { state.withLock { $0.streamsOpen <= 0 } }
     }
 
@@ -215,7 +221,7 @@ public struct StageRunner: Sendable {
             }
             if watch.fired != nil { break }
             // Once the pipes closed the exit is imminent: look often so the stage ends promptly.
-            usleep(streamsDone ? 2_000 : 20_000)
+            _ = watch.streamClosedSignal.wait(timeout: .now() + .milliseconds(streamsDone ? 1 : 20))
         }
         kill(-pid, SIGTERM)
         let deadline = ContinuousClock.now + .seconds(grace)

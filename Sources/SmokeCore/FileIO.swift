@@ -18,9 +18,13 @@ public enum FileIO {
 
     /// Writes `data` to `path` atomically: a temp file in the same directory, fsync, rename.
     /// A reader sees the old file or the new one, never a partial one; a failure leaves the old
-    /// file untouched. Returns whether the bytes on disk changed.
+    /// file untouched. Returns whether the bytes on disk changed. `durable: false` skips the fsync
+    /// (the rename stays atomic): for files that matter only while this process and its children
+    /// run, where a flush to disk would cost a stage milliseconds for nothing.
     @discardableResult
-    public static func writeAtomically(_ data: Data, to path: String, mode: mode_t = 0o644) throws(SmokeError) -> Bool {
+    public static func writeAtomically(
+        _ data: Data, to path: String, mode: mode_t = 0o644, durable: Bool = true
+    ) throws(SmokeError) -> Bool {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         if let existing = FileManager.default.contents(atPath: path), existing == data {
@@ -39,7 +43,7 @@ public enum FileIO {
         var failure = writeAll(data, to: fd).map { String(cString: strerror($0)) }
         // umask may have narrowed the mode at open(); files holding credentials rely on it exactly.
         if failure == nil, fchmod(fd, mode) != 0 { failure = String(cString: strerror(errno)) }
-        if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        if failure == nil, durable, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
         close(fd)
         if failure == nil, rename(temp, path) != 0 { failure = String(cString: strerror(errno)) }
         if let failure {
@@ -67,12 +71,16 @@ public enum FileIO {
     }
 
     @discardableResult
-    public static func writeAtomically(_ text: String, to path: String, mode: mode_t = 0o644) throws(SmokeError) -> Bool {
-        try writeAtomically(Data(text.utf8), to: path, mode: mode)
+    public static func writeAtomically(
+        _ text: String, to path: String, mode: mode_t = 0o644, durable: Bool = true
+    ) throws(SmokeError) -> Bool {
+        try writeAtomically(Data(text.utf8), to: path, mode: mode, durable: durable)
     }
 
     @discardableResult
-    public static func writeJSON(_ value: JSONValue, to path: String, mode: mode_t = 0o644) throws(SmokeError) -> Bool {
-        try writeAtomically(value.encoded(pretty: true, trailingNewline: true), to: path, mode: mode)
+    public static func writeJSON(
+        _ value: JSONValue, to path: String, mode: mode_t = 0o644, durable: Bool = true
+    ) throws(SmokeError) -> Bool {
+        try writeAtomically(value.encoded(pretty: true, trailingNewline: true), to: path, mode: mode, durable: durable)
     }
 }
