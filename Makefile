@@ -1,6 +1,12 @@
 # stelae-smoke — build, test and run the readiness chain. `make help` lists targets and switches.
 SHELL := /bin/bash
 SWIFT ?= swift
+# Release builds link the Swift runtime and Foundation statically: a tool starts in about 9 ms
+# instead of 15 (no dynamic symbol binding), which is a fifth of codex-stage's fixed cost per
+# stage, and the installed tools run on machines without a Swift toolchain. Every release build
+# here uses the same flags, so none of them rebuilds what another built.
+SWIFT_RELEASE ?= $(SWIFT) build -c release --static-swift-stdlib
+export SWIFT_RELEASE
 PYTHON ?= python3
 PREFIX ?= /usr/local
 VENV ?= .venv
@@ -25,6 +31,7 @@ help: ## List targets and the switches they read.
 	@echo "  smoke-STEP     one step of the chain on the latest run: $(SMOKE_STEPS)"
 	@echo
 	@echo "Switches: PREFIX=$(PREFIX) VENV=$(VENV) STATE_HOME=$(STATE_HOME) SWIFT=$(SWIFT)"
+	@echo "  SWIFT_RELEASE=$(SWIFT_RELEASE)"
 	@echo "Smoke switches (docs/smoke.md):"
 	@echo "  SMOKE_SOURCE=repo to clone (default: this one)  SMOKE_DIR=run dir (default .smoke/runs/<UTC stamp>)"
 	@echo "  PROXY_PORT=port (default: random free)  PROXY_CMD=stack command (default: .venv/bin/fastmcp run <proxy.json> --transport http --port \$$PROXY_PORT)"
@@ -53,14 +60,14 @@ $(VENV)/.requirements.stamp: requirements.txt constraints.txt
 	@cat requirements.txt constraints.txt > $@
 
 build: sysdeps ## Release build of the five tools.
-	$(SWIFT) build -c release
+	$(SWIFT_RELEASE)
 
 debug-build: sysdeps
 	$(SWIFT) build
 
 install: build ## Install the tools into $(PREFIX)/bin.
 	@mkdir -p $(PREFIX)/bin
-	@bin=$$($(SWIFT) build -c release --show-bin-path); \
+	@bin=$$($(SWIFT_RELEASE) --show-bin-path); \
 	for tool in render-manifest port-preflight probe-initialize codex-stage git-clean-check; do \
 	  install -m 0755 "$$bin/$$tool" "$(PREFIX)/bin/$$tool"; echo "installed $(PREFIX)/bin/$$tool"; \
 	done
@@ -106,7 +113,7 @@ smoke: deps $(SMOKE_TOOLS_STAMP) ## The whole readiness chain, offline on the em
 # The release build `make build` does, run only when a source changed since the last one: a no-op
 # `swift build` costs seconds (17 s on a loaded 2-core box), a third of a warm `make smoke`.
 $(SMOKE_TOOLS_STAMP): Package.swift $(shell find Sources -type f 2>/dev/null) | sysdeps
-	$(SWIFT) build -c release
+	$(SWIFT_RELEASE)
 	@touch $@
 
 # One step of the chain on the latest run directory (or SMOKE_DIR); `smoke-clone` starts a new one.
@@ -115,7 +122,7 @@ $(addprefix smoke-,$(SMOKE_STEPS)):
 .PHONY: $(addprefix smoke-,$(SMOKE_STEPS))
 
 bench: sysdeps venv ## Benchmarks (bench/*.sh), each printing ratios against a baseline run in the same invocation.
-	$(SWIFT) build -c release
+	$(SWIFT_RELEASE)
 	@status=0; for script in bench/*.sh; do \
 	  echo "== $$script"; bash "$$script" || status=1; \
 	done; exit $$status

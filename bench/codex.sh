@@ -18,7 +18,7 @@ if [[ -z "${BIN:-}" ]]; then
   done
 fi
 TOOL="$BIN/codex-stage"
-[[ -x "$TOOL" ]] || { echo "codex-stage not built (run swift build -c release)" >&2; exit 3; }
+[[ -x "$TOOL" ]] || { echo "codex-stage not built (run make build)" >&2; exit 3; }
 CODEX=${CODEX_BIN:-$("$PY" -c 'import codex_cli_bin, os; print(os.path.dirname(codex_cli_bin.__file__))')/bin/codex}
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/codex-bench-XXXXXX")

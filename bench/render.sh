@@ -14,8 +14,10 @@ PYTHON=${PYTHON:-python3}
 OPERATIONS=10
 TARGET_MS=300
 
-"$SWIFT" build -c release --product render-manifest >&2
-bin="$("$SWIFT" build -c release --show-bin-path)/render-manifest"
+# The Makefile's release flags (static runtime), so this build reuses `make build`'s.
+SWIFT_RELEASE=${SWIFT_RELEASE:-$SWIFT build -c release --static-swift-stdlib}
+$SWIFT_RELEASE --product render-manifest >&2
+bin="$($SWIFT_RELEASE --show-bin-path)/render-manifest"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
