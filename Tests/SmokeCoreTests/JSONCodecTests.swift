@@ -78,4 +78,31 @@ import Testing
             try JSONValue.parse(Data(deep.utf8), source: "deep")
         } throws: { ($0 as? SmokeError)?.code == "json_too_deep" }
     }
+
+    /// Far larger than the writer's first buffer, so it grows many times; keys whose UTF-8 order
+    /// differs from String order, escapes in the middle and at both ends of strings.
+    @Test func writerMatchesJSONEncoderOnALargeDocument() throws {
+        var items: [JSONValue] = []
+        for index in 0..<2_000 {
+            items.append([
+                "name": .string("tool_\(index)"), "é\(index % 7)": .int(Int64(index)), "Z": .bool(index % 2 == 0),
+                "text": .string("\"quoted\" \\ \(index)\n\u{01}tail/\u{2028}"), "\nkey": .null,
+                "list": .array([.string("a"), .double(Double(index) / 8), [:], []]),
+            ])
+        }
+        let value: JSONValue = ["items": .array(items), "count": 2_000]
+        for pretty in [true, false] {
+            let written = value.encoded(pretty: pretty)
+            #expect(written.count > 100_000)
+            #expect(written == (try Self.foundationEncode(value, pretty: pretty)))
+        }
+        var withNewline = try Self.foundationEncode(value, pretty: true)
+        withNewline.append(0x0A)
+        #expect(value.encoded(pretty: true, trailingNewline: true) == withNewline)
+    }
+
+    @Test func aRepeatedKeyKeepsItsLastValue() throws {
+        let value = try JSONValue.parse(Data(#"{"a": 1, "b": {"c": 2, "c": 3}, "a": [4]}"#.utf8), source: "dup")
+        #expect(value == ["a": [4], "b": ["c": 3]])
+    }
 }
