@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Two independent pieces of work on both cores: the second on its own thread, the first on the
 /// caller's. A plain thread rather than a task, so a caller inside Swift concurrency that blocks
@@ -16,18 +17,19 @@ public enum SideBySide {
     }
 }
 
-/// One value handed from a thread to the waiting caller; the semaphore orders the write before the read.
-private final class ResultSlot<Value: Sendable>: @unchecked Sendable {
-    private var value: Value?
+/// One value handed from a thread to the waiting caller. The value is behind a lock (which
+/// ThreadSanitizer sees as ordering the write before the read); the semaphore only wakes the caller.
+private final class ResultSlot<Value: Sendable>: Sendable {
+    private let value = Mutex<Value?>(nil)
     private let filled = DispatchSemaphore(value: 0)
 
-    func fill(_ value: Value) {
-        self.value = value
+    func fill(_ value: sending Value) {
+        self.value.withLock { $0 = value }
         filled.signal()
     }
 
     func take() -> Value {
         filled.wait()
-        return value!
+        return value.withLock { $0! }
     }
 }
