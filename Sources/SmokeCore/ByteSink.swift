@@ -1,8 +1,8 @@
 import Foundation
 
 /// A growable byte buffer that becomes a `Data` without a copy. Appending to `[UInt8]` checks
-/// uniqueness on every byte and `Data([UInt8])` copies the whole output again: for the megabytes
-/// of a large render that was a tenth of the encoding time.
+/// uniqueness on every byte, and `Data([UInt8])` then copies the megabytes of a large render once
+/// more (and appending its final newline, often once again).
 struct ByteSink: ~Copyable {
     private var base: UnsafeMutablePointer<UInt8>
     private var count = 0

@@ -114,8 +114,9 @@ enum JSONWriter {
 
     private static func writeString(_ text: String, into output: inout ByteSink) {
         output.append(UInt8(ascii: "\""))
-        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
-            // Most strings need no escape: they are copied whole, up to the first byte that does.
+        var text = text  // withUTF8 uses a native string's bytes in place (a bridged one is made contiguous first)
+        text.withUTF8 { bytes in
+            // Most strings need no escape: runs between the bytes that do are copied whole.
             var start = 0
             for (position, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
                 output.append(UnsafeBufferPointer(rebasing: bytes[start..<position]))
@@ -123,11 +124,6 @@ enum JSONWriter {
                 start = position + 1
             }
             output.append(UnsafeBufferPointer(rebasing: bytes[start...]))
-        }
-        if copied == nil {
-            for byte in text.utf8 {
-                if byte < 0x20 || byte == 0x22 || byte == 0x5C { writeEscaped(byte, into: &output) } else { output.append(byte) }
-            }
         }
         output.append(UInt8(ascii: "\""))
     }
