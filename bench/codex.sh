@@ -5,11 +5,11 @@
 #     (target ratio <= 1.05);
 #  2. `codex-stage check` on a generated 100 MB transcript: wall time (target < 2 s) and peak
 #     RSS (target < 64 MB).
-# Switches: RUNS (default 10), SIZE_MB (default 100), BIN (directory holding codex-stage;
+# Switches: RUNS (default 30), SIZE_MB (default 100), BIN (directory holding codex-stage;
 # default the release build, else the debug build), CODEX_BIN.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-RUNS=${RUNS:-10}
+RUNS=${RUNS:-30}
 SIZE_MB=${SIZE_MB:-100}
 PY=${PY:-$ROOT/.venv/bin/python}
 if [[ -z "${BIN:-}" ]]; then
@@ -22,10 +22,14 @@ TOOL="$BIN/codex-stage"
 CODEX=${CODEX_BIN:-$("$PY" -c 'import codex_cli_bin, os; print(os.path.dirname(codex_cli_bin.__file__))')/bin/codex}
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/codex-bench-XXXXXX")
+# The bare runs' homes go where codex-stage puts its throwaway home (/dev/shm when it is a
+# writable tmpfs), so Codex's own set-up in a fresh home costs both sides the same.
+HOMES=$WORK
+if [[ $(stat -f -c %T /dev/shm 2>/dev/null) == tmpfs && -w /dev/shm ]]; then HOMES=$(mktemp -d /dev/shm/codex-bench-XXXXXX); fi
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
+  rm -rf "$WORK" "$HOMES"
 }
 trap cleanup EXIT
 
@@ -40,6 +44,7 @@ now_ns() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 echo "codex-stage: $TOOL"
+echo "homes:       $HOMES ($(stat -f -c %T "$HOMES"))"
 echo "codex:       $CODEX ($("$CODEX" --version 2>/dev/null || echo unknown))"
 
 # --- 1. run vs bare codex exec ---------------------------------------------------------------
@@ -73,22 +78,22 @@ stop_model() { kill "$MODEL_PID" 2>/dev/null || true; wait "$MODEL_PID" 2>/dev/n
 # new server answers its first requests cold. The like-for-like baseline is bare codex exec with
 # both fresh each run ("fresh"); bare codex exec against one warm server and one reused home
 # ("reused") is shown too.
-run_bare() { run_bare_in "$WORK/bare-fresh"; }
-run_reused() { run_bare_in "$WORK/bare-home"; }
+run_bare() { run_bare_in "$HOMES/bare-fresh"; }
+run_reused() { run_bare_in "$HOMES/bare-home"; }
 run_bare_in() {
   env -u RUST_BACKTRACE CODEX_HOME="$1" "$CODEX" exec --json --skip-git-repo-check \
     --sandbox workspace-write --ephemeral --cd "$WORK/repo" "Call echo, count and echo." \
     < /dev/null > "$WORK/bare.jsonl" 2> "$WORK/bare.err"
   [[ $(grep -c '"item.completed".*"mcp_tool_call".*"completed"' "$WORK/bare.jsonl") == 3 ]] || { echo "bare run did not make 3 calls" >&2; exit 1; }
 }
-before_bare() { start_model "$WORK/bare-fresh"; }
+before_bare() { start_model "$HOMES/bare-fresh"; }
 after_bare() { stop_model; }
 before_reused() { :; }
 after_reused() { :; }
 before_stage() { :; }
 after_stage() { :; }
 
-start_model "$WORK/bare-home"; REUSED_PID=$MODEL_PID; PIDS+=("$REUSED_PID")
+start_model "$HOMES/bare-home"; REUSED_PID=$MODEL_PID; PIDS+=("$REUSED_PID")
 run_reused            # initialises the reused home once
 MODEL_PID=
 run_stage; before_bare; run_bare; after_bare   # warm-up (page cache, the fixture's first requests)
@@ -108,8 +113,8 @@ BARE_MS=$(median < "$WORK/bare.times")
 REUSED_MS=$(median < "$WORK/reused.times")
 echo "run:   medians over $RUNS runs each (3 MCP calls): codex-stage run ${STAGE_MS} ms;" \
   "bare codex exec, fresh model and CODEX_HOME ${BARE_MS} ms; bare codex exec, warm model, reused CODEX_HOME ${REUSED_MS} ms"
-echo "run:   ratio codex-stage / bare (fresh) $(awk -v a="$STAGE_MS" -v b="$BARE_MS" 'BEGIN {printf "%.3f", a / b}') (target <= 1.05)"
-echo "run:   ratio codex-stage / bare (reused) $(awk -v a="$STAGE_MS" -v b="$REUSED_MS" 'BEGIN {printf "%.3f", a / b}')"
+echo "run:   codex-stage / bare (fresh): $("$PY" "$ROOT/bench/paired_ratio.py" "$WORK/stage.times" "$WORK/bare.times" 1.05)"
+echo "run:   codex-stage / bare (reused): $("$PY" "$ROOT/bench/paired_ratio.py" "$WORK/stage.times" "$WORK/reused.times" 1.05)"
 # The tool's own fixed cost: the same run with a child that exits at once (no Codex at all).
 printf '#!/bin/sh\nexit 0\n' > "$WORK/noop-codex"; chmod +x "$WORK/noop-codex"
 : > "$WORK/noop.times"

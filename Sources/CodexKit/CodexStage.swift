@@ -27,6 +27,8 @@ public enum CodexStage {
         public var streamIdleTimeoutMs = 20_000
         public var extraArguments: [String] = []
         public var keepHome = false
+        /// Root for the throwaway CODEX_HOME (nil: `HomePlacement.defaultScratch` when usable).
+        public var scratch: String?
 
         public init(stagesPath: String, name: String, cd: String, mcpURL: String) {
             self.stagesPath = stagesPath
@@ -103,19 +105,31 @@ public enum CodexStage {
         let offeredPath = "\(transcripts)/\(stage.name).offered.json"
         try? FileManager.default.removeItem(atPath: offeredPath)
 
-        var server: ScriptedModelServer?
-        if let script { server = try await ScriptedModelServer.start(script: script) }
+        let server: ScriptedModelServer?
+        if let script { server = try await ScriptedModelServer.start(script: script) } else { server = nil }
+        let placement: HomePlacement
+        do {
+            placement = try HomePlacement.choose(name: stage.name, work: work, keep: options.keepHome, scratch: options.scratch.map(absolute))
+        } catch {
+            await server?.shutdown()
+            throw error
+        }
+        // Whatever ends the stage, a throwaway home goes (it may hold credentials).
+        func finish() async {
+            await server?.shutdown()
+            if !options.keepHome { try? FileManager.default.removeItem(atPath: placement.removable) }
+        }
         let home: CodexHome
         do {
             let template = options.codexHomeTemplate ?? (options.model == .real ? defaultRealTemplate() : nil)
             home = try CodexHome.prepare(
-                at: "\(work)/codex-home-\(stage.name)", template: template,
+                at: placement.path, template: template,
                 settings: .init(
                     mcpServerName: options.mcpServerName, mcpURL: options.mcpURL, startupTimeoutSeconds: options.startupTimeout,
                     toolTimeoutSeconds: options.toolTimeout, scriptedBaseURL: server?.baseURL,
                     streamIdleTimeoutMs: options.streamIdleTimeoutMs))
         } catch {
-            await server?.shutdown()
+            await finish()
             throw error
         }
         let runner = StageRunner(
@@ -129,14 +143,13 @@ public enum CodexStage {
         do {
             result = try await runner.run()
         } catch {
-            await server?.shutdown()
+            await finish()
             throw error
         }
-        await server?.shutdown()
+        await finish()
         let offered = server?.offeredTools
         // Evidence beside the transcript, which is written line by line without a flush to disk either.
         if let offered { try FileIO.writeJSON(offered.json, to: offeredPath, durable: false) }
-        if !options.keepHome { try? FileManager.default.removeItem(atPath: home.path) }
 
         let judge = StageJudge(stage: stage, transcript: result.transcript, stderr: result.stderr, offered: offered, end: result.end)
         var extra: [String: JSONValue] = [

@@ -56,6 +56,10 @@ public enum StageFile {
             guard let name = entry["name"]?.stringValue, !name.isEmpty else {
                 throw .invalidInput("invalid_stages", "\(at).name: expected a non-empty string")
             }
+            // The name becomes file names (<name>.jsonl, codex-home-<name>): no separator, no "..".
+            guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }), name != ".", name != ".." else {
+                throw .invalidInput("invalid_stages", "\(at).name: '\(name)': use letters, digits, '.', '-' and '_' only (it names the transcript files)")
+            }
             guard seen.insert(name).inserted else {
                 throw .invalidInput("invalid_stages", "\(at).name: duplicate stage name '\(name)'")
             }

@@ -37,6 +37,8 @@ struct RunStage: ToolCommand {
     @Option(help: "Scripted provider's stream_idle_timeout_ms.") var streamIdleTimeoutMs: Int = 20_000
     @Option(name: .customLong("codex-arg"), help: "Extra argument for codex exec (repeatable).") var codexArgs: [String] = []
     @Flag(help: "Keep the stage's CODEX_HOME (it may hold credentials; files are 0600).") var keepHome = false
+    @Option(help: "Where the throwaway CODEX_HOME goes, in a private directory (default: /dev/shm when it is a writable tmpfs, else --work).")
+    var scratch: String?
 
     func execute() async throws -> ToolOutcome {
         guard let mode = CodexStage.ModelMode(rawValue: model) else {
@@ -61,6 +63,7 @@ struct RunStage: ToolCommand {
         options.streamIdleTimeoutMs = streamIdleTimeoutMs
         options.extraArguments = codexArgs
         options.keepHome = keepHome
+        options.scratch = scratch
         URLCredentials.register(in: mcpUrl)  // before the first log line names the URL
         let log = Log(tool: "codex-stage", quiet: common.quiet)
         log.info("stage \(name): codex exec against \(mcpUrl) (\(mode.rawValue) model)")

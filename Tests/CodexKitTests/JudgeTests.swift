@@ -75,6 +75,8 @@ import Testing
             (["stages": [["name": "a", "prompt": "p", "expectations": [["tool": "t", "arguments": [1]]]]]], "arguments: expected an object"),
             (["stages": [["name": "a", "prompt": "p", "expectations": [["tool": "t", "min_calls": 0]]]]], "min_calls"),
             (["stages": [["name": "a", "prompt": "p", "expectations": []], ["name": "a", "prompt": "p", "expectations": []]]], "duplicate"),
+            (["stages": [["name": "../escape", "prompt": "p", "expectations": []]]], "stages[0].name: '../escape'"),
+            (["stages": [["name": "..", "prompt": "p", "expectations": []]]], "letters, digits"),
         ]
         for (document, fragment) in cases {
             #expect {

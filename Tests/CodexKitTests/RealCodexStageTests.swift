@@ -150,6 +150,22 @@ struct RealCodexStageTests {
         #expect(report.error?.message.contains("scripted bad request") == true)
     }
 
+    @Test func throwawayHomeLivesInScratchAndGoesAfterTheStage() async throws {
+        let server = try await offPool { try FixtureServer() }
+        let harness = try await offPool { try StageHarness(stages: Self.stages) }
+        let scratch = harness.temp.file("scratch")
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        let seen = harness.temp.file("codex-home.txt")
+        var options = harness.options("echo", mcpURL: server.url)
+        options.scratch = scratch
+        options.codex = try harness.wrapper("codex-home.sh", "echo \"$CODEX_HOME\" > '\(seen)'\nexec \"$CODEX\" \"$@\"")
+        _ = try await runAndCheck(harness, options, expect: nil)
+        let home = fileLines(seen).first ?? ""
+        #expect(home.hasPrefix(scratch + "/codex-stage-echo-") && home.hasSuffix("/codex-home-echo"), "\(home)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty, "the private directory is removed too")
+        #expect(!FileManager.default.fileExists(atPath: harness.temp.file("work/codex-home-echo")))
+    }
+
     @Test func codexKilledFromOutsideIsIncompleteTranscriptKept() async throws {
         let server = try await offPool { try FixtureServer() }
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
