@@ -5,11 +5,11 @@
 #     (target ratio <= 1.05);
 #  2. `codex-stage check` on a generated 100 MB transcript: wall time (target < 2 s) and peak
 #     RSS (target < 64 MB).
-# Switches: RUNS (default 30), SIZE_MB (default 100), BIN (directory holding codex-stage;
+# Switches: RUNS (pairs, default 150), SIZE_MB (default 100), BIN (directory holding codex-stage;
 # default the release build, else the debug build), CODEX_BIN.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-RUNS=${RUNS:-30}
+RUNS=${RUNS:-150}
 SIZE_MB=${SIZE_MB:-100}
 PY=${PY:-$ROOT/.venv/bin/python}
 if [[ -z "${BIN:-}" ]]; then
@@ -97,37 +97,39 @@ start_model "$HOMES/bare-home"; REUSED_PID=$MODEL_PID; PIDS+=("$REUSED_PID")
 run_reused            # initialises the reused home once
 MODEL_PID=
 run_stage; before_bare; run_bare; after_bare   # warm-up (page cache, the fixture's first requests)
+timed() { # side -> appends its wall time to <side>.times
+  "before_$1"
+  local t0 t1; t0=$(now_ns); "run_$1"; t1=$(now_ns)
+  "after_$1"
+  echo $(( (t1 - t0) / 1000000 )) >> "$WORK/$1.times"
+}
+quantiles() { sort -n | awk '{a[NR]=$1} END {printf "min %d, p25 %d, median %d, p75 %d, max %d", a[1], a[int(NR/4)+1], a[int(NR/2)+1], a[int(3*NR/4)+1], a[NR]}'; }
 : > "$WORK/stage.times"; : > "$WORK/bare.times"; : > "$WORK/reused.times"
+# Pairs run back to back, in alternating order, so machine drift between pairs cancels out of each
+# pair's ratio; every fifth pair is followed by a reused-home run (shown for scale, not paired).
 for i in $(seq "$RUNS"); do
-  # Rotate the order so drift in machine load hits every side alike.
-  case $((i % 3)) in 0) order="stage bare reused";; 1) order="bare reused stage";; *) order="reused stage bare";; esac
-  for which in $order; do
-    "before_$which"
-    t0=$(now_ns); "run_$which"; t1=$(now_ns)
-    "after_$which"
-    echo $(( (t1 - t0) / 1000000 )) >> "$WORK/$which.times"
-  done
+  if (( i % 2 )); then timed stage; timed bare; else timed bare; timed stage; fi
+  if (( i % 5 == 0 )); then timed reused; fi
 done
 STAGE_MS=$(median < "$WORK/stage.times")
 BARE_MS=$(median < "$WORK/bare.times")
 REUSED_MS=$(median < "$WORK/reused.times")
-echo "run:   medians over $RUNS runs each (3 MCP calls): codex-stage run ${STAGE_MS} ms;" \
-  "bare codex exec, fresh model and CODEX_HOME ${BARE_MS} ms; bare codex exec, warm model, reused CODEX_HOME ${REUSED_MS} ms"
-echo "run:   codex-stage / bare (fresh): $("$PY" "$ROOT/bench/paired_ratio.py" "$WORK/stage.times" "$WORK/bare.times" 1.05)"
-echo "run:   codex-stage / bare (reused): $("$PY" "$ROOT/bench/paired_ratio.py" "$WORK/stage.times" "$WORK/reused.times" 1.05)"
+echo "run:   $RUNS pairs (3 MCP calls each): codex-stage run median ${STAGE_MS} ms; bare codex exec, fresh model and CODEX_HOME ${BARE_MS} ms"
+echo "run:   codex-stage / bare: $("$PY" "$ROOT/bench/paired_ratio.py" "$WORK/stage.times" "$WORK/bare.times" 1.05)"
+echo "run:   bare codex exec, warm model, reused CODEX_HOME: median ${REUSED_MS} ms over $(wc -l < "$WORK/reused.times") runs" \
+  "(codex-stage / that $(awk -v a="$STAGE_MS" -v b="$REUSED_MS" 'BEGIN {printf "%.3f", a / b}'): the price of a fresh home, which isolation needs)"
 # The tool's own fixed cost: the same run with a child that exits at once (no Codex at all).
 printf '#!/bin/sh\nexit 0\n' > "$WORK/noop-codex"; chmod +x "$WORK/noop-codex"
 : > "$WORK/noop.times"
-for _ in $(seq "$RUNS"); do
+for _ in $(seq 40); do
   t0=$(now_ns)
   "$TOOL" run --stages "$WORK/stages.json" --name bench --cd "$WORK/repo" --mcp-url "$MCP_URL" \
     --codex "$WORK/noop-codex" --work "$WORK/noop" --quiet > /dev/null || true
   t1=$(now_ns); echo $(( (t1 - t0) / 1000000 )) >> "$WORK/noop.times"
 done
-echo "run:   codex-stage fixed cost with a no-op child: median $(median < "$WORK/noop.times") ms (process start, model server, CODEX_HOME, spawn, report)"
-echo "run:   codex-stage (ms):        $(tr '\n' ' ' < "$WORK/stage.times")"
-echo "run:   bare, fresh (ms):        $(tr '\n' ' ' < "$WORK/bare.times")"
-echo "run:   bare, reused (ms):       $(tr '\n' ' ' < "$WORK/reused.times")"
+echo "run:   codex-stage fixed cost with a no-op child: median $(median < "$WORK/noop.times") ms over 40 runs (process start, model server, CODEX_HOME, spawn, report)"
+echo "run:   codex-stage (ms): $(quantiles < "$WORK/stage.times")"
+echo "run:   bare, fresh (ms): $(quantiles < "$WORK/bare.times")"
 
 # --- 2. check on a large transcript ----------------------------------------------------------
 python3 "$ROOT/bench/gen_codex_transcript.py" "$SIZE_MB" "$WORK/big.jsonl"

@@ -15,16 +15,14 @@ public struct OfferedTools: Sendable, Equatable {
         return byServer.values.contains { $0.contains(tool) }
     }
 
-    /// Reads the namespaces out of a Responses-API request body.
-    public init?(requestBody: Data) {
-        guard let request = try? JSONDecoder().decode(RequestTools.self, from: requestBody), let tools = request.tools else {
-            return nil
-        }
+    /// Reads the namespaces out of a Responses-API request.
+    public init?(request: JSONValue) {
+        guard let tools = request["tools"]?.arrayValue else { return nil }
         var byServer: [String: [String]] = [:]
-        for entry in tools where entry.type == "namespace" {
-            guard let name = entry.name, name.hasPrefix("mcp__") else { continue }
+        for entry in tools where entry["type"]?.stringValue == "namespace" {
+            guard let name = entry["name"]?.stringValue, name.hasPrefix("mcp__") else { continue }
             let server = String(name.dropFirst("mcp__".count))
-            byServer[server, default: []].append(contentsOf: (entry.tools ?? []).compactMap(\.name))
+            byServer[server, default: []].append(contentsOf: (entry["tools"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
         }
         self.byServer = byServer.mapValues { Array(Set($0)).sorted() }
     }
@@ -36,15 +34,5 @@ public struct OfferedTools: Sendable, Equatable {
     public init?(json: JSONValue) {
         guard let servers = json["servers"]?.objectValue else { return nil }
         byServer = servers.mapValues { ($0.arrayValue ?? []).compactMap(\.stringValue) }
-    }
-
-    private struct RequestTools: Decodable {
-        var tools: [Entry]?
-        struct Entry: Decodable {
-            var type: String?
-            var name: String?
-            var tools: [Named]?
-        }
-        struct Named: Decodable { var name: String? }
     }
 }

@@ -79,8 +79,10 @@ final class ScriptedModel: Sendable {
 
     /// Takes the next step for a request body.
     func answer(body: Data) -> (step: ModelScript.Step, index: Int) {
-        let offered = OfferedTools(requestBody: body)
-        let conversation = (try? JSONDecoder().decode(Conversation.self, from: body))?.prompt_cache_key ?? ""
+        // One parse serves both; a body that is not JSON still gets the script's next step.
+        let request = try? JSONValue.parse(body, source: "model request")
+        let offered = request.flatMap { OfferedTools(request: $0) }
+        let conversation = request?["prompt_cache_key"]?.stringValue ?? ""
         return state.withLock { state in
             if state.offered == nil, let offered { state.offered = offered }
             let step = state.stepsByConversation[conversation, default: 0]
@@ -90,10 +92,6 @@ final class ScriptedModel: Sendable {
             return (state.script.step(at: step), index)
         }
     }
-}
-
-private struct Conversation: Decodable {
-    var prompt_cache_key: String?
 }
 
 /// One HTTP/1.1 connection: collects a request, answers it from the script.
