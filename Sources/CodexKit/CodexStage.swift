@@ -105,12 +105,39 @@ public enum CodexStage {
         let offeredPath = "\(transcripts)/\(stage.name).offered.json"
         try? FileManager.default.removeItem(atPath: offeredPath)
 
+        // The model server starts beside the CODEX_HOME set-up (its port is known once bound);
+        // the config needs only the port, and Codex's first request comes hundreds of ms later.
+        let listener: LoopbackListener?
+        if script != nil { listener = try LoopbackListener.open() } else { listener = nil }
+        async let starting = startServer(script, on: listener)
+        let prepared = Result { () throws(SmokeError) -> (HomePlacement, CodexHome) in
+            let placement = try HomePlacement.choose(name: stage.name, work: work, keep: options.keepHome, scratch: options.scratch.map(absolute))
+            do throws(SmokeError) {
+                let template = options.codexHomeTemplate ?? (options.model == .real ? defaultRealTemplate() : nil)
+                let home = try CodexHome.prepare(
+                    at: placement.path, template: template,
+                    settings: .init(
+                        mcpServerName: options.mcpServerName, mcpURL: options.mcpURL, startupTimeoutSeconds: options.startupTimeout,
+                        toolTimeoutSeconds: options.toolTimeout, scriptedBaseURL: listener.map { ScriptedModelServer.baseURL(port: $0.port) },
+                        streamIdleTimeoutMs: options.streamIdleTimeoutMs))
+                return (placement, home)
+            } catch {
+                if !options.keepHome { try? FileManager.default.removeItem(atPath: placement.removable) }
+                throw error
+            }
+        }
         let server: ScriptedModelServer?
-        if let script { server = try await ScriptedModelServer.start(script: script) } else { server = nil }
+        switch await starting {
+        case .success(let started): server = started
+        case .failure(let error):
+            if case .success(let (placement, _)) = prepared, !options.keepHome { try? FileManager.default.removeItem(atPath: placement.removable) }
+            throw error
+        }
         let placement: HomePlacement
-        do {
-            placement = try HomePlacement.choose(name: stage.name, work: work, keep: options.keepHome, scratch: options.scratch.map(absolute))
-        } catch {
+        let home: CodexHome
+        switch prepared {
+        case .success(let value): (placement, home) = value
+        case .failure(let error):
             await server?.shutdown()
             throw error
         }
@@ -118,19 +145,6 @@ public enum CodexStage {
         func finish() async {
             await server?.shutdown()
             if !options.keepHome { try? FileManager.default.removeItem(atPath: placement.removable) }
-        }
-        let home: CodexHome
-        do {
-            let template = options.codexHomeTemplate ?? (options.model == .real ? defaultRealTemplate() : nil)
-            home = try CodexHome.prepare(
-                at: placement.path, template: template,
-                settings: .init(
-                    mcpServerName: options.mcpServerName, mcpURL: options.mcpURL, startupTimeoutSeconds: options.startupTimeout,
-                    toolTimeoutSeconds: options.toolTimeout, scriptedBaseURL: server?.baseURL,
-                    streamIdleTimeoutMs: options.streamIdleTimeoutMs))
-        } catch {
-            await finish()
-            throw error
         }
         let runner = StageRunner(
             executable: codex,
@@ -163,6 +177,11 @@ public enum CodexStage {
         if let server { extra["model_requests"] = .int(Int64(server.requestCount)) }
         if offered != nil { extra["offered_file"] = .string(offeredPath) }
         return StageReport.make(judge: judge, transcriptPath: transcriptPath, stderrPath: stderrPath, duration: result.duration, extra: extra)
+    }
+
+    static func startServer(_ script: ModelScript?, on listener: LoopbackListener?) async -> Result<ScriptedModelServer?, SmokeError> {
+        guard let script, let listener else { return .success(nil) }
+        do { return .success(try await ScriptedModelServer.start(script: script, listener: listener)) } catch { return .failure(error) }
     }
 
     /// Judges saved files with the same logic as `run`. The stderr log and the offered-tools file

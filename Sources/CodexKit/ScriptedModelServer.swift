@@ -10,7 +10,8 @@ import Synchronization
 /// tools Codex offered in its first request.
 public final class ScriptedModelServer: Sendable {
     public let port: Int
-    public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+    public var baseURL: String { Self.baseURL(port: port) }
+    public static func baseURL(port: Int) -> String { "http://127.0.0.1:\(port)/v1" }
     private let model: ScriptedModel
     private let channel: any Channel
     private let group: MultiThreadedEventLoopGroup
@@ -26,29 +27,28 @@ public final class ScriptedModelServer: Sendable {
     }
 
     public static func start(script: ModelScript) async throws(SmokeError) -> ScriptedModelServer {
+        try await start(script: script, listener: LoopbackListener.open())
+    }
+
+    /// Serves on `listener`, which the server owns from here on (closed when it shuts down).
+    public static func start(script: ModelScript, listener: LoopbackListener) async throws(SmokeError) -> ScriptedModelServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let model = ScriptedModel(script: script)
         do {
             let channel = try await ServerBootstrap(group: group)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                         try channel.pipeline.syncOperations.addHandler(ResponsesHandler(model: model))
                     }
                 }
-                .bind(host: "127.0.0.1", port: 0).get()
-            guard let port = channel.localAddress?.port else {
-                try? await channel.close()
-                try? await group.shutdownGracefully()
-                throw SmokeError.environment("model_server_failed", "scripted model server: no local port after bind")
-            }
-            return ScriptedModelServer(port: port, model: model, channel: channel, group: group)
-        } catch let error as SmokeError {
-            throw error
+                .withBoundSocket(listener.descriptor).get()
+            return ScriptedModelServer(port: listener.port, model: model, channel: channel, group: group)
         } catch {
+            // Not closed here: NIO may already have closed it with the failed channel, and a second
+            // close could hit a descriptor another thread has opened since. The process ends anyway.
             try? await group.shutdownGracefully()
-            throw .environment("model_server_failed", "scripted model server: cannot listen on 127.0.0.1: \(error)")
+            throw .environment("model_server_failed", "scripted model server: cannot serve on 127.0.0.1:\(listener.port): \(error)")
         }
     }
 
