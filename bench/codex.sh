@@ -7,13 +7,14 @@
 #     server, the shortest Codex run, where the tool's fixed cost weighs most;
 #  2. `codex-stage check` on a generated 100 MB transcript: wall time (target < 2 s) and peak
 #     RSS (target < 64 MB).
-# Switches: RUNS (pairs on the Stelae stage, default 200), MINIMAL_RUNS (pairs on the minimal stage,
+# Switches: RUNS (pairs on the Stelae stage, default 400), MINIMAL_RUNS (pairs on the minimal stage,
 # default 100), SIZE_MB (default 100), BIN (directory holding codex-stage; default the release
 # build, else the debug build), CODEX_BIN. One pair's ratio scatters by about 12 % on a 2-core
-# host, so 200 pairs put the interval of the paired ratio at about +-1.5 %.
+# host, so 400 pairs put the 95 % interval of the paired ratio at about +-1.2 %: narrow enough to
+# tell a ratio of 1.03 from the 1.05 target (200 pairs are not).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-RUNS=${RUNS:-200}
+RUNS=${RUNS:-400}
 MINIMAL_RUNS=${MINIMAL_RUNS:-100}
 SIZE_MB=${SIZE_MB:-100}
 PY=${PY:-$ROOT/.venv/bin/python}
