@@ -33,10 +33,13 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/codex-bench-XXXXXX")
 HOMES=$WORK
 if [[ $(stat -f -c %T /dev/shm 2>/dev/null) == tmpfs && -w /dev/shm ]]; then HOMES=$(mktemp -d /dev/shm/codex-bench-XXXXXX); fi
 PIDS=()
+MODEL_PID=
 STACK_UP=0
+stop_stack() { SMOKE_DIR="$WORK/smoke" "$ROOT/scripts/smoke" stop > /dev/null 2>&1 || true; STACK_UP=0; }
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  if (( STACK_UP )); then SMOKE_DIR="$WORK/smoke" "$ROOT/scripts/smoke" stop > /dev/null 2>&1 || true; fi
+  # A failed run exits mid-pair: its model servers go too.
+  for pid in "${PIDS[@]}" $MODEL_PID; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  if (( STACK_UP )); then stop_stack; fi
   rm -rf "$WORK" "$HOMES"
 }
 trap cleanup EXIT
@@ -97,7 +100,7 @@ print(next(s["prompt"] for s in json.load(open(sys.argv[1]))["stages"] if s["nam
     if [[ $1 != stage && $(bare_calls) != "$calls" ]]; then echo "$label: bare run made $(bare_calls) calls, not $calls" >&2; exit 1; fi
     echo $(( (t1 - t0) / 1000000 )) >> "$WORK/$label.$1"
   }
-  start_model "$HOMES/bare-home"; local reused_pid=$MODEL_PID
+  start_model "$HOMES/bare-home"; local reused_pid=$MODEL_PID; PIDS+=("$reused_pid")
   run_bare_in "$HOMES/bare-home"   # initialises the reused home once
   timed stage; timed bare          # warm-up (page cache, the MCP server's first requests)
   : > "$WORK/$label.stage"; : > "$WORK/$label.bare"; : > "$WORK/$label.reused"
@@ -112,8 +115,10 @@ print(next(s["prompt"] for s in json.load(open(sys.argv[1]))["stages"] if s["nam
   stage_ms=$(median < "$WORK/$label.stage"); bare_ms=$(median < "$WORK/$label.bare"); reused_ms=$(median < "$WORK/$label.reused")
   echo "run:   $label: $pairs pairs ($calls MCP calls each): codex-stage run median ${stage_ms} ms; bare codex exec, fresh model and CODEX_HOME ${bare_ms} ms"
   echo "run:   $label: codex-stage / bare: $("$PY" "$ROOT/bench/paired_ratio.py" "$WORK/$label.stage" "$WORK/$label.bare" 1.05)"
-  echo "run:   $label: bare codex exec, warm model, reused CODEX_HOME: median ${reused_ms} ms over $(wc -l < "$WORK/$label.reused") runs" \
-    "(codex-stage / that $(awk -v a="$stage_ms" -v b="$reused_ms" 'BEGIN {printf "%.3f", a / b}'))"
+  if [[ -s $WORK/$label.reused ]]; then
+    echo "run:   $label: bare codex exec, warm model, reused CODEX_HOME: median ${reused_ms} ms over $(wc -l < "$WORK/$label.reused") runs" \
+      "(codex-stage / that $(awk -v a="$stage_ms" -v b="$reused_ms" 'BEGIN {printf "%.3f", a / b}'))"
+  fi
   echo "run:   $label: codex-stage (ms): $(quantiles < "$WORK/$label.stage")"
   echo "run:   $label: bare, fresh (ms): $(quantiles < "$WORK/$label.bare")"
 }
@@ -127,7 +132,7 @@ for step in clone preflight render start probe; do
 done
 PORT=$(awk -F= '/^PORT=/ {print $2}' "$WORK/smoke/run.env")
 workload stelae "$RUNS" "$ROOT/stack/stages.json" bundle-tools "$WORK/smoke/workspace" "http://127.0.0.1:$PORT/mcp" 5
-SMOKE_DIR="$WORK/smoke" "$ROOT/scripts/smoke" stop > /dev/null 2>&1 || true; STACK_UP=0
+stop_stack
 
 # The minimal stage against the FastMCP fixture server.
 "$PY" "$ROOT/Tests/Fixtures/CodexKit/mcp_fixture.py" > "$WORK/fixture.out" 2> "$WORK/fixture.err" &
