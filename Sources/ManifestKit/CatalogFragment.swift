@@ -4,6 +4,8 @@ import SmokeCore
 /// One catalog file, validated, with its keys in camelCase.
 public struct CatalogFragment: Sendable {
     public enum Kind: String, Sendable {
+        /// The defaults a Stelae checkout keeps in Python (`stelae_lib/catalog_defaults.py`).
+        case embeddedDefaults = "embedded-defaults"
         /// Given with `--catalog` (the tracked defaults).
         case catalog
         /// `$CONFIG_HOME/catalog/*.json`.
@@ -90,6 +92,10 @@ public struct CatalogFragment: Sendable {
             firstIndex[name] = index
         }
     }
+
+    /// Defaults (embedded or tracked) seed the runtime overrides; a config-home catalog's or a
+    /// bundle's `toolOverrides` reach only the intended catalog, as in Stelae's renderer.
+    public var isDefaults: Bool { kind == .embeddedDefaults || kind == .catalog }
 
     public var toolOverrides: [String: JSONValue]? { payload["toolOverrides"]?.objectValue }
     public var toolAggregations: [String: JSONValue]? { payload["toolAggregations"]?.objectValue }

@@ -11,8 +11,9 @@ public enum CatalogScope: String, Sendable, CaseIterable {
 
 public enum CatalogSources {
     /// The fragment files in merge order: each `--catalog` in order; for `local` scope then
-    /// `$CONFIG_HOME/catalog/*.json` sorted by name, `$CONFIG_HOME/bundles/*/catalog.json` sorted
-    /// by bundle name, and each `--bundle DIR`'s `catalog.json` in order.
+    /// `$CONFIG_HOME/catalog/*.json` sorted by name, `$CONFIG_HOME/bundles/*/catalog.json` and
+    /// `$CONFIG_HOME/catalog/bundles/*/catalog.json` sorted by bundle name, and each `--bundle
+    /// DIR`'s `catalog.json` in order. (Embedded Python defaults, when there are any, come first.)
     public static func discover(
         catalogs: [String], bundles: [String], configHome: String, scope: CatalogScope,
         absolute: (String) -> String = { URL(fileURLWithPath: $0).standardizedFileURL.path }
@@ -36,11 +37,16 @@ public enum CatalogSources {
                 sources.append((path, .configHome, String(name.dropLast(5))))
             }
         }
-        let bundlesDirectory = "\(configHome)/bundles"
-        if let names = try? fileManager.contentsOfDirectory(atPath: bundlesDirectory) {
-            for name in names.sorted() where !name.hasPrefix(".") {
+        // Installed bundles: `bundles/<name>/` then `catalog/bundles/<name>/`, a name read once.
+        var bundleNames = Set<String>()
+        for bundlesDirectory in ["\(configHome)/bundles", "\(catalogDirectory)/bundles"] {
+            guard let names = try? fileManager.contentsOfDirectory(atPath: bundlesDirectory) else { continue }
+            for name in names.sorted() where !name.hasPrefix(".") && !bundleNames.contains(name) {
                 let path = "\(bundlesDirectory)/\(name)/catalog.json"
-                if fileManager.fileExists(atPath: path) { sources.append((path, .bundle, name)) }
+                if fileManager.fileExists(atPath: path) {
+                    bundleNames.insert(name)
+                    sources.append((path, .bundle, name))
+                }
             }
         }
         for directory in bundles {

@@ -1,7 +1,7 @@
 import SmokeCore
 
-/// `manifest.json`: exactly the tools a client should see — every `servers.<s>.tools.<t>` with
-/// `enabled: true` on a server that is not disabled, minus hidden tools — with their schemas.
+/// `manifest.json`: exactly the tools a client should see — every `servers.<s>.tools.<t>` not
+/// `enabled: false` on a server that is not disabled, minus hidden tools — with their schemas.
 public struct CuratedManifest: Sendable {
     public struct Tool: Sendable {
         public var name: String
@@ -21,16 +21,13 @@ public struct CuratedManifest: Sendable {
             if serverValue["enabled"]?.boolValue == false { continue }
             for (toolName, entry) in serverValue["tools"]?.objectValue ?? [:] {
                 if hiddenKeys.contains("\(server)::\(toolName)") { continue }
-                guard let enabled = entry["enabled"]?.boolValue else {
-                    warnings.append("servers.\(server).tools.\(toolName) has no 'enabled' flag: not in the curated manifest")
-                    continue
-                }
-                guard enabled else { continue }
+                // Stelae's proxy shows a tool unless it says `enabled: false`.
+                if entry["enabled"]?.boolValue == false { continue }
                 let name = entry["name"]?.stringValue ?? toolName
                 var annotations = masterAnnotations
                 for (key, value) in entry["annotations"]?.objectValue ?? [:] { annotations[key] = value }
+                // No description here means the server's own is published.
                 let description = entry["description"]?.stringValue ?? ""
-                if description.isEmpty { warnings.append("\(server)::\(toolName) has no description") }
                 let json: JSONValue = [
                     "name": .string(name),
                     "server": .string(server),

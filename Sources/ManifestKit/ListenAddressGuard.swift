@@ -1,70 +1,161 @@
 import Foundation
 import SmokeCore
 
-/// Refuses templates that pin the proxy to a literal port: the historical :9090 stall came from
-/// `"addr": ":9090"`, which ignored the sandbox port and collided with a developer's own proxy.
+/// Finds literal ports in the configuration a render reads. The historical :9090 stall came
+/// from `"addr": ":9090"`, which ignored the sandbox port and collided with a developer's own
+/// proxy; Stelae's aggregator has the same trap in its catalog (`proxyURL:
+/// http://127.0.0.1:9090`, the proxy it calls back). One scan serves every source — template,
+/// overlay, catalog fragments, the aggregator's own config — for our stack and Stelae's alike.
 public enum ListenAddressGuard {
     /// Keys (compared case-insensitively) whose value is where the proxy listens or is reached.
     static let addressKeys: Set<String> = [
         "addr", "address", "listen", "listenaddr", "listenaddress", "bind", "bindaddr", "bindaddress",
         "baseurl", "publicbaseurl", "port",
     ]
+    /// Keys whose value is the proxy as a client calls it back.
+    static let proxyKeys: Set<String> = ["proxyurl", "proxybase"]
+    static let loopbackHosts: Set<String> = ["127.0.0.1", "localhost", "[::1]", "0.0.0.0"]
 
-    public struct Finding: Sendable {
-        public var path: JSONPath
-        public var value: String
-        public var port: String
+    public enum Role: String, Sendable {
+        /// Where the proxy listens: always fatal, the chosen port must be used.
+        case listen
+        /// Where a client reaches the proxy (the aggregator's `proxyURL`): fatal when it is not
+        /// the port this render uses.
+        case proxyURL = "proxy_url"
+        /// A downstream server on this machine at a fixed port: reported, not fatal (it is a
+        /// service of its own, outside the sandbox's port).
+        case downstream
     }
 
-    /// Literal ports in address keys anywhere except under `mcpServers` (a downstream server's
-    /// `url` legitimately names its own port).
-    public static func findings(in template: JSONValue) -> [Finding] {
+    public struct Finding: Sendable {
+        public var source: String
+        public var path: JSONPath
+        public var value: String
+        public var port: Int
+        public var role: Role
+
+        public func isFatal(renderPort: Int) -> Bool {
+            switch role {
+            case .listen: true
+            case .proxyURL: port != renderPort
+            case .downstream: false
+            }
+        }
+
+        public var json: JSONValue {
+            [
+                "file": .string(source), "json_path": .string(path.description), "value": .string(value),
+                "port": .int(Int64(port)), "role": .string(role.rawValue),
+            ]
+        }
+
+        public func error(renderPort: Int) -> SmokeError {
+            let why: String
+            switch role {
+            case .listen:
+                why = "template it (e.g. \":{{PROXY_PORT}}\" or \"{{PUBLIC_BASE_URL}}\") so the chosen port is used"
+            case .proxyURL, .downstream:
+                why = "clients of this value call port \(port), but the stack listens on \(renderPort)"
+            }
+            return SmokeError(
+                "hardcoded_port", "\(source): \(path) is \"\(value)\", a literal port \(port); \(why)",
+                hint: "pass --allow-hardcoded-port to render it anyway", exit: .invalidInput,
+                fields: ["file": .string(source), "json_path": .string(path.description)])
+        }
+    }
+
+    /// Literal ports in a proxy template: listen addresses anywhere except under `mcpServers`,
+    /// and downstream servers' URLs on this machine.
+    public static func findings(inTemplate template: JSONValue, source: String) -> [Finding] {
         var found: [Finding] = []
-        walk(template, at: .root, found: &found)
+        walk(template, at: .root, source: source, found: &found)
         return found
     }
 
-    public static func check(_ template: JSONValue, source: String) throws(SmokeError) {
-        guard let first = findings(in: template).first else { return }
-        throw SmokeError(
-            "hardcoded_port",
-            "\(source): \(first.path) is \"\(first.value)\", a literal port \(first.port); "
-                + "template it (e.g. \":{{PROXY_PORT}}\" or \"{{PUBLIC_BASE_URL}}\") so the chosen port is used",
-            hint: "pass --allow-hardcoded-port to render it anyway",
-            exit: .invalidInput,
-            fields: ["file": .string(source), "json_path": .string(first.path.description)])
+    /// Literal loopback ports in catalog values: `proxyURL`s (and downstream `url`s of catalog
+    /// servers), wherever they sit.
+    public static func findings(inCatalog value: JSONValue, at path: JSONPath = .root, source: String) -> [Finding] {
+        var found: [Finding] = []
+        walkCatalog(value, at: path, source: source, found: &found)
+        return found
     }
 
-    static func walk(_ value: JSONValue, at path: JSONPath, found: inout [Finding]) {
+    static func walk(_ value: JSONValue, at path: JSONPath, source: String, found: inout [Finding]) {
         switch value {
         case .object(let object):
             for key in object.keys.sorted() {
-                if path.components.isEmpty && key == "mcpServers" { continue }
                 let child = path.appending(key)
                 let item = object[key]!
+                if path.components.isEmpty && key == "mcpServers" {
+                    walkCatalog(item, at: child, source: source, found: &found)
+                    continue
+                }
                 if addressKeys.contains(key.lowercased()) {
                     switch item {
                     case .string(let text):
-                        if let port = literalPort(text) { found.append(Finding(path: child, value: text, port: port)) }
+                        if let port = literalPort(text) {
+                            found.append(Finding(source: source, path: child, value: text, port: port, role: .listen))
+                        }
                         continue
                     case .int(let number):
-                        found.append(Finding(path: child, value: String(number), port: String(number)))
+                        found.append(Finding(source: source, path: child, value: String(number), port: Int(number), role: .listen))
                         continue
                     default: break
                     }
                 }
-                walk(item, at: child, found: &found)
+                walk(item, at: child, source: source, found: &found)
             }
         case .array(let items):
-            for (index, item) in items.enumerated() { walk(item, at: path.appending(index: index), found: &found) }
+            for (index, item) in items.enumerated() {
+                walk(item, at: path.appending(index: index), source: source, found: &found)
+            }
         default:
             return
         }
     }
 
+    static func walkCatalog(_ value: JSONValue, at path: JSONPath, source: String, found: inout [Finding]) {
+        switch value {
+        case .object(let object):
+            for key in object.keys.sorted() {
+                let child = path.appending(key)
+                let item = object[key]!
+                let lower = key.lowercased()
+                if let text = item.stringValue, proxyKeys.contains(lower) || lower == "url" {
+                    if let port = loopbackPort(text) {
+                        let role: Role = proxyKeys.contains(lower) ? .proxyURL : .downstream
+                        found.append(Finding(source: source, path: child, value: text, port: port, role: role))
+                    }
+                    continue
+                }
+                walkCatalog(item, at: child, source: source, found: &found)
+            }
+        case .array(let items):
+            for (index, item) in items.enumerated() {
+                walkCatalog(item, at: path.appending(index: index), source: source, found: &found)
+            }
+        default:
+            return
+        }
+    }
+
+    /// The literal port of a URL whose host is this machine; nil elsewhere or when templated.
+    static func loopbackPort(_ text: String) -> Int? {
+        guard let scheme = text.range(of: "://") else { return nil }
+        var authority = text[scheme.upperBound...]
+        if let end = authority.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) {
+            authority = authority[..<end]
+        }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        guard let colon = authority.lastIndex(of: ":"), let port = Int(authority[authority.index(after: colon)...]),
+            loopbackHosts.contains(authority[..<colon].lowercased())
+        else { return nil }
+        return port
+    }
+
     /// The literal port in `":9090"`, `"0.0.0.0:9090"`, `"http://127.0.0.1:9090/mcp"`, `"9090"`;
     /// nil when the port comes from a placeholder or there is none.
-    static func literalPort(_ text: String) -> String? {
+    static func literalPort(_ text: String) -> Int? {
         var authority = Substring(text)
         if let scheme = authority.range(of: "://") {
             authority = authority[scheme.upperBound...]
@@ -72,11 +163,11 @@ public enum ListenAddressGuard {
                 authority = authority[..<end]
             }
         }
-        if !authority.isEmpty, authority.allSatisfy(\.isASCIIDigitLike) { return String(authority) }
+        if !authority.isEmpty, authority.allSatisfy(\.isASCIIDigitLike) { return Int(authority) }
         guard let colon = authority.lastIndex(of: ":") else { return nil }
         let port = authority[authority.index(after: colon)...]
         guard !port.isEmpty, port.allSatisfy(\.isASCIIDigitLike) else { return nil }
-        return String(port)
+        return Int(port)
     }
 }
 

@@ -30,8 +30,12 @@ public struct HiddenTool: Sendable, Hashable {
 public struct MergedCatalog: Sendable {
     /// Deep merge of every fragment's `toolOverrides` (lists concatenate).
     public var toolOverrides: [String: JSONValue] = [:]
+    /// Deep merge of the defaults' `toolOverrides` only: what the runtime overrides start from.
+    public var defaultToolOverrides: [String: JSONValue] = [:]
     /// `defaults` deep-merged; scalar keys (`schemaVersion`, `proxyURL`) last wins.
     public var aggregationSettings: [String: JSONValue] = [:]
+    /// The fragment that last set each `aggregationSettings` key (for messages).
+    public var aggregationSettingSource: [String: String] = [:]
     /// By `name`: a later fragment replaces an earlier aggregate whole, in the earlier one's place.
     public var aggregations: [JSONValue] = []
     /// Where each aggregate came from (for messages).
@@ -52,12 +56,22 @@ public struct MergedCatalog: Sendable {
         for fragment in fragments {
             if let overrides = fragment.toolOverrides {
                 toolOverrides = DeepMerge.merge(toolOverrides, overrides)
+                if fragment.isDefaults { defaultToolOverrides = DeepMerge.merge(defaultToolOverrides, overrides) }
             }
             if let block = fragment.toolAggregations {
                 for (key, value) in block where key != "aggregations" && key != "hiddenTools" {
                     aggregationSettings[key] = aggregationSettings[key].map { DeepMerge.merge($0, value) } ?? value
+                    aggregationSettingSource[key] = fragment.path
                 }
-                globalHidden += block["hiddenTools"]?.arrayValue ?? []
+                // Merged by server::tool: a later entry replaces an earlier one in its place.
+                for entry in block["hiddenTools"]?.arrayValue ?? [] {
+                    guard let hidden = HiddenTool(entry) else { continue }
+                    if let index = globalHidden.firstIndex(where: { HiddenTool($0)?.key == hidden.key }) {
+                        globalHidden[index] = entry
+                    } else {
+                        globalHidden.append(entry)
+                    }
+                }
                 for aggregate in block["aggregations"]?.arrayValue ?? [] {
                     guard let name = aggregate["name"]?.stringValue else { continue }
                     if let index = aggregateIndex[name] {
@@ -83,6 +97,19 @@ public struct MergedCatalog: Sendable {
             guard let hidden = HiddenTool(entry), seen.insert(hidden.key).inserted else { continue }
             hiddenTools.append(hidden)
         }
+    }
+
+    /// Marks servers `enabled: false` in the merged overrides (what a `STELAE_*_VISIBLE=0` flag
+    /// does in Stelae: the intended catalog shows the server off; the runtime file is untouched).
+    public mutating func disableServers(_ names: [String]) {
+        guard !names.isEmpty else { return }
+        var servers = toolOverrides["servers"]?.objectValue ?? [:]
+        for name in names {
+            var entry = servers[name]?.objectValue ?? [:]
+            entry["enabled"] = false
+            servers[name] = .object(entry)
+        }
+        toolOverrides["servers"] = .object(servers)
     }
 
     /// The server an aggregate is published on: its `server`/`serverName`, else

@@ -30,13 +30,19 @@ struct RenderEnvironment {
 
         // Pass 1 finds the state home, the port and the output paths. Provisional built-ins let a
         // layer refer to ${STATE_HOME} or ${PROXY_PORT} already; only values a layer set are read back.
-        let early: [String: String] = ["CONFIG_HOME": configHome, "TEMPLATE_DIR": templateDirectory]
+        // The config home decided from flag and process env is what ${STELAE_CONFIG_HOME} means in
+        // every layer: Stelae's .env.example sets it to ${HOME}/.config/stelae, which would send a
+        // render of another config home's paths into the user's real one.
+        let early: [String: String] = [
+            "CONFIG_HOME": configHome, "STELAE_CONFIG_HOME": configHome, "TEMPLATE_DIR": templateDirectory,
+        ]
         var provisional = early.merging(pathVariables(RenderOutputs(directory: "\(configHome)/.state"))) { a, _ in a }
         provisional["STATE_HOME"] = "\(configHome)/.state"
         provisional["PROXY_PORT"] = String(defaultPort)
         provisional["PUBLIC_BASE_URL"] = "http://127.0.0.1:\(defaultPort)"
         let first = try ResolvedEnvironment.resolve(
-            [EnvLayer(source: "built-in", dictionary: provisional, expands: false)] + layers)
+            [EnvLayer(source: "built-in", dictionary: provisional, expands: false)] + layers
+                + [EnvLayer(source: "built-in", dictionary: ["STELAE_CONFIG_HOME": configHome], expands: false)])
         // Secrets from env files and --set join the redactor before any message can quote a value
         // (an invalid PROXY_PORT=${API_TOKEN} is reported with its value). Same rule as Renderer.
         for (name, value) in first.values where Redactor.isSecretName(name) && value.count >= 8 {
@@ -82,6 +88,8 @@ struct RenderEnvironment {
         var forced = pathVariables(outputs)
         forced["PROXY_PORT"] = String(port)
         forced["STATE_HOME"] = stateHome
+        forced["STELAE_STATE_HOME"] = stateHome
+        forced["STELAE_CONFIG_HOME"] = configHome
         let resolved = try ResolvedEnvironment.resolve(
             [EnvLayer(source: "built-in", dictionary: provided.merging(forced) { a, _ in a }, expands: false)] + layers
                 + [EnvLayer(source: "built-in", dictionary: forced, expands: false)])

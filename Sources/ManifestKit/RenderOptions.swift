@@ -16,6 +16,10 @@ public struct RenderOptions: Sendable {
     public var scope: CatalogScope = .local
     public var outDir: String?
     public var allowHardcodedPort = false
+    /// A Stelae checkout's `stelae_lib/catalog_defaults.py`; by default the one beside the
+    /// template's directory, when there is one.
+    public var pythonDefaults: String?
+    public var noPythonDefaults = false
     /// The process environment (the lowest layer); injectable for tests.
     public var processEnvironment: [String: String] = ProcessInfo.processInfo.environment
     /// Relative paths resolve against this directory.

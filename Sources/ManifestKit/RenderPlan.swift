@@ -19,6 +19,15 @@ public struct RenderPlan: Sendable {
     /// proxy.json carries the value of a secret variable (`*_KEY`, `*_TOKEN`, …) or a known secret value: it is
     /// written owner-only (0600), since the proxy needs the value in clear.
     public var proxyHoldsSecrets = false
+    /// Literal ports found in the template, overlay and catalogs (fatal ones were refused or,
+    /// with --allow-hardcoded-port, turned into warnings).
+    public var hardcodedPorts: [ListenAddressGuard.Finding] = []
+    /// Servers a `STELAE_*_VISIBLE` flag turned off, with the flag.
+    public var hiddenServers: [(server: String, flag: String)] = []
+    /// The user's overrides file merged over the defaults, when there was one.
+    public var userOverrides: String?
+    /// Files a Stelae server reads, written only where none exists yet (the user's own stay).
+    public var seeds: [(path: String, data: Data)] = []
     /// The bytes of each output, in write order (the manifest last: it is what readers poll).
     public let files: [(path: String, data: Data)]
 
@@ -39,30 +48,32 @@ public struct RenderPlan: Sendable {
         self.configHome = configHome
         self.stateHome = stateHome
         self.warnings = warnings
-        // The intended catalog is most of the bytes: it is encoded on the other core meanwhile.
-        let manifestDocument = manifest.document
-        let (rest, intendedBytes) = SideBySide.run(
-            { (Self.bytes(overrides), Self.bytes(proxy), Self.bytes(manifestDocument)) },
-            { Self.bytes(intended) })
         files = [
-            (outputs.overrides, rest.0),
-            (outputs.intended, intendedBytes),
-            (outputs.proxy, rest.1),
-            (outputs.manifest, rest.2),
+            (outputs.overrides, Self.bytes(overrides)),
+            (outputs.intended, Self.bytes(intended)),
+            (outputs.proxy, Self.bytes(proxy)),
+            (outputs.manifest, Self.bytes(manifest.document)),
         ]
     }
 
     /// Canonical pretty JSON plus a newline, as `FileIO.writeJSON` writes it.
     static func bytes(_ value: JSONValue) -> Data { value.encoded(pretty: true, trailingNewline: true) }
 
-    /// Would writing change any output's bytes?
+    /// Would writing change any output's bytes (or seed a missing file)?
     public func wouldChange() -> Bool {
         files.contains { FileManager.default.contents(atPath: $0.path) != $0.data }
+            || seeds.contains { !FileManager.default.fileExists(atPath: $0.path) }
     }
+
+    /// The seeds a write would create (those whose file does not exist yet).
+    public var missingSeeds: [String] { seeds.map(\.path).filter { !FileManager.default.fileExists(atPath: $0) } }
 
     /// Writes every output atomically; returns whether any file's bytes changed.
     public func write() throws(SmokeError) -> Bool {
         var changed = false
+        for seed in seeds where !FileManager.default.fileExists(atPath: seed.path) {
+            if try FileIO.writeAtomically(seed.data, to: seed.path) { changed = true }
+        }
         for file in files {
             let mode: mode_t = file.path == outputs.proxy && proxyHoldsSecrets ? 0o600 : 0o644
             if try FileIO.writeAtomically(file.data, to: file.path, mode: mode) { changed = true }

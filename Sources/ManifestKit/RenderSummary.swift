@@ -2,7 +2,7 @@ import SmokeCore
 
 extension RenderPlan {
     /// The tool-specific keys of `render-manifest render`'s JSON answer.
-    public func summary(changed: Bool, checkOnly: Bool) -> [String: JSONValue] {
+    public func summary(changed: Bool, checkOnly: Bool, seeded: [String] = []) -> [String: JSONValue] {
         [
             "outputs": .object(outputs.json.mapValues { .string($0) }),
             "tools": .array(manifest.names.map { .string($0) }),
@@ -15,6 +15,14 @@ extension RenderPlan {
             "port": .int(Int64(port)),
             "config_home": .string(configHome),
             "state_home": .string(stateHome),
+            "hardcoded_ports": .array(hardcodedPorts.map { finding in
+                var json = finding.json.objectValue ?? [:]
+                json["fatal"] = .bool(finding.isFatal(renderPort: port))
+                return .object(json)
+            }),
+            "hidden_servers": .array(hiddenServers.map { ["server": .string($0.server), "flag": .string($0.flag)] }),
+            "seeded": .array(seeded.map { .string($0) }),
+            "user_overrides": userOverrides.map { .string($0) } ?? .null,
         ]
     }
 }

@@ -48,8 +48,12 @@ struct RenderCommand: ToolCommand {
     var outDir: String?
     @Flag(help: "Validate and report; write nothing.")
     var checkOnly = false
-    @Flag(help: "Render a template that hard-codes the listen port (a warning instead of hardcoded_port).")
+    @Flag(help: "Render a configuration that hard-codes a port (a warning instead of hardcoded_port).")
     var allowHardcodedPort = false
+    @Option(help: "A Stelae checkout's stelae_lib/catalog_defaults.py (default: the one beside the template's directory).")
+    var pythonDefaults: String?
+    @Flag(help: "Do not read a Stelae checkout's Python catalog defaults.")
+    var noPythonDefaults = false
 
     func execute() async throws -> ToolOutcome {
         var options = RenderOptions()
@@ -66,21 +70,15 @@ struct RenderCommand: ToolCommand {
         options.scope = scope
         options.outDir = outDir
         options.allowHardcodedPort = allowHardcodedPort
+        options.pythonDefaults = pythonDefaults
+        options.noPythonDefaults = noPythonDefaults
         let plan = try Renderer.plan(options)
+        let seeded = plan.missingSeeds
         let changed = checkOnly ? plan.wouldChange() : try plan.write()
         let log = Log(tool: RenderManifestCommand.toolName, quiet: common.quiet)
         for warning in plan.warnings { log.info("warning: \(warning)") }
-        // The process exits right after the answer is printed: the plan (the catalog several times
-        // over) is left for the exit to reclaim, as freeing it node by node took a twentieth of a
-        // large render.
-        _ = Unmanaged.passRetained(KeptUntilExit(plan))
-        return .success(plan.summary(changed: changed, checkOnly: checkOnly))
+        return .success(plan.summary(changed: changed, checkOnly: checkOnly, seeded: seeded))
     }
-}
-
-private final class KeptUntilExit: Sendable {
-    let plan: RenderPlan
-    init(_ plan: RenderPlan) { self.plan = plan }
 }
 
 struct DriftCommand: ToolCommand {

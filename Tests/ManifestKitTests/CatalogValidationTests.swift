@@ -125,7 +125,8 @@ import Testing
         let suite = try #require(plan.manifest.tools.first { $0.name == "suite" })
         // Schema property names are data, never renamed.
         #expect(suite.json["inputSchema"]?["properties"]?["line_number"] != nil)
-        #expect(plan.overrides["servers"]?["fs"]?["tools"]?["read_a"]?["enabled"] == false)
+        #expect(plan.overrides["servers"]?["fs"]?["tools"]?["secret"]?["enabled"] == false)
+        #expect(plan.overrides["servers"]?["fs"]?["tools"]?["read_a"] == nil)
     }
 
     @Test func deeplyNestedJSONIsAClearError() throws {

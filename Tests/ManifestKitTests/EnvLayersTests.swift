@@ -69,7 +69,7 @@ import Testing
         let template = """
             {"mcpProxy": {"addr": ":{{PROXY_PORT}}"}, "values": ["{{A}}", "{{B}}", "{{C}}", "{{D}}", "{{E}}", "{{REF}}"]}
             """
-        let fixture = try RenderFixture(template: template)
+        let fixture = try RenderFixture(template: template, baseCatalog: true)
         fixture.options.processEnvironment = ["HOME": fixture.path, "A": "process", "B": "process", "C": "process",
                                               "D": "process", "E": "process"]
         try fixture.write("config/.env.example", "B=fallback\nC=fallback\nD=fallback\nE=fallback\n")
@@ -82,7 +82,7 @@ import Testing
     }
 
     @Test func explicitEnvFilesMustExist() throws {
-        let fixture = try RenderFixture()
+        let fixture = try RenderFixture(baseCatalog: true)
         fixture.options.envFile = "missing.env"
         let error = try #require(fixture.renderError())
         #expect(error.code == "file_not_found")
@@ -90,7 +90,7 @@ import Testing
     }
 
     @Test func stelaeEnvFileVariableSelectsTheEnvFile() throws {
-        let fixture = try RenderFixture(template: #"{"v": "{{WHO}}"}"#)
+        let fixture = try RenderFixture(template: #"{"v": "{{WHO}}"}"#, baseCatalog: true)
         try fixture.write("elsewhere.env", "WHO=from-stelae-env-file\n")
         try fixture.write("home/.env", "WHO=from-config-home\n")
         fixture.options.processEnvironment["STELAE_ENV_FILE"] = fixture.directory.file("elsewhere.env")
@@ -99,7 +99,7 @@ import Testing
     }
 
     @Test func badSetAssignmentIsUsage() throws {
-        let fixture = try RenderFixture()
+        let fixture = try RenderFixture(baseCatalog: true)
         fixture.options.assignments = ["NOEQUALS"]
         #expect(fixture.renderError()?.code == "invalid_assignment")
     }

@@ -6,7 +6,7 @@ import Testing
 
 /// Fragments merge by Stelae's rules, in the documented order, per scope.
 @Suite struct MergeRulesTests {
-    @Test func laterAggregateReplacesEarlierWholeAndHiddenFirstWins() throws {
+    @Test func laterAggregateReplacesEarlierWholeAndLaterHiddenReasonWins() throws {
         let fixture = try RenderFixture()
         try fixture.catalog("a.json", """
             {"toolAggregations": {"defaults": {"serverName": "stelae"},
@@ -25,10 +25,12 @@ import Testing
         #expect(suite.json["description"] == "new")
         // Replaced whole: the old annotations did not survive.
         #expect(suite.json["annotations"] == [:])
-        #expect(plan.overrides["servers"]?["fs"]?["tools"]?["new_tool"]?["enabled"] == false)
-        #expect(plan.overrides["servers"]?["fs"]?["tools"]?["old_tool"] == nil)
+        // Wrapped tools are not touched; the hidden one is off.
+        #expect(plan.overrides["servers"]?["fs"]?["tools"]?["new_tool"] == nil)
+        #expect(plan.overrides["servers"]?["fs"]?["tools"]?["x"]?["enabled"] == false)
+        // Stelae merges hiddenTools by server::tool: the later entry replaces the earlier in place.
         let hidden = plan.intended["catalog"]?["hideTools"]?.arrayValue ?? []
-        #expect(hidden == [["server": "fs", "tool": "x", "reason": "first"]])
+        #expect(hidden == [["server": "fs", "tool": "x", "reason": "second"]])
     }
 
     @Test func overridesDeepMergeScalarsReplaceObjectsMerge() throws {

@@ -17,7 +17,11 @@ final class RenderFixture: @unchecked Sendable {
         }
         """
 
-    init(template: String = RenderFixture.minimalTemplate) throws {
+    /// One enabled tool: a render with nothing enabled is `empty_manifest`, so fixtures that test
+    /// something else start from this catalog (`baseCatalog: false` leaves it out).
+    static let baseCatalog = #"{"toolOverrides": {"servers": {"base": {"tools": {"ping": {"description": "Ping."}}}}}}"#
+
+    init(template: String = RenderFixture.minimalTemplate, baseCatalog: Bool = false) throws {
         directory = try TempDirectory(prefix: "manifest-kit")
         try directory.write("config/proxy.template.json", template)
         options.workingDirectory = directory.path
@@ -26,6 +30,7 @@ final class RenderFixture: @unchecked Sendable {
         options.outDir = directory.file("out")
         options.processEnvironment = ["HOME": directory.path]
         try FileManager.default.createDirectory(atPath: directory.file("home"), withIntermediateDirectories: true)
+        if baseCatalog { try catalog("catalog/base.json", Self.baseCatalog) }
     }
 
     var path: String { directory.path }

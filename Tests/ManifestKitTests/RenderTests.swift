@@ -31,14 +31,15 @@ import Testing
             #expect((tool["description"]?.stringValue?.count ?? 0) > 40, "\(tool["name"]!) needs a useful description")
             #expect(tool["outputSchema"]?["type"] == "object")
         }
-        // Wrapped downstream tools are disabled and absent from the manifest.
+        // Wrapped downstream tools are left alone (Stelae hides them only when hideTools says so):
+        // the runtime overrides do not mention them and the manifest does not list them.
         let wrapped = ["read_file", "list_directory", "search_files", "write_file", "create_directory",
                        "list_sources", "add_source", "remove_source", "list_documents", "fetch_document"]
         for name in wrapped {
             #expect(!plan.manifest.names.contains(name))
-            let server = ["read_file", "list_directory", "search_files", "write_file", "create_directory"].contains(name) ? "fs" : "docs"
-            #expect(plan.overrides["servers"]?[server]?["tools"]?[name]?["enabled"] == false, "\(server)::\(name)")
         }
+        #expect(plan.overrides["servers"]?["fs"] == nil)
+        #expect(plan.overrides["servers"]?["docs"] == nil)
         #expect(plan.manifest.names == Self.curated)
     }
 
@@ -102,8 +103,18 @@ import Testing
               "off": {"enabled": false, "tools": {"t": {"enabled": true}}}}}}
             """)
         let plan = try fixture.plan()
-        #expect(plan.manifest.names == ["suite"])
-        #expect(plan.warnings.contains { $0.contains("vague") && $0.contains("enabled") })
+        // A tool without `enabled` is shown, as Stelae's proxy shows it.
+        #expect(plan.manifest.names == ["suite", "vague"])
+    }
+
+    @Test func wrappedToolsStayUnlessHideToolsNamesThem() throws {
+        let fixture = try RenderFixture()
+        try fixture.catalog("a.json", aggregateFragment(extra: #", "hideTools": [{"server": "fs", "tool": "read_b"}]"#))
+        try fixture.catalog("b.json", #"{"toolOverrides": {"servers": {"fs": {"tools": {"read_a": {}, "read_b": {}}}}}}"#)
+        let plan = try fixture.plan()
+        #expect(plan.manifest.names == ["read_a", "suite"])
+        #expect(plan.overrides["servers"]?["fs"]?["tools"]?["read_b"]?["enabled"] == false)
+        #expect(plan.warnings.isEmpty)
     }
 
     @Test func renderTwiceIsByteIdenticalAndReportsUnchanged() throws {
@@ -178,18 +189,19 @@ import Testing
         #expect(result.partial == 0)
     }
 
-    @Test func emptyCatalogWarns() throws {
-        let fixture = try RenderFixture()
-        let plan = try fixture.plan()
-        #expect(plan.manifest.names.isEmpty)
-        #expect(plan.warnings.contains { $0.contains("no catalog fragments") })
-    }
+    @Test func emptyManifestIsAnErrorNamingTheFragments() throws {
+        let bare = try RenderFixture()
+        let none = try #require(bare.renderError())
+        #expect(none.code == "empty_manifest")
+        #expect(none.exit == .checkFailed)
+        #expect(none.message.contains("no catalog fragment was read"))
+        #expect(!FileManager.default.fileExists(atPath: bare.directory.file("out/manifest.json")))
 
-    @Test func operationWithoutDownstreamServerWarns() throws {
-        let fixture = try RenderFixture()
-        try fixture.catalog("a.json", aggregateFragment().replacingOccurrences(of: #""downstreamServer": "fs", "#, with: ""))
-        let plan = try fixture.plan()
-        #expect(plan.warnings.contains { $0.contains("no downstreamServer") && $0.contains("Unknown tool: read_a") })
+        let allOff = try RenderFixture()
+        try allOff.catalog("off.json", #"{"toolOverrides": {"servers": {"s": {"enabled": false, "tools": {"t": {}}}}}}"#)
+        let off = try #require(allOff.renderError())
+        #expect(off.code == "empty_manifest")
+        #expect(off.message.contains("off.json"))
     }
 
     @Test func intendedCatalogRecordsFragmentsAndMergedCatalog() throws {
@@ -207,7 +219,7 @@ import Testing
 
 @Suite struct RenderSecretsTests {
     @Test func proxyWithASecretIsOwnerOnly() throws {
-        let fixture = try RenderFixture(template: #"{"mcpServers": {"s": {"env": {"API_KEY": "{{SERVICE_API_KEY}}"}}}}"#)
+        let fixture = try RenderFixture(template: #"{"mcpServers": {"s": {"env": {"API_KEY": "{{SERVICE_API_KEY}}"}}}}"#, baseCatalog: true)
         try fixture.write("home/.env", "SERVICE_API_KEY=sk-test-0123456789\n")
         let (plan, _) = try fixture.render()
         #expect(plan.proxyHoldsSecrets)
@@ -216,7 +228,7 @@ import Testing
         #expect(try fixture.output("proxy.json")["mcpServers"]?["s"]?["env"]?["API_KEY"] == "sk-test-0123456789")
         #expect(Redactor.shared.redact("value sk-test-0123456789") == "value \(Redactor.placeholder)")
 
-        let plain = try RenderFixture()
+        let plain = try RenderFixture(baseCatalog: true)
         let (plainPlan, _) = try plain.render()
         #expect(!plainPlan.proxyHoldsSecrets)
         let plainAttributes = try FileManager.default.attributesOfItem(atPath: plainPlan.outputs.proxy)

@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct TemplateTests {
     @Test func missingVariableNamesVariableAndTemplate() throws {
-        let fixture = try RenderFixture(template: #"{"mcpServers": {"s": {"command": "{{ PYTHON_BIN }}", "args": ["{{OTHER}}"]}}}"#)
+        let fixture = try RenderFixture(template: #"{"mcpServers": {"s": {"command": "{{ PYTHON_BIN }}", "args": ["{{OTHER}}"]}}}"#, baseCatalog: true)
         let error = try #require(fixture.renderError())
         #expect(error.code == "missing_variable")
         #expect(error.exit == .invalidInput)
@@ -18,7 +18,7 @@ import Testing
 
     @Test func portFallsBackFromProxyPortToPublicPortTo9090() throws {
         let template = #"{"mcpProxy": {"addr": ":{{PROXY_PORT}}", "baseURL": "{{PUBLIC_BASE_URL}}"}}"#
-        let fixture = try RenderFixture(template: template)
+        let fixture = try RenderFixture(template: template, baseCatalog: true)
         #expect(try fixture.plan().proxy["mcpProxy"] == ["addr": ":9090", "baseURL": "http://127.0.0.1:9090"])
         fixture.options.processEnvironment["PUBLIC_PORT"] = "18123"
         #expect(try fixture.plan().proxy["mcpProxy"]?["addr"] == ":18123")
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func badPortIsInvalidPort() throws {
-        let fixture = try RenderFixture()
+        let fixture = try RenderFixture(baseCatalog: true)
         fixture.options.assignments = ["PROXY_PORT=90000"]
         let error = try #require(fixture.renderError())
         #expect(error.code == "invalid_port")
@@ -43,7 +43,7 @@ import Testing
             {"p": ["{{PROXY_CONFIG}}", "{{TOOL_OVERRIDES_PATH}}", "{{MANIFEST_PATH}}", "{{INTENDED_CATALOG_PATH}}",
                    "{{STATE_HOME}}", "{{CONFIG_HOME}}", "{{TEMPLATE_DIR}}"]}
             """
-        let fixture = try RenderFixture(template: template)
+        let fixture = try RenderFixture(template: template, baseCatalog: true)
         fixture.options.outDir = nil
         fixture.options.stateHome = "state"
         let plan = try fixture.plan()
@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func envPathsAreUsedWhenNoDirectoryFlagIsGiven() throws {
-        let fixture = try RenderFixture(template: #"{"o": "{{TOOL_OVERRIDES_PATH}}"}"#)
+        let fixture = try RenderFixture(template: #"{"o": "{{TOOL_OVERRIDES_PATH}}"}"#, baseCatalog: true)
         fixture.options.outDir = nil
         fixture.options.assignments = ["TOOL_OVERRIDES_PATH=custom/overrides.json"]
         let plan = try fixture.plan()
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func substitutedValuesCannotBreakJSON() throws {
-        let fixture = try RenderFixture(template: #"{"v": "pre-{{TRICKY}}-post"}"#)
+        let fixture = try RenderFixture(template: #"{"v": "pre-{{TRICKY}}-post"}"#, baseCatalog: true)
         fixture.options.assignments = [#"TRICKY=a"b\c"#]
         try fixture.render()
         #expect(try fixture.output("proxy.json")["v"] == #"pre-a"b\c-post"#)
@@ -77,7 +77,7 @@ import Testing
         let fixture = try RenderFixture(template: """
             {"mcpProxy": {"addr": ":{{PROXY_PORT}}", "name": "base"},
              "mcpServers": {"a": {"command": "x", "args": ["one"]}}}
-            """)
+            """, baseCatalog: true)
         try fixture.write("home/proxy.template.local.json", #"{"mcpServers": {"a": {"args": ["two"]}, "b": {"command": "y"}}}"#)
         let proxy = try fixture.plan().proxy
         #expect(proxy["mcpServers"] == ["a": ["command": "x", "args": ["two"]], "b": ["command": "y"]])
@@ -100,7 +100,7 @@ import Testing
 
     @Test(arguments: hardcoded)
     func literalPortIsHardcodedPort(_ testCase: PortCase) throws {
-        let fixture = try RenderFixture(template: testCase.template)
+        let fixture = try RenderFixture(template: testCase.template, baseCatalog: true)
         let error = try #require(fixture.renderError())
         #expect(error.code == "hardcoded_port")
         #expect(error.exit == .invalidInput)
@@ -117,13 +117,13 @@ import Testing
             {"mcpProxy": {"addr": "{{HOST}}:{{PROXY_PORT}}", "baseURL": "{{PUBLIC_BASE_URL}}"},
              "manifest": {"publicBaseURL": "https://stelae.example/mcp"},
              "mcpServers": {"remote": {"type": "http", "url": "http://127.0.0.1:7000/mcp"}}}
-            """)
+            """, baseCatalog: true)
         fixture.options.assignments = ["HOST=127.0.0.1"]
         #expect(try fixture.plan().proxy["mcpProxy"]?["addr"] == "127.0.0.1:9090")
     }
 
     @Test func overlayTemplateIsCheckedToo() throws {
-        let fixture = try RenderFixture()
+        let fixture = try RenderFixture(baseCatalog: true)
         try fixture.write("home/proxy.template.local.json", #"{"mcpProxy": {"addr": ":9090"}}"#)
         let error = try #require(fixture.renderError())
         #expect(error.code == "hardcoded_port")
