@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(name: "render-manifest", dependencies: ["ManifestKit", "SmokeCore"]),
         .executableTarget(name: "port-preflight", dependencies: ["PortKit", "SmokeCore"]),
         .executableTarget(name: "probe-initialize", dependencies: ["ProbeKit", "SmokeCore"]),
-        .executableTarget(name: "codex-stage", dependencies: ["CodexKit", "SmokeCore"]),
+        .executableTarget(name: "codex-stage", dependencies: ["CodexKit", "ManifestKit", "SmokeCore"]),
         .executableTarget(name: "git-clean-check", dependencies: ["GitKit", "SmokeCore"]),
 
         // Test helpers shared by every test target: temp dirs, child processes, the pinned venv.

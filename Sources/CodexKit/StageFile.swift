@@ -23,6 +23,22 @@ public struct StageDefinition: Sendable, Equatable {
     public var prompt: String
     public var expectations: [ToolExpectation]
 
+    /// Refuses a stage that expects a tool the stack's curated manifest does not hold, before
+    /// Codex starts: otherwise the stage runs a minute and ends in `tool_missing`, which reads
+    /// as a stack fault when the stage itself is stale (a tool the stack removed).
+    public func checkTools(against manifest: [String], source: String) throws(SmokeError) {
+        let known = Set(manifest)
+        let unknown = expectations.map(\.tool).filter { !known.contains($0) }
+        guard !unknown.isEmpty else { return }
+        let names = Array(Set(unknown)).sorted()
+        throw SmokeError(
+            "unknown_tool",
+            "stage '\(name)' expects \(names.joined(separator: ", ")), which the manifest \(source) does not hold "
+                + "(it holds: \(manifest.sorted().joined(separator: ", ")))",
+            exit: .invalidInput,
+            fields: ["stage": .string(name), "unknown_tools": .array(names.map { .string($0) }), "manifest": .string(source)])
+    }
+
     public init(name: String, prompt: String, expectations: [ToolExpectation]) {
         self.name = name
         self.prompt = prompt

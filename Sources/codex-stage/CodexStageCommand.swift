@@ -1,5 +1,6 @@
 import ArgumentParser
 import CodexKit
+import ManifestKit
 import SmokeCore
 
 @main
@@ -39,6 +40,8 @@ struct RunStage: ToolCommand {
     @Flag(help: "Keep the stage's CODEX_HOME (it may hold credentials; files are 0600).") var keepHome = false
     @Option(help: "Where the throwaway CODEX_HOME goes, in a private directory (default: /dev/shm when it is a writable tmpfs, else --work).")
     var scratch: String?
+    @Option(help: "The stack's curated manifest.json: a stage expecting a tool it does not hold is unknown_tool (exit 2) before Codex starts.")
+    var manifest: String?
 
     func execute() async throws -> ToolOutcome {
         guard let mode = CodexStage.ModelMode(rawValue: model) else {
@@ -46,6 +49,10 @@ struct RunStage: ToolCommand {
         }
         if mode == .real, script != nil {
             throw SmokeError.invalidInput("usage", "--script applies to --model scripted only")
+        }
+        if let manifest {
+            let names = try Drift.manifestNames(ManifestJSON.load(path: manifest), source: manifest)
+            try StageFile.stage(named: name, path: stages).checkTools(against: names, source: manifest)
         }
         var options = CodexStage.RunOptions(stagesPath: stages, name: name, cd: cd, mcpURL: mcpUrl)
         options.mcpServerName = mcpServerName

@@ -129,6 +129,24 @@ struct CodexStageTests {
         let noSubcommand = try ToolRun.run("codex-stage", [])
         #expect(noSubcommand.status == 2)
         #expect(noSubcommand.errorCode == "usage")
+
+        // A stage expecting a tool the stack's manifest does not hold stops before Codex runs
+        // (the Codex binary given does not exist: reaching it would be codex_not_found).
+        let manifest = try setup.temp.write("manifest.json", #"{"schemaVersion": 1, "tools": [{"name": "other"}]}"#)
+        let stale = try ToolRun.run("codex-stage", [
+            "run", "--stages", setup.stages, "--name", "golden", "--cd", setup.temp.file("repo"), "--mcp-url", url,
+            "--codex", setup.temp.file("missing-codex"), "--manifest", manifest,
+        ])
+        #expect(stale.status == 2)
+        #expect(stale.errorCode == "unknown_tool")
+        #expect(stale.json["unknown_tools"] == ["echo"])
+        #expect(stale.json["error"]?["message"]?.stringValue?.contains("stage 'golden' expects echo") == true)
+        let holds = try setup.temp.write("holds.json", #"{"schemaVersion": 1, "tools": [{"name": "echo"}]}"#)
+        let known = try ToolRun.run("codex-stage", [
+            "run", "--stages", setup.stages, "--name", "golden", "--cd", setup.temp.file("repo"), "--mcp-url", url,
+            "--codex", setup.temp.file("missing-codex"), "--manifest", holds,
+        ])
+        #expect(known.errorCode == "codex_not_found")
     }
 }
 
