@@ -7,6 +7,9 @@ public struct ProbeReport: Sendable {
     public var fields: [String: JSONValue]
     public var error: SmokeError?
 
+    /// Names of the last complete `tools/list` listing; nil when none was read.
+    public var listedTools: [String]?
+
     public var ok: Bool { error == nil }
     public var attempts: [JSONValue] { fields["attempts"]?.arrayValue ?? [] }
 }
@@ -36,6 +39,7 @@ public final class Probe {
     var sessionEnd = "none"
     var toolsFields: [String: JSONValue] = [:]
     var toolsOutWritten: String?
+    var lastListing: [String]?
     /// The `error` object of the last JSON-RPC error answer, reported as `rpc_error`.
     var lastRPCError: JSONValue?
 
@@ -72,7 +76,7 @@ public final class Probe {
             fields.merge(failure.fields) { _, new in new }
             error?.fields = [:]
         }
-        return ProbeReport(fields: fields, error: error)
+        return ProbeReport(fields: fields, error: error, listedTools: lastListing)
     }
 
     // MARK: - Phases
@@ -144,6 +148,7 @@ public final class Probe {
             case .tools(let tools):
                 lastFull = tools
                 let names = Self.toolNames(tools)
+                lastListing = names
                 if missing(from: names).isEmpty && names.count >= configuration.minTools {
                     toolsReadyMs = (clock.now - start).milliseconds
                     toolsFields = ["tools": .array(names.map(JSONValue.string))]

@@ -21,6 +21,9 @@ public struct ProbeConfiguration: Sendable {
     /// Hard cap on the bytes read from one answer; more is `body_too_large`.
     public var maxBodyBytes: Int
     public var clientVersion: String
+    /// List the tools once initialized even when nothing about tools was asked (the per-server
+    /// mode reports every server's tools).
+    public var listTools = false
 
     public static let defaultProtocolVersion = "2025-06-18"
     public static let defaultMaxBodyBytes = 8 * 1024 * 1024
@@ -56,7 +59,7 @@ public struct ProbeConfiguration: Sendable {
     }
 
     /// A tool wait happens when anything about tools was asked for.
-    public var waitsForTools: Bool { minTools > 0 || !requiredTools.isEmpty || toolsOut != nil }
+    public var waitsForTools: Bool { listTools || minTools > 0 || !requiredTools.isEmpty || toolsOut != nil }
 
     /// `--url`, else `PROBE_URL`, else `http://127.0.0.1:$PROXY_PORT/mcp`.
     public static func resolveURL(flag: String?, environment: [String: String]) throws(SmokeError) -> URL {

@@ -8,8 +8,13 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
     static let toolName = "probe-initialize"
     static let configuration = CommandConfiguration(
         commandName: toolName,
-        abstract: "Wait until an MCP streamable-HTTP endpoint completes initialize (and lists the tools asked for).",
-        discussion: "Exit 0 ready; 1 not ready (error.code says why); 2 bad flags; 3 environment. See docs/probe-initialize.md.",
+        abstract: "Wait until an MCP server completes initialize (and lists the tools asked for): a streamable-HTTP endpoint (--url), a stdio server (--stdio -- CMD ARGS…), or every server of a proxy.json (--proxy-config).",
+        usage: """
+            probe-initialize [--url URL] [options]
+            probe-initialize --stdio [--env K=V]... [--cwd DIR] [options] -- CMD [ARGS...]
+            probe-initialize --proxy-config PATH [--server NAME]... [--require-tool [SERVER::]TOOL]... [options]
+            """,
+        discussion: "Exit 0 ready; 1 not ready (error.code says why); 2 bad flags or config; 3 environment. See docs/probe-initialize.md.",
         version: SmokeVersion.current
     )
 
@@ -46,20 +51,64 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
     @Flag(help: "Wait for a TCP connect to the endpoint's port before the first HTTP attempt.")
     var waitPort = false
 
-    @Option(help: "Cap on the bytes read from one answer.")
+    @Option(help: "Cap on the bytes read from one answer (stdio: one stdout line).")
     var maxBodyBytes: Int = ProbeConfiguration.defaultMaxBodyBytes
+
+    @Option(help: "Check every server of this Stelae / TBXark mcp-proxy proxy.json on its own transport.")
+    var proxyConfig: String?
+
+    @Option(name: .customLong("server"), help: ArgumentHelp("With --proxy-config: check only this server (repeatable).", valueName: "name"))
+    var servers: [String] = []
+
+    @Flag(help: "Start the command after -- and probe it over MCP stdio.")
+    var stdio = false
+
+    @Option(name: .customLong("env"), help: ArgumentHelp("With --stdio: set K=V for the command (repeatable).", valueName: "K=V"))
+    var environment: [String] = []
+
+    @Option(help: "With --stdio: the command's working directory.")
+    var cwd: String?
+
+    @Option(help: "Seconds from SIGTERM to SIGKILL when stopping a stdio server (default 2).")
+    var stopGrace: Double?
+
+    @Argument(parsing: .postTerminator, help: ArgumentHelp("With --stdio: the server command and its arguments, after --.", valueName: "command"))
+    var command: [String] = []
 
     @OptionGroup var common: CommonOptions
 
     func execute() async throws -> ToolOutcome {
+        let log = Log(tool: Self.toolName, quiet: common.quiet)
+        if proxyConfig != nil {
+            let configuration = try makeProxyConfiguration()
+            let report = await ProxyProbe.run(configuration, log: log)
+            if let error = report.error { return .failure(error, report.fields) }
+            return .success(report.fields)
+        }
+        if stdio {
+            let configuration = try makeStdioConfiguration()
+            let report = await StdioProbe.report(configuration, toolsOut: toolsOut, log: log)
+            if let error = report.error { return .failure(error, report.fields) }
+            return .success(report.fields)
+        }
+        try rejectOutsideMode("the HTTP probe (--url)", [
+            ("--server", !servers.isEmpty), ("--env", !environment.isEmpty), ("--cwd", cwd != nil),
+            ("--stop-grace", stopGrace != nil), ("a command after --", !command.isEmpty),
+        ])
         let configuration = try makeConfiguration()
-        let report = await Probe(configuration: configuration, log: Log(tool: Self.toolName, quiet: common.quiet)).run()
+        let report = await Probe(configuration: configuration, log: log).run()
         if let error = report.error { return .failure(error, report.fields) }
         return .success(report.fields)
     }
 
-    private func makeConfiguration() throws(SmokeError) -> ProbeConfiguration {
-        let endpoint = try ProbeConfiguration.resolveURL(flag: url, environment: ProcessInfo.processInfo.environment)
+    private func rejectOutsideMode(_ mode: String, _ flags: [(String, Bool)]) throws(SmokeError) {
+        let given = flags.filter(\.1).map(\.0)
+        guard given.isEmpty else {
+            throw .invalidInput("invalid_argument", "\(given.joined(separator: ", ")) cannot be used with \(mode)")
+        }
+    }
+
+    private func checkCommonNumbers() throws(SmokeError) {
         // Bounded above too: Int64(1e30 * 1000) trapped (found by the mutation test).
         let longest = 1e9
         guard deadline.isFinite, deadline >= 0, deadline <= longest else {
@@ -73,6 +122,62 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
         }
         guard minTools >= 0 else { throw .invalidInput("invalid_argument", "--min-tools \(minTools): must be ≥ 0") }
         guard maxBodyBytes >= 1024 else { throw .invalidInput("invalid_argument", "--max-body-bytes \(maxBodyBytes): must be ≥ 1024") }
+        if let stopGrace {
+            guard stopGrace.isFinite, stopGrace >= 0, stopGrace <= 3600 else {
+                throw .invalidInput("invalid_argument", "--stop-grace \(stopGrace): must be 0 to 3600 seconds")
+            }
+        }
+    }
+
+    private var stopGraceDuration: Duration { .milliseconds(Int64((stopGrace ?? 2) * 1000)) }
+
+    private func makeProxyConfiguration() throws(SmokeError) -> ProxyProbeConfiguration {
+        try rejectOutsideMode("--proxy-config", [
+            ("--url", url != nil), ("--header", !headers.isEmpty), ("--min-tools", minTools != 0),
+            ("--tools-out", toolsOut != nil), ("--wait-port", waitPort), ("--stdio", stdio),
+            ("--env", !environment.isEmpty), ("--cwd", cwd != nil), ("a command after --", !command.isEmpty),
+        ])
+        try checkCommonNumbers()
+        var requirements: [ToolRequirement] = []
+        for text in requiredTools { requirements.append(try ToolRequirement.parse(text)) }
+        let config = try ProxyConfig.load(path: proxyConfig!)
+        return try ProxyProbeConfiguration(
+            config: config, selecting: servers, requirements: requirements,
+            deadline: .milliseconds(Int64(deadline * 1000)), attemptTimeout: .milliseconds(Int64(attemptTimeout * 1000)),
+            initialDelay: .milliseconds(initialDelayMs), maxDelay: .milliseconds(maxDelayMs),
+            protocolVersion: protocolVersion, maxBodyBytes: maxBodyBytes, stopGrace: stopGraceDuration)
+    }
+
+    private func makeStdioConfiguration() throws(SmokeError) -> StdioProbeConfiguration {
+        try rejectOutsideMode("--stdio", [
+            ("--url", url != nil), ("--header", !headers.isEmpty), ("--wait-port", waitPort), ("--server", !servers.isEmpty),
+        ])
+        try checkCommonNumbers()
+        guard let executable = command.first else {
+            throw .invalidInput("usage", "--stdio needs the server command after --", hint: "e.g. probe-initialize --stdio -- python server.py")
+        }
+        var variables: [String: String] = [:]
+        for pair in environment {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                let name = pair.prefix { $0 != "=" }
+                throw .invalidInput("invalid_argument", "--env \(name)…: expected K=V")
+            }
+            let name = String(pair[..<equals])
+            let value = String(pair[pair.index(after: equals)...])
+            if Redactor.isSecretName(name) { Redactor.shared.add(value) }
+            variables[name] = value
+        }
+        return StdioProbeConfiguration(
+            command: StdioCommand(
+                command: executable, arguments: Array(command.dropFirst()), environment: variables, workingDirectory: cwd),
+            deadline: .milliseconds(Int64(deadline * 1000)), protocolVersion: protocolVersion, minTools: minTools,
+            requiredTools: requiredTools, maxLineBytes: maxBodyBytes, stopGrace: stopGraceDuration,
+            initialDelay: .milliseconds(initialDelayMs), maxDelay: .milliseconds(maxDelayMs))
+    }
+
+    private func makeConfiguration() throws(SmokeError) -> ProbeConfiguration {
+        let endpoint = try ProbeConfiguration.resolveURL(flag: url, environment: ProcessInfo.processInfo.environment)
+        try checkCommonNumbers()
         var parsedHeaders: [(name: String, value: String)] = []
         for header in headers { parsedHeaders.append(try ProbeConfiguration.parseHeader(header)) }
         return ProbeConfiguration(

@@ -9,12 +9,18 @@ Prints `PORT <p>` as soon as the port is reserved (bound, not listening: connect
   --page-size K       paginate tools/list with K tools per page (FastMCP list_page_size)
   --listen-delay S    stay bound-but-not-listening for S seconds first
   --tools-delay S     publish only tool_00 until S seconds after listening, then all N
+  --stdio             serve MCP over stdin/stdout instead (no port, no READY line: stdout is
+                      the protocol's); --tools, --page-size and --tools-delay work the same
+  --child-pid-file F  (stdio) start a child process that sleeps, and write its pid to F: a
+                      test checks that stopping the server's process group took it down too
 """
 
 import argparse
 import asyncio
+import os
 import signal
 import socket
+import subprocess
 import sys
 import time
 
@@ -66,6 +72,26 @@ class FirstGoodAnswer:
         return await self.app(scope, receive, watching_send)
 
 
+async def serve_stdio(args) -> None:
+    if args.child_pid_file:
+        # Same process group as this server: only a signal to the group reaches it.
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL)
+        with open(args.child_pid_file + ".tmp", "w") as out:
+            out.write(str(child.pid))
+        os.replace(args.child_pid_file + ".tmp", args.child_pid_file)
+    mcp = FastMCP("fixture-fastmcp", version="9.8.7", list_page_size=args.page_size or None)
+    add_tools(mcp, range(1 if args.tools_delay > 0 else args.tools))
+    if args.tools_delay > 0:
+        async def enable_later():
+            await asyncio.sleep(args.tools_delay)
+            add_tools(mcp, range(1, args.tools))
+            print("TOOLS_ENABLED", file=sys.stderr, flush=True)
+
+        asyncio.get_running_loop().create_task(enable_later())
+    await mcp.run_stdio_async(show_banner=False)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--json-response", action="store_true")
@@ -73,7 +99,12 @@ async def main() -> None:
     parser.add_argument("--page-size", type=int, default=0)
     parser.add_argument("--listen-delay", type=float, default=0.0)
     parser.add_argument("--tools-delay", type=float, default=0.0)
+    parser.add_argument("--stdio", action="store_true")
+    parser.add_argument("--child-pid-file", default="")
     args = parser.parse_args()
+    if args.stdio:
+        await serve_stdio(args)
+        return
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

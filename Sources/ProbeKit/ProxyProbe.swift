@@ -1,0 +1,295 @@
+import Foundation
+import SmokeCore
+
+/// A `--require-tool` in the per-server mode: `SERVER::TOOL` must be listed by that server (its
+/// tool wait polls for it); a bare `TOOL` must be listed by at least one checked server.
+public struct ToolRequirement: Sendable, Equatable {
+    public var server: String?
+    public var tool: String
+
+    public init(server: String?, tool: String) {
+        self.server = server
+        self.tool = tool
+    }
+
+    public static let separator = "::"
+
+    public static func parse(_ text: String) throws(SmokeError) -> ToolRequirement {
+        if let range = text.range(of: separator) {
+            let server = String(text[..<range.lowerBound])
+            let tool = String(text[range.upperBound...])
+            guard !server.isEmpty, !tool.isEmpty else {
+                throw .invalidInput("invalid_argument", "--require-tool \(text): expected SERVER::TOOL or TOOL")
+            }
+            return ToolRequirement(server: server, tool: tool)
+        }
+        guard !text.isEmpty else { throw .invalidInput("invalid_argument", "--require-tool: the tool name is empty") }
+        return ToolRequirement(server: nil, tool: text)
+    }
+}
+
+/// Everything a per-server run needs, validated against the config.
+public struct ProxyProbeConfiguration: Sendable {
+    public var config: ProxyConfig
+    /// The servers to check, sorted (all enabled servers when `--server` is not given).
+    public var servers: [ProxyServer]
+    /// Disabled servers not checked.
+    public var skipped: [String]
+    public var requirements: [ToolRequirement]
+    /// Each server's budget; all servers run at the same time.
+    public var deadline: Duration
+    public var attemptTimeout: Duration
+    public var initialDelay: Duration
+    public var maxDelay: Duration
+    public var protocolVersion: String
+    public var maxBodyBytes: Int
+    public var stopGrace: Duration
+    public var clientVersion: String
+
+    /// `--server` names must exist (a disabled server named explicitly is checked); a
+    /// `SERVER::TOOL` must name a checked server.
+    public init(
+        config: ProxyConfig, selecting names: [String] = [], requirements: [ToolRequirement] = [],
+        deadline: Duration = .seconds(30), attemptTimeout: Duration = .seconds(5),
+        initialDelay: Duration = .milliseconds(50), maxDelay: Duration = .milliseconds(250),
+        protocolVersion: String = ProbeConfiguration.defaultProtocolVersion,
+        maxBodyBytes: Int = ProbeConfiguration.defaultMaxBodyBytes, stopGrace: Duration = .seconds(2),
+        clientVersion: String = SmokeVersion.current
+    ) throws(SmokeError) {
+        let known = Set(config.servers.map(\.name))
+        let unknown = names.filter { !known.contains($0) }
+        guard unknown.isEmpty else {
+            throw SmokeError(
+                "unknown_server",
+                "--server \(unknown.joined(separator: ", ")): not in \(config.path) (servers: \(config.servers.map(\.name).joined(separator: ", ")))",
+                exit: .invalidInput, fields: ["file": .string(config.path)])
+        }
+        if names.isEmpty {
+            servers = config.servers.filter { !$0.disabled }
+            skipped = config.servers.filter(\.disabled).map(\.name)
+        } else {
+            let wanted = Set(names)
+            servers = config.servers.filter { wanted.contains($0.name) }
+            skipped = []
+        }
+        guard !servers.isEmpty else {
+            throw SmokeError(
+                "no_servers", "\(config.path): no server to check (mcpServers is empty or every server is disabled)",
+                exit: .invalidInput, fields: ["file": .string(config.path)])
+        }
+        let checked = Set(servers.map(\.name))
+        for requirement in requirements {
+            if let server = requirement.server, !checked.contains(server) {
+                throw SmokeError(
+                    "unknown_server",
+                    "--require-tool \(server)::\(requirement.tool): \(server) is not among the checked servers (\(checked.sorted().joined(separator: ", ")))",
+                    exit: .invalidInput, fields: ["file": .string(config.path)])
+            }
+        }
+        self.config = config
+        self.requirements = requirements
+        self.deadline = deadline
+        self.attemptTimeout = attemptTimeout
+        self.initialDelay = initialDelay
+        self.maxDelay = maxDelay
+        self.protocolVersion = protocolVersion
+        self.maxBodyBytes = maxBodyBytes
+        self.stopGrace = stopGrace
+        self.clientVersion = clientVersion
+    }
+
+    func requiredTools(of server: String) -> [String] {
+        requirements.filter { $0.server == server }.map(\.tool)
+    }
+}
+
+/// Per-server error codes (docs/probe-initialize.md).
+public enum ServerErrorCode: String, Sendable {
+    case commandNotFound = "command_not_found"
+    case spawnFailed = "spawn_failed"
+    case exited
+    case timeout
+    case unreachable
+    case invalidAnswer = "invalid_answer"
+    case toolNotListed = "tool_not_listed"
+}
+
+/// The verdict on one server: the entry of the `servers` array.
+public struct ServerCheck: Sendable {
+    public var name: String
+    public var transport: String
+    public var error: (code: ServerErrorCode, message: String)?
+    /// Sorted tool names of the last complete listing (empty when none).
+    public var tools: [String]
+    public var elapsedMs: Int64
+    /// Transport-specific keys (stdio: `command`, `stderr_tail`, …; http: `url`, `attempts`, …).
+    public var evidence: [String: JSONValue]
+
+    public var ok: Bool { error == nil }
+
+    public var json: JSONValue {
+        var object = evidence
+        object["name"] = .string(name)
+        object["transport"] = .string(transport)
+        object["ok"] = .bool(ok)
+        object["tools"] = .array(tools.map(JSONValue.string))
+        object["elapsed_ms"] = .int(elapsedMs)
+        if let error { object["error"] = ["code": .string(error.code.rawValue), "message": .string(error.message)] }
+        return .object(object)
+    }
+}
+
+/// The verdict of a per-server run.
+public struct ProxyReport: Sendable {
+    public var servers: [ServerCheck]
+    public var fields: [String: JSONValue]
+    public var error: SmokeError?
+
+    public var ok: Bool { error == nil }
+    public func server(_ name: String) -> ServerCheck? { servers.first { $0.name == name } }
+}
+
+/// Checks every server of a proxy config on its own transport, all at once, each within the
+/// deadline: stdio servers are started and spoken to over stdin/stdout (`StdioProbe`), http
+/// servers get the streamable-HTTP probe (`Probe`).
+public enum ProxyProbe {
+    public static func run(_ configuration: ProxyProbeConfiguration, log: Log? = nil) async -> ProxyReport {
+        let checks = await withTaskGroup(of: ServerCheck.self) { group in
+            for server in configuration.servers {
+                group.addTask { await check(server, configuration) }
+            }
+            var all: [ServerCheck] = []
+            for await check in group {
+                if let error = check.error {
+                    log?.info("[\(error.code.rawValue)] \(error.message) (\(check.transport), \(check.elapsedMs) ms)")
+                } else {
+                    log?.info("server \(check.name) (\(check.transport)): ok, \(check.tools.count) tools in \(check.elapsedMs) ms")
+                }
+                all.append(check)
+            }
+            return all.sorted { $0.name < $1.name }
+        }
+        return verdict(checks, configuration)
+    }
+
+    static func verdict(_ checks: [ServerCheck], _ configuration: ProxyProbeConfiguration) -> ProxyReport {
+        let failed = checks.filter { !$0.ok }
+        var fields: [String: JSONValue] = [
+            "proxy_config": .string(configuration.config.path),
+            "servers": .array(checks.map(\.json)),
+            "servers_failed": .array(failed.map { .string($0.name) }),
+        ]
+        if !configuration.skipped.isEmpty { fields["servers_skipped"] = .array(configuration.skipped.map(JSONValue.string)) }
+        let bare = configuration.requirements.filter { $0.server == nil }.map(\.tool)
+        var unlisted: [String] = []
+        if !bare.isEmpty {
+            let union = Set(checks.flatMap(\.tools))
+            unlisted = bare.filter { !union.contains($0) }
+            fields["tools_missing"] = .array(unlisted.map(JSONValue.string))
+        }
+        var error: SmokeError?
+        if !failed.isEmpty {
+            var message =
+                "\(failed.count) of \(checks.count) servers not ready: "
+                + failed.map { "\($0.name) (\($0.error!.code.rawValue))" }.joined(separator: ", ")
+            if !unlisted.isEmpty { message += "; no server lists \(unlisted.joined(separator: ", "))" }
+            error = .checkFailed(
+                "servers_not_ready", message, hint: "each entry of servers says why in error and its evidence")
+        } else if !unlisted.isEmpty {
+            error = .checkFailed(
+                ServerErrorCode.toolNotListed.rawValue,
+                "every server answered, but no server lists \(unlisted.joined(separator: ", "))",
+                hint: "qualify a tool as SERVER::TOOL to wait for it on that server")
+        }
+        return ProxyReport(servers: checks, fields: fields, error: error)
+    }
+
+    static func check(_ server: ProxyServer, _ configuration: ProxyProbeConfiguration) async -> ServerCheck {
+        switch server.transport {
+        case .stdio(let command): await checkStdio(server.name, command, configuration)
+        case .http(let url, let headers): await checkHTTP(server.name, url, headers, configuration)
+        }
+    }
+
+    static func checkStdio(_ name: String, _ command: StdioCommand, _ configuration: ProxyProbeConfiguration) async -> ServerCheck {
+        let probe = StdioProbeConfiguration(
+            command: command, deadline: configuration.deadline, protocolVersion: configuration.protocolVersion,
+            clientVersion: configuration.clientVersion, listTools: true,
+            requiredTools: configuration.requiredTools(of: name), maxLineBytes: configuration.maxBodyBytes,
+            stopGrace: configuration.stopGrace, initialDelay: configuration.initialDelay, maxDelay: configuration.maxDelay)
+        let result = await StdioProbe.run(probe)
+        var evidence = result.evidenceFields()
+        evidence["command"] = .string(command.command)
+        evidence["args"] = .array(command.arguments.map(JSONValue.string))
+        var error: (code: ServerErrorCode, message: String)?
+        if let failure = result.failure {
+            let code: ServerErrorCode =
+                switch failure.code {
+                case .commandNotFound: .commandNotFound
+                case .spawnFailed: .spawnFailed
+                case .exited: .exited
+                case .timeout: .timeout
+                case .invalidAnswer: .invalidAnswer
+                case .toolsMissing: .toolNotListed
+                }
+            error = (code, "server \(name): \(failure.message)")
+        }
+        return ServerCheck(
+            name: name, transport: "stdio", error: error, tools: result.toolNames.sorted(), elapsedMs: result.elapsedMs,
+            evidence: evidence)
+    }
+
+    static func checkHTTP(
+        _ name: String, _ url: URL, _ headers: [HTTPHeaderPair], _ configuration: ProxyProbeConfiguration
+    ) async -> ServerCheck {
+        var probeConfiguration = ProbeConfiguration(
+            url: url, deadline: configuration.deadline, attemptTimeout: configuration.attemptTimeout,
+            initialDelay: configuration.initialDelay, maxDelay: configuration.maxDelay,
+            protocolVersion: configuration.protocolVersion, headers: headers.map { ($0.name, $0.value) },
+            requiredTools: configuration.requiredTools(of: name), maxBodyBytes: configuration.maxBodyBytes,
+            clientVersion: configuration.clientVersion)
+        probeConfiguration.listTools = true
+        let clock = ContinuousClock()
+        let began = clock.now
+        let report = await Probe(configuration: probeConfiguration).run()
+        let elapsed = (clock.now - began).milliseconds
+
+        var evidence: [String: JSONValue] = [
+            "url": .string(url.absoluteString),
+            "attempts": .int(Int64(report.attempts.count)),
+            "ready_ms": report.fields["ready_ms"] ?? .null,
+            "server_info": report.fields["server_info"] ?? .null,
+            "protocol_version": report.fields["protocol_version"] ?? .null,
+        ]
+        if let toolsReady = report.fields["tools_ready_ms"] { evidence["tools_ready_ms"] = toolsReady }
+        var error: (code: ServerErrorCode, message: String)?
+        if let failure = report.error {
+            let code = serverCode(failure.code, report: report)
+            error = (code, "server \(name): \(failure.message)")
+            if let last = report.attempts.last(where: { $0["outcome"]?.stringValue != "ok" }) ?? report.attempts.last {
+                evidence["last_attempt"] = last
+            }
+            evidence["probe_code"] = .string(failure.code)
+            if let rpc = report.fields["rpc_error"] { evidence["rpc_error"] = rpc }
+            if code == .toolNotListed { evidence["tools_missing"] = report.fields["tools_missing"] ?? [] }
+        }
+        return ServerCheck(
+            name: name, transport: "http", error: error, tools: (report.listedTools ?? []).sorted(), elapsedMs: elapsed,
+            evidence: evidence)
+    }
+
+    /// The HTTP probe's codes folded onto the per-server ones.
+    static func serverCode(_ probeCode: String, report: ProbeReport) -> ServerErrorCode {
+        switch ProbeErrorCode(rawValue: probeCode) {
+        case .connectionRefused: return .unreachable
+        case .timeout, .deadlineExceeded: return .timeout
+        case .toolsNotReady:
+            if report.listedTools != nil { return .toolNotListed }
+            // No complete listing: say why the last tools/list failed.
+            let outcome = report.attempts.last { $0["phase"]?.stringValue == ProbePhase.toolsList.rawValue }
+                .flatMap { $0["outcome"]?.stringValue }.flatMap(AttemptOutcome.init(rawValue:))
+            return outcome.map { serverCode($0.errorCode.rawValue, report: report) } ?? .timeout
+        case .connectionReset, .httpStatus, .notAcceptable, .invalidBody, .jsonrpcError, nil: return .invalidAnswer
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import SmokeCore
+
+/// The `--stdio -- CMD ARGS…` answer: one server, the keys of a per-server entry at the top
+/// level, the HTTP probe's tool-wait keys (`tools`, `tools_missing`, `tools_out`) and codes.
+extension StdioProbe {
+    public static func report(
+        _ configuration: StdioProbeConfiguration, toolsOut: String? = nil, log: Log? = nil
+    ) async -> ProbeReport {
+        var configuration = configuration
+        if toolsOut != nil { configuration.listTools = true }
+        let result = await run(configuration, log: log)
+        return report(result, configuration: configuration, toolsOut: toolsOut)
+    }
+
+    static func report(_ result: StdioProbeResult, configuration: StdioProbeConfiguration, toolsOut: String?) -> ProbeReport {
+        let command = configuration.command
+        var fields = result.evidenceFields()
+        fields["transport"] = "stdio"
+        fields["command"] = .string(command.command)
+        fields["args"] = .array(command.arguments.map(JSONValue.string))
+        fields["capabilities"] = result.initializeResult?["capabilities"] ?? .null
+        if configuration.waitsForTools { fields["tools"] = .array(result.toolNames.map(JSONValue.string)) }
+
+        var error: SmokeError?
+        if let tools = result.tools, let toolsOut {
+            do {
+                try FileIO.writeJSON(["tools": .array(tools)], to: toolsOut)
+                fields["tools_out"] = .string(toolsOut)
+            } catch let failure {
+                error = failure
+            }
+        }
+        if let failure = result.failure, error == nil {
+            let spawning = failure.code == .commandNotFound || failure.code == .spawnFailed
+            let message = spawning ? failure.message : "stdio server \(command.command): \(failure.message)"
+            switch failure.code {
+            case .commandNotFound:
+                error = .environment(failure.code.rawValue, message, hint: "check the command and PATH (or give a path)")
+            case .spawnFailed:
+                error = .environment(failure.code.rawValue, message, hint: "check --cwd and the command")
+            case .exited:
+                error = .checkFailed(failure.code.rawValue, message, hint: "stderr_tail holds the server's last words")
+            case .timeout:
+                error = .checkFailed(
+                    failure.code.rawValue, message,
+                    hint: "the server started but did not answer on stdout in time; stderr_tail may say why")
+            case .invalidAnswer:
+                error = .checkFailed(
+                    failure.code.rawValue, message,
+                    hint: "stdout must carry newline-delimited JSON-RPC only; skipped_sample shows what else it carried")
+            case .toolsMissing:
+                error = .checkFailed(
+                    ProbeErrorCode.toolsNotReady.rawValue, message,
+                    hint: "the server answered but does not list what --require-tool / --min-tools ask for")
+            }
+        }
+        return ProbeReport(fields: fields, error: error, listedTools: result.tools.map { _ in result.toolNames })
+    }
+}
