@@ -14,16 +14,16 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STATE_HOME ?= .smoke/state
 
 .DEFAULT_GOAL := help
-.PHONY: help deps sysdeps venv build debug-build install test render-proxy smoke bench clean
+.PHONY: help deps sysdeps venv stelae-venv build debug-build install test render-proxy smoke bench clean
 
 # Switches of the readiness chain; scripts/smoke reads them from the environment (empty = default).
 SMOKE_SWITCHES := SMOKE_SOURCE SMOKE_REV SMOKE_DIR PROXY_PORT PROXY_CMD PROBE_URL CODEX_MODEL STAGES \
-  STAGES_FILE PROBE_DEADLINE STAGE_TIMEOUT HEARTBEAT_TIMEOUT CURATED_TOOLS KEEP
+  STAGES_FILE PROBE_DEADLINE STAGE_TIMEOUT HEARTBEAT_TIMEOUT CURATED_TOOLS KEEP STELAE_CONFIG_HOME
 export $(SMOKE_SWITCHES)
-SMOKE_STEPS := clone preflight render start probe drift stages stop summary
+SMOKE_STEPS := clone preflight render start probe drift diagnose stages stop summary
 SMOKE_TOOLS_STAMP := .build/release/.smoke-tools
 BIN_DIR ?= $(CURDIR)/.build/release
-SMOKE_BIN = BIN_DIR=$(abspath $(BIN_DIR)) VENV=$(abspath $(VENV))
+SMOKE_BIN = BIN_DIR=$(abspath $(BIN_DIR)) VENV=$(abspath $(VENV)) STELAE_VENV=$(abspath $(STELAE_VENV))
 
 help: ## List targets and the switches they read.
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -51,6 +51,16 @@ sysdeps: ## apt-install libgit2-dev, pkg-config, python3-venv (and git, openssl 
 	  echo "deps: installing$$missing" >&2; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+
+# Stelae's own servers need mcp 1.x (stack/stelae/requirements.txt); ours run on mcp 2.x. A
+# Stelae source gets this second environment, built once per pin set.
+STELAE_VENV ?= .venv-stelae
+stelae-venv: $(STELAE_VENV)/.requirements.stamp ## Create .venv-stelae, the pinned runtime of a real Stelae checkout's servers.
+
+$(STELAE_VENV)/.requirements.stamp: stack/stelae/requirements.txt stack/stelae/constraints.txt
+	@test -x $(STELAE_VENV)/bin/python || $(PYTHON) -m venv $(STELAE_VENV)
+	$(STELAE_VENV)/bin/pip install -q --disable-pip-version-check -r stack/stelae/requirements.txt -c stack/stelae/constraints.txt
+	@cat $^ > $@
 
 venv: $(VENV)/.requirements.stamp ## Create .venv with the pinned PyPI packages (only when missing or changed).
 
@@ -107,7 +117,7 @@ render-proxy: sysdeps ## Render proxy.json, overrides and the curated manifest i
 	    --set "STACK_PYTHON=$(abspath $(VENV))/bin/python" $(RENDER_FLAGS); \
 	fi
 
-smoke: deps $(SMOKE_TOOLS_STAMP) ## The whole readiness chain, offline on the embedded default stack; evidence in .smoke/runs/.
+smoke: deps $(SMOKE_TOOLS_STAMP) $(if $(SMOKE_SOURCE),stelae-venv) ## The whole readiness chain, offline on the embedded default stack; evidence in .smoke/runs/.
 	@$(SMOKE_BIN) scripts/smoke all
 
 # The release build `make build` does, run only when a source changed since the last one: a no-op

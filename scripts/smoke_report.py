@@ -191,6 +191,29 @@ def cmd_require(args) -> int:
     return 0
 
 
+def cmd_curated(args) -> int:
+    """Each curated tool as server::tool, for the per-server diagnosis."""
+    document = load_json(Path(args.manifest))
+    for tool in (document or {}).get("tools", []) if isinstance(document, dict) else []:
+        if isinstance(tool, dict) and tool.get("name"):
+            print(f"{tool['server']}::{tool['name']}" if tool.get("server") else tool["name"])
+    return 0
+
+
+def cmd_ports(args) -> int:
+    """The ports step: render-manifest's own findings, red when it marked one fatal."""
+    render = load_json(Path(args.render)) or {}
+    findings = render.get("hardcoded_ports") or []
+    fatal = [f for f in findings if f.get("fatal")]
+    document = {"tool": "smoke", "version": VERSION, "step": "ports", "ok": not fatal, "hardcoded_ports": findings}
+    if fatal:
+        document["error"] = {"code": "hardcoded_port", "message": "; ".join(
+            f"{f['file']}: {f['json_path']} is \"{f['value']}\": clients call port {f['port']}, "
+            f"not the stack's {render.get('port')}" for f in fatal)}
+    write_json(Path(args.out), document)
+    return 0 if not fatal else 1
+
+
 def cmd_get(args) -> int:
     """One value of a JSON file by dotted path: strings raw, anything else as JSON."""
     value = load_json(Path(args.file))
@@ -292,6 +315,12 @@ def cmd_summary(args) -> int:
         first = next(s for s in steps if s["status"] != "passed")
         summary["first_failure"] = {"step": first["step"], "stage": None, "code": first["error_code"],
                                     "message": first["error_message"], "file": None}
+    # The per-server diagnosis, when the chain ran it: which server broke, and why.
+    diagnose = next((s for s in steps if s["step"] == "diagnose" and s.get("file")), None)
+    if diagnose:
+        document = load_json(run / diagnose["file"])
+        if isinstance(document, dict) and isinstance(document.get("servers"), list):
+            summary["servers"] = document["servers"]
     summary["interrupted"] = bool(args.interrupted)
     summary["secret_leaks"] = leaks
     stack_log = run / "stack.log"
@@ -367,6 +396,15 @@ def main() -> int:
     offered.add_argument("--model", default="scripted")
     offered.add_argument("--out", required=True)
     offered.set_defaults(func=cmd_offered)
+
+    curated = sub.add_parser("curated")
+    curated.add_argument("--manifest", required=True)
+    curated.set_defaults(func=cmd_curated)
+
+    ports = sub.add_parser("ports")
+    ports.add_argument("--render", required=True)
+    ports.add_argument("--out", required=True)
+    ports.set_defaults(func=cmd_ports)
 
     require = sub.add_parser("require")
     require.add_argument("--manifest")
