@@ -214,6 +214,16 @@ def cmd_ports(args) -> int:
     return 0 if not fatal else 1
 
 
+def cmd_stage_names(args) -> int:
+    document = load_json(Path(args.stages))
+    stages = document.get("stages") if isinstance(document, dict) else None
+    if not isinstance(stages, list):
+        print(f"{args.stages}: expected an object with a \"stages\" array", file=sys.stderr)
+        return 2
+    print(" ".join(str(stage.get("name")) for stage in stages if isinstance(stage, dict) and stage.get("name")))
+    return 0
+
+
 def cmd_get(args) -> int:
     """One value of a JSON file by dotted path: strings raw, anything else as JSON."""
     value = load_json(Path(args.file))
@@ -396,6 +406,10 @@ def main() -> int:
     offered.add_argument("--model", default="scripted")
     offered.add_argument("--out", required=True)
     offered.set_defaults(func=cmd_offered)
+
+    stage_names = sub.add_parser("stage-names")
+    stage_names.add_argument("--stages", required=True)
+    stage_names.set_defaults(func=cmd_stage_names)
 
     curated = sub.add_parser("curated")
     curated.add_argument("--manifest", required=True)

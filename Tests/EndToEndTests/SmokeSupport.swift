@@ -76,6 +76,19 @@ final class SmokeSource: @unchecked Sendable {
         }
         try fm.copyItem(atPath: "\(ProjectPaths.root)/README.md", toPath: "\(path)/README.md")
         try mutate(path)
+        try commit()
+    }
+
+    /// A repository holding a copy of `tree` (e.g. the Stelae-shaped fixture checkout).
+    init(copying tree: String) throws {
+        directory = try TempDirectory(prefix: "smoke-source")
+        for name in try FileManager.default.contentsOfDirectory(atPath: tree) {
+            try FileManager.default.copyItem(atPath: "\(tree)/\(name)", toPath: "\(path)/\(name)")
+        }
+        try commit()
+    }
+
+    private func commit() throws {
         for arguments in [["init", "-q"], ["add", "-A"],
                           ["-c", "user.email=smoke@example.invalid", "-c", "user.name=smoke", "commit", "-q", "-m", "source"]] {
             let result = try ChildProcess.run("git", arguments, cwd: path)
