@@ -101,9 +101,11 @@ struct BoundedResourcesTests {
         let temp = try TempDirectory(prefix: "bounded-render")
         let size = 8 * Self.mib
         try temp.write("big.json", #"{"mcpProxy": {"addr": ":{{PROXY_PORT}}"}, "x": "\#(String(repeating: "b", count: size))"}"#)
+        try temp.write("one.json", #"{"toolOverrides": {"servers": {"s": {"tools": {"t": {}}}}}}"#)
         let run = try Self.measure(
             "render-manifest",
-            ["render", "--template", "big.json", "--scope", "default", "--config-home", "home", "--out-dir", "out", "--quiet"],
+            ["render", "--template", "big.json", "--catalog", "one.json", "--scope", "default", "--config-home", "home",
+             "--out-dir", "out", "--quiet"],
             cwd: temp.path)
         #expect(run.status == 0, "\(run.answer.encodedString())")
         #expect(Self.fileSize(temp.file("out/proxy.json")) > size)
