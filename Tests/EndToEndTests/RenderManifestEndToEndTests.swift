@@ -84,10 +84,18 @@ import Testing
                                    environment: Self.environment(temp))
         #expect(port.status == 2)
         #expect(port.errorCode == "hardcoded_port")
-        let allowed = try ToolRun.run("render-manifest", ["--template", "port.json", "--allow-hardcoded-port"] + base,
-                                      cwd: temp.path, environment: Self.environment(temp))
+        try temp.write("one.json", #"{"toolOverrides": {"servers": {"s": {"tools": {"t": {}}}}}}"#)
+        let allowed = try ToolRun.run(
+            "render-manifest", ["--template", "port.json", "--allow-hardcoded-port", "--catalog", "one.json"] + base,
+            cwd: temp.path, environment: Self.environment(temp))
         #expect(allowed.status == 0)
         #expect(allowed.json["warnings"]?.arrayValue?.isEmpty == false)
+        #expect(allowed.json["hardcoded_ports"]?.arrayValue?.first?["json_path"] == "mcpProxy.addr")
+        // Nothing enabled: a clear error, exit 1, nothing written.
+        let empty = try ToolRun.run("render-manifest", ["--template", "t.json", "--set", "UNSET_THING=x"] + base,
+                                    cwd: temp.path, environment: Self.environment(temp))
+        #expect(empty.status == 1)
+        #expect(empty.errorCode == "empty_manifest")
     }
 
     @Test func driftFromStdinAndFile() throws {
