@@ -111,11 +111,15 @@ public struct StdioProbeResult: Sendable {
     public func evidenceFields() -> [String: JSONValue] {
         var fields: [String: JSONValue] = [
             "ready_ms": readyMs.map(JSONValue.int) ?? .null,
-            "skipped_lines": .int(Int64(skippedLines)),
             "server_info": .null,
             "protocol_version": .null,
         ]
-        if let pid { fields["pid"] = .int(Int64(pid)) }
+        // Output evidence exists only for a server that started.
+        if let pid {
+            fields["pid"] = .int(Int64(pid))
+            fields["skipped_lines"] = .int(Int64(skippedLines))
+            if failure != nil { fields["stderr_tail"] = .array(stderrTail.map(JSONValue.string)) }
+        }
         if let stop { fields["stop"] = .string(stop) }
         if !skippedSample.isEmpty { fields["skipped_sample"] = .array(skippedSample.map(JSONValue.string)) }
         if let result = initializeResult {
@@ -125,7 +129,6 @@ public struct StdioProbeResult: Sendable {
         }
         if let toolsReadyMs { fields["tools_ready_ms"] = .int(toolsReadyMs) }
         if failure != nil {
-            fields["stderr_tail"] = .array(stderrTail.map(JSONValue.string))
             if let exitStatus { fields["exit_status"] = .int(Int64(exitStatus)) }
             if let exitSignal { fields["exit_signal"] = .int(Int64(exitSignal)) }
             if let rpcError { fields["rpc_error"] = rpcError }
@@ -184,7 +187,7 @@ public enum StdioProbe {
         log?.info("started \(command.command) (pid \(child.pid))")
         let session = StdioSession(child: child, maxLineBytes: configuration.maxLineBytes)
 
-        converse(session, configuration, start: start, deadline: deadline, into: &result)
+        converse(session, configuration, start: start, deadline: deadline, log: log, into: &result)
 
         let stop = child.stop(grace: configuration.stopGrace)
         result.stop = stop.rawValue
@@ -208,7 +211,7 @@ public enum StdioProbe {
 
     private static func converse(
         _ session: StdioSession, _ configuration: StdioProbeConfiguration, start: ContinuousClock.Instant,
-        deadline: ContinuousClock.Instant, into result: inout StdioProbeResult
+        deadline: ContinuousClock.Instant, log: Log?, into result: inout StdioProbeResult
     ) {
         let clock = ContinuousClock()
         let params: JSONValue = [
@@ -222,6 +225,9 @@ public enum StdioProbe {
         case .success(let initialize):
             result.initializeResult = initialize
             result.readyMs = (clock.now - start).milliseconds
+            log?.info(
+                "initialized: \(initialize["serverInfo"]?["name"]?.stringValue ?? "?") protocol "
+                    + (initialize["protocolVersion"]?.stringValue ?? "?"))
         case .failure(let failure):
             result.failure = (failure.code, failure.message)
             result.rpcError = failure.rpcError
@@ -242,11 +248,15 @@ public enum StdioProbe {
                 let present = Set(tools.compactMap { $0["name"]?.stringValue })
                 let missing = configuration.requiredTools.filter { !present.contains($0) }
                 if missing.isEmpty && present.count >= configuration.minTools {
+                    log?.info("tools/list: \(present.count) tools")
                     result.toolsReadyMs = (clock.now - start).milliseconds
                     result.toolsMissing = []
                     return
                 }
                 result.toolsMissing = missing
+                log?.info(
+                    "tools/list: \(present.count) tools, waiting for "
+                        + (missing.isEmpty ? "at least \(configuration.minTools)" : missing.joined(separator: ", ")))
             case .failure(let failure):
                 result.failure = (failure.code, failure.message)
                 result.rpcError = failure.rpcError
