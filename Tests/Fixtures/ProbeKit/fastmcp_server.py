@@ -10,7 +10,9 @@ Prints `PORT <p>` as soon as the port is reserved (bound, not listening: connect
   --listen-delay S    stay bound-but-not-listening for S seconds first
   --tools-delay S     publish only tool_00 until S seconds after listening, then all N
   --stdio             serve MCP over stdin/stdout instead (no port, no READY line: stdout is
-                      the protocol's); --tools, --page-size and --tools-delay work the same
+                      the protocol's); --tools and --page-size work the same
+  --tools-after-lists K  (stdio) the first K tools/list answers hold only tool_00; each answer
+                      prints `TOOLS_LISTED <n>` on stderr (a tool wait must poll K+1 times)
   --child-pid-file F  (stdio) start a child process that sleeps, and write its pid to F: a
                       test checks that stopping the server's process group took it down too
 """
@@ -26,6 +28,7 @@ import time
 
 import uvicorn
 from fastmcp import FastMCP
+from fastmcp.server.middleware import Middleware
 
 
 def say(line: str) -> None:
@@ -81,15 +84,24 @@ async def serve_stdio(args) -> None:
             out.write(str(child.pid))
         os.replace(args.child_pid_file + ".tmp", args.child_pid_file)
     mcp = FastMCP("fixture-fastmcp", version="9.8.7", list_page_size=args.page_size or None)
-    add_tools(mcp, range(1 if args.tools_delay > 0 else args.tools))
-    if args.tools_delay > 0:
-        async def enable_later():
-            await asyncio.sleep(args.tools_delay)
-            add_tools(mcp, range(1, args.tools))
-            print("TOOLS_ENABLED", file=sys.stderr, flush=True)
-
-        asyncio.get_running_loop().create_task(enable_later())
+    add_tools(mcp, range(args.tools))
+    if args.tools_after_lists > 0:
+        mcp.add_middleware(HideToolsUntil(args.tools_after_lists))
     await mcp.run_stdio_async(show_banner=False)
+
+
+class HideToolsUntil(Middleware):
+    """The first `lists` tools/list answers hold only tool_00 (a catalog still filling up)."""
+
+    def __init__(self, lists: int):
+        self.lists = lists
+        self.calls = 0
+
+    async def on_list_tools(self, context, call_next):
+        tools = await call_next(context)
+        self.calls += 1
+        print(f"TOOLS_LISTED {self.calls}", file=sys.stderr, flush=True)
+        return tools if self.calls > self.lists else [tool for tool in tools if tool.name == "tool_00"]
 
 
 async def main() -> None:
@@ -101,6 +113,7 @@ async def main() -> None:
     parser.add_argument("--tools-delay", type=float, default=0.0)
     parser.add_argument("--stdio", action="store_true")
     parser.add_argument("--child-pid-file", default="")
+    parser.add_argument("--tools-after-lists", type=int, default=0)
     args = parser.parse_args()
     if args.stdio:
         await serve_stdio(args)
