@@ -176,7 +176,13 @@ public enum ProxyProbe {
         let failed = checks.filter { !$0.ok }
         var fields: [String: JSONValue] = [
             "proxy_config": .string(configuration.config.path),
-            "servers": .array(checks.map(\.json)),
+            // Each server with the curated tools it should serve: what a broken one takes with it.
+            "servers": .array(checks.map { check in
+                let required = configuration.requiredTools(of: check.name)
+                guard !required.isEmpty, case .object(var object) = check.json else { return check.json }
+                object["required_tools"] = .array(required.map(JSONValue.string))
+                return .object(object)
+            }),
             "servers_failed": .array(failed.map { .string($0.name) }),
         ]
         if !configuration.skipped.isEmpty { fields["servers_skipped"] = .array(configuration.skipped.map(JSONValue.string)) }
@@ -191,7 +197,11 @@ public enum ProxyProbe {
         if !failed.isEmpty {
             var message =
                 "\(failed.count) of \(checks.count) servers not ready: "
-                + failed.map { "\($0.name) (\($0.error!.code.rawValue))" }.joined(separator: ", ")
+                + failed.map { check in
+                    let takes = configuration.requiredTools(of: check.name)
+                    let suffix = takes.isEmpty ? "" : "; takes \(takes.joined(separator: ", "))"
+                    return "\(check.name) (\(check.error!.code.rawValue)\(suffix))"
+                }.joined(separator: ", ")
             if !unlisted.isEmpty { message += "; no server lists \(unlisted.joined(separator: ", "))" }
             error = .checkFailed(
                 "servers_not_ready", message, hint: "each entry of servers says why in error and its evidence")

@@ -42,6 +42,10 @@ struct StelaeSmokeTests {
         #expect(server("broken")?["error"]?["message"]?.stringValue?.contains("stelae_fixture_missing") == true)
         #expect(server("missing")?["error"]?["code"] == "command_not_found")
         #expect(server("remote")?["error"]?["code"] == "unreachable")
+        // What each broken server takes with it: the curated tools it should have served.
+        #expect(server("broken")?["required_tools"] == ["fix"])
+        #expect(server("remote")?["required_tools"] == ["search"])
+        #expect(run.step("diagnose")?["error_message"]?.stringValue?.contains("missing (command_not_found; takes install)") == true)
         #expect(run.step("stop-stack")?["status"] == "passed")
         #expect(run.step("port-free")?["status"] == "passed")
     }

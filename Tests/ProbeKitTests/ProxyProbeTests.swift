@@ -36,7 +36,11 @@ extension ProbeServerTests {
         #expect(two.error?.message.hasPrefix("server two: ") == true)
         #expect(report.error?.code == "servers_not_ready")
         #expect(report.error?.exit == .checkFailed)
-        #expect(report.error?.message == "1 of 2 servers not ready: two (tool_not_listed); no server lists nowhere")
+        #expect(report.error?.message == "1 of 2 servers not ready: two (tool_not_listed; takes delta); no server lists nowhere")
+        // Each entry names the curated tools its server should serve.
+        let entries = report.fields["servers"]?.arrayValue ?? []
+        #expect(entries.first { $0["name"] == "two" }?["required_tools"] == ["delta"])
+        #expect(entries.first { $0["name"] == "one" }?["required_tools"] == ["beta"])
         #expect(report.fields["tools_missing"] == ["nowhere"])
         #expect(report.fields["servers_failed"] == ["two"])
     }
