@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STATE_HOME ?= .smoke/state
 
 .DEFAULT_GOAL := help
-.PHONY: help deps sysdeps venv stelae-venv build debug-build install test render-proxy smoke bench clean
+.PHONY: help deps sysdeps venv stelae-venv lint build debug-build install test render-proxy smoke bench clean
 
 # Switches of the readiness chain; scripts/smoke reads them from the environment (empty = default).
 SMOKE_SWITCHES := SMOKE_SOURCE SMOKE_REV SMOKE_DIR PROXY_PORT PROXY_CMD PROBE_URL CODEX_MODEL STAGES \
@@ -89,6 +89,9 @@ install: build ## Install the tools into $(PREFIX)/bin.
 # Serial by default: many tests block a thread on a real child process, and on 2 cores parallel
 # tests starve the cooperative pool that the timeout and deadline assertions depend on.
 TEST_FLAGS ?= --no-parallel
+
+lint: venv ## Check what the build ships beyond Swift: the workflow files (actionlint).
+	$(VENV)/bin/actionlint .github/workflows/*.yml
 
 test: deps debug-build ## The whole suite: unit and end-to-end tests against real servers (TEST_FLAGS=--parallel to override).
 	$(SWIFT) test $(TEST_FLAGS)
