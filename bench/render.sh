@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Benchmark of `render-manifest render` (release build) on generated catalogs of 100 and 1,000
-# aggregates with 10 operations each. Each size is rendered RUNS times into an empty directory
+# Growth of `render-manifest render` (release build) with the catalog: generated catalogs of 100
+# and 1,000 aggregates with 10 operations each, each rendered RUNS times into an empty directory
 # (the full path: parse, validate, merge, overrides, dedupe, manifest, four atomic writes); the
-# median wall and CPU (user+sys) times are printed with the 1,000/100 ratio. Target: the
-# 1,000-aggregate render under 300 ms. On a shared machine wall time includes waiting for a
-# core; CPU time is the render's own cost.
+# median wall and CPU (user+sys) times are printed with the 1,000/100 ratio, which should stay
+# near 10x (linear). Speed itself is measured against Stelae's renderer (stelae-render.sh). On a
+# shared machine wall time includes waiting for a core; CPU time is the render's own cost.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +12,6 @@ RUNS=${RUNS:-7}
 SWIFT=${SWIFT:-swift}
 PYTHON=${PYTHON:-python3}
 OPERATIONS=10
-TARGET_MS=300
 
 # The Makefile's release flags (static runtime), so this build reuses `make build`'s.
 SWIFT_RELEASE=${SWIFT_RELEASE:-$SWIFT build -c release --static-swift-stdlib}
@@ -66,8 +65,6 @@ printf '  %-16s %8s ms %8s ms %8s ms\n' 100 "$base_wall" "$base_cpu" "$base_min"
 printf '  %-16s %8s ms %8s ms %8s ms\n' 1000 "$big_wall" "$big_cpu" "$big_min"
 awk -v bw="$base_wall" -v bc="$base_cpu" -v w="$big_wall" -v c="$big_cpu" \
   'BEGIN { printf "  ratio 1000/100: wall %.1fx, cpu %.1fx (linear scaling is 10x)\n", w / (bw ? bw : 1), c / (bc ? bc : 1) }'
-if [ "$big_wall" -lt "$TARGET_MS" ]; then
-  echo "  target: 1,000 aggregates in ${big_wall} ms wall < ${TARGET_MS} ms: met"
-else
-  echo "  target: 1,000 aggregates in ${big_wall} ms wall >= ${TARGET_MS} ms: NOT met (cpu ${big_cpu} ms; load: $(cut -d' ' -f1-3 /proc/loadavg))"
-fi
+awk -v bc="$base_cpu" -v c="$big_cpu" 'BEGIN {
+  r = c / (bc ? bc : 1)
+  printf "  growth: %s (cpu ratio %.1fx for 10x the catalog)\n", (r <= 12 ? "linear" : "worse than linear"), r }'

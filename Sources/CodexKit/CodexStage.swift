@@ -29,6 +29,8 @@ public enum CodexStage {
         public var keepHome = false
         /// Root for the throwaway CODEX_HOME (nil: `HomePlacement.defaultScratch` when usable).
         public var scratch: String?
+        /// Known failures of this stage, reported as expected (`known_failures`) instead of failing.
+        public var baseline = Baseline()
 
         public init(stagesPath: String, name: String, cd: String, mcpURL: String) {
             self.stagesPath = stagesPath
@@ -177,6 +179,7 @@ public enum CodexStage {
         if let server { extra["model_requests"] = .int(Int64(server.requestCount)) }
         if offered != nil { extra["offered_file"] = .string(offeredPath) }
         return StageReport.make(judge: judge, transcriptPath: transcriptPath, stderrPath: stderrPath, duration: result.duration, extra: extra)
+            .applying(options.baseline, judge: judge)
     }
 
     static func startServer(_ script: ModelScript?, on listener: LoopbackListener?) async -> Result<ScriptedModelServer?, SmokeError> {
@@ -186,9 +189,10 @@ public enum CodexStage {
 
     /// Judges saved files with the same logic as `run`. The stderr log and the offered-tools file
     /// default to their names beside the transcript when they exist.
-    public static func check(stagesPath: String, name: String, transcriptPath: String, stderrPath: String?, offeredPath: String? = nil)
-        throws(SmokeError) -> StageReport
-    {
+    public static func check(
+        stagesPath: String, name: String, transcriptPath: String, stderrPath: String?, offeredPath: String? = nil,
+        baseline: Baseline = Baseline()
+    ) throws(SmokeError) -> StageReport {
         let stage = try StageFile.stage(named: name, path: stagesPath)
         let base = transcriptPath.hasSuffix(".jsonl") ? String(transcriptPath.dropLast(".jsonl".count)) : transcriptPath
         var transcript = TranscriptParser()
@@ -206,7 +210,8 @@ public enum CodexStage {
         let judge = StageJudge(stage: stage, transcript: transcript, stderr: stderr, offered: offered, end: nil)
         return StageReport.make(
             judge: judge, transcriptPath: transcriptPath, stderrPath: stderrFile ?? "", duration: nil,
-            extra: ["mode": "check"])
+            extra: ["mode": "check"]
+        ).applying(baseline, judge: judge)
     }
 
     static func workDirectory(_ given: String?) throws(SmokeError) -> String {

@@ -37,10 +37,11 @@ public struct ModelScript: Sendable, Equatable {
     public init(steps: [Step]) { self.steps = steps }
 
     /// The default script: call every expected tool of the stage (`min_calls` times, with the
-    /// expectation's arguments) in one response, then end with a message.
+    /// expectation's arguments) in one response, then end with a message. A forbidden tool is
+    /// not called (a script file can call it, to show the judge catching it).
     public static func calling(_ stage: StageDefinition, defaultServer: String) -> ModelScript {
         var calls: [Call] = []
-        for expectation in stage.expectations {
+        for expectation in stage.expectations where !expectation.forbid {
             let call = Call(
                 tool: expectation.tool, namespace: "mcp__\(expectation.server ?? defaultServer)",
                 arguments: expectation.arguments ?? [:])

@@ -7,14 +7,26 @@ public struct ToolExpectation: Sendable, Equatable {
     public var server: String?
     public var arguments: JSONValue?
     public var minCalls: Int
+    /// At most this many counting calls (nil: no limit).
+    public var maxCalls: Int?
     public var allowFailed: Bool
+    /// The tool must not be called (with matching arguments, when given).
+    public var forbid: Bool
+    /// The tool must be called and the call must fail: only failed calls count.
+    public var expectError: Bool
 
-    public init(tool: String, server: String? = nil, arguments: JSONValue? = nil, minCalls: Int = 1, allowFailed: Bool = false) {
+    public init(
+        tool: String, server: String? = nil, arguments: JSONValue? = nil, minCalls: Int = 1, maxCalls: Int? = nil,
+        allowFailed: Bool = false, forbid: Bool = false, expectError: Bool = false
+    ) {
         self.tool = tool
         self.server = server
         self.arguments = arguments
         self.minCalls = minCalls
+        self.maxCalls = maxCalls
         self.allowFailed = allowFailed
+        self.forbid = forbid
+        self.expectError = expectError
     }
 }
 
@@ -28,7 +40,8 @@ public struct StageDefinition: Sendable, Equatable {
     /// as a stack fault when the stage itself is stale (a tool the stack removed).
     public func checkTools(against manifest: [String], source: String) throws(SmokeError) {
         let known = Set(manifest)
-        let unknown = expectations.map(\.tool).filter { !known.contains($0) }
+        // A forbidden tool may well be absent: that is one way of never being called.
+        let unknown = expectations.filter { !$0.forbid }.map(\.tool).filter { !known.contains($0) }
         guard !unknown.isEmpty else { return }
         let names = Array(Set(unknown)).sorted()
         throw SmokeError(
@@ -46,7 +59,8 @@ public struct StageDefinition: Sendable, Equatable {
     }
 }
 
-/// The stages file: `{"stages": [{name, prompt, expectations: [{tool, server?, arguments?, min_calls?, allow_failed?}]}]}`.
+/// The stages file: `{"stages": [{name, prompt, expectations: [{tool, server?, arguments?, min_calls?,
+/// max_calls?, allow_failed?, forbid?, expect_error?}]}]}`.
 public enum StageFile {
     public static func load(path: String) throws(SmokeError) -> [StageDefinition] {
         try parse(try JSONValue.load(path: path), source: path)
@@ -118,11 +132,34 @@ public enum StageFile {
             }
             minCalls = Int(count)
         }
-        var allowFailed = false
-        if let value = raw["allow_failed"], !value.isNull {
-            guard let flag = value.boolValue else { throw .invalidInput("invalid_stages", "\(at).allow_failed: expected a boolean") }
-            allowFailed = flag
+        var maxCalls: Int?
+        if let value = raw["max_calls"], !value.isNull {
+            guard let count = value.intValue, count >= 0, count <= 1000 else {
+                throw .invalidInput("invalid_stages", "\(at).max_calls: expected an integer from 0 to 1000")
+            }
+            maxCalls = Int(count)
         }
-        return ToolExpectation(tool: tool, server: server, arguments: arguments, minCalls: minCalls, allowFailed: allowFailed)
+        let allowFailed = try flag(raw, "allow_failed", at: at)
+        let forbid = try flag(raw, "forbid", at: at)
+        let expectError = try flag(raw, "expect_error", at: at)
+        if forbid, raw["min_calls"] != nil || maxCalls != nil || allowFailed || expectError {
+            throw .invalidInput(
+                "invalid_stages", "\(at).forbid: a forbidden tool takes no min_calls, max_calls, allow_failed or expect_error")
+        }
+        if expectError, allowFailed {
+            throw .invalidInput("invalid_stages", "\(at).expect_error: already counts failed calls only; drop allow_failed")
+        }
+        if let maxCalls, maxCalls < minCalls {
+            throw .invalidInput("invalid_stages", "\(at).max_calls: \(maxCalls) is below min_calls \(minCalls)")
+        }
+        return ToolExpectation(
+            tool: tool, server: server, arguments: arguments, minCalls: minCalls, maxCalls: maxCalls,
+            allowFailed: allowFailed, forbid: forbid, expectError: expectError)
+    }
+
+    private static func flag(_ raw: JSONValue, _ key: String, at: String) throws(SmokeError) -> Bool {
+        guard let value = raw[key], !value.isNull else { return false }
+        guard let flag = value.boolValue else { throw .invalidInput("invalid_stages", "\(at).\(key): expected a boolean") }
+        return flag
     }
 }

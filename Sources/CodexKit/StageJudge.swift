@@ -8,7 +8,8 @@ public struct ExpectationResult: Sendable, Equatable {
     /// unless failures are allowed).
     public var matched: Int
     public var reason: String?
-    /// Error code this unmet expectation stands for (`tool_failed`, `tool_missing`, `arguments_mismatch`).
+    /// Error code this unmet expectation stands for (`tool_failed`, `tool_missing`,
+    /// `arguments_mismatch`, `too_few_calls`, `too_many_calls`, `forbidden_call`, `expected_error_missing`).
     public var code: String?
     public var hint: String?
 
@@ -18,6 +19,10 @@ public struct ExpectationResult: Sendable, Equatable {
             "min_calls": .int(Int64(expectation.minCalls)),
         ]
         if let server = expectation.server { object["server"] = .string(server) }
+        if let most = expectation.maxCalls { object["max_calls"] = .int(Int64(most)) }
+        if expectation.forbid { object["forbid"] = true }
+        if expectation.expectError { object["expect_error"] = true }
+        if let code { object["code"] = .string(code) }
         if let reason { object["reason"] = .string(reason) }
         return .object(object)
     }
@@ -94,14 +99,39 @@ public struct StageJudge: Sendable {
         let argumentsMatch = sameTool.filter { call in
             expectation.arguments.map { ArgumentMatch.matches(expected: $0, actual: call.arguments) } ?? true
         }
-        let counted = argumentsMatch.filter { expectation.allowFailed ? $0.status != "in_progress" || $0.error != nil : $0.succeeded }
-        var result = ExpectationResult(expectation: expectation, met: counted.count >= expectation.minCalls, matched: counted.count)
-        guard !result.met else { return result }
         let label = expectation.server.map { "\($0)/\(expectation.tool)" } ?? expectation.tool
+        if expectation.forbid {
+            var result = ExpectationResult(expectation: expectation, met: argumentsMatch.isEmpty, matched: argumentsMatch.count)
+            if !result.met {
+                result.code = "forbidden_call"
+                result.reason = "\(label) was called \(argumentsMatch.count) time(s); the stage forbids it"
+            }
+            return result
+        }
+        let counted = argumentsMatch.filter { call in
+            if expectation.expectError { return call.failed }
+            return expectation.allowFailed ? call.status != "in_progress" || call.error != nil : call.succeeded
+        }
+        var result = ExpectationResult(expectation: expectation, met: counted.count >= expectation.minCalls, matched: counted.count)
+        if result.met, let most = expectation.maxCalls, counted.count > most {
+            result.met = false
+            result.code = "too_many_calls"
+            result.reason = "\(label) was called \(counted.count) time(s); the stage allows at most \(most)"
+            return result
+        }
+        guard !result.met else { return result }
+        if expectation.expectError, let succeeded = argumentsMatch.first(where: \.succeeded) {
+            result.code = "expected_error_missing"
+            result.reason = "\(label) succeeded; the stage expects it to fail (result: \(succeeded.json.encodedString().prefix(200)))"
+            return result
+        }
         let need = expectation.minCalls == 1 ? "" : " (\(counted.count) of \(expectation.minCalls) calls counted)"
         if let failed = argumentsMatch.first(where: \.failed) ?? sameTool.first(where: \.failed) {
             result.code = "tool_failed"
             result.reason = "\(label) failed\(need): \(failed.error ?? "status \(failed.status ?? "unknown")")"
+        } else if !counted.isEmpty {
+            result.code = "too_few_calls"
+            result.reason = "\(label) was called \(counted.count) time(s); the stage needs at least \(expectation.minCalls)"
         } else if !argumentsMatch.isEmpty {
             result.code = "tool_failed"
             result.reason = "\(label) did not complete\(need): status \(argumentsMatch.last?.status ?? "unknown")"

@@ -60,3 +60,52 @@ public struct StageReport: Sendable {
         }
     }
 }
+
+extension StageReport {
+    /// The report with the baseline's known failures of this stage taken out of the verdict:
+    /// each listed under `known_failures` with the baseline's reason; the stage still fails on
+    /// any failure the baseline does not name. Entries for this stage that match nothing are
+    /// `stale_baseline`: the fault they excused is gone.
+    public func applying(_ baseline: Baseline, judge: StageJudge) -> StageReport {
+        let stage = judge.stage.name
+        let mine = baseline.entries.filter { $0.stage == stage }
+        guard !mine.isEmpty else { return self }
+        var used = Set<Int>()
+        var known: [JSONValue] = []
+        var unknown = 0
+        var firstUnknown: ExpectationResult?
+        let unmet = judge.expectations.filter { !$0.met }
+        func excuse(tool: String?, code: String?, reason: String?, result: ExpectationResult? = nil) {
+            if let entry = mine.first(where: { $0.matches(stage: stage, tool: tool, code: code) }) {
+                used.insert(entry.index)
+                var object: [String: JSONValue] = ["baseline_reason": .string(entry.reason)]
+                if let tool { object["tool"] = .string(tool) }
+                if let code { object["code"] = .string(code) }
+                if let reason { object["reason"] = .string(reason) }
+                known.append(.object(object))
+            } else {
+                unknown += 1
+                if firstUnknown == nil { firstUnknown = result }
+            }
+        }
+        if let error, unmet.isEmpty || !unmet.contains(where: { $0.code == error.code }) {
+            // The run itself failed (timeout, turn failed, ...): a stage-level entry can excuse it.
+            excuse(tool: nil, code: error.code, reason: error.message)
+        }
+        for result in unmet {
+            excuse(tool: result.expectation.tool, code: result.code, reason: result.reason, result: result)
+        }
+        var report = self
+        if !known.isEmpty { report.fields["known_failures"] = .array(known) }
+        let stale = mine.filter { !used.contains($0.index) }
+        if !stale.isEmpty { report.fields["stale_baseline"] = .array(stale.map(\.json)) }
+        if error != nil, unknown == 0 { report.error = nil }
+        // The verdict names a failure nobody excused, not the first one in stage order.
+        if let firstUnknown, !known.isEmpty, unmet.first?.expectation != firstUnknown.expectation {
+            report.error = .checkFailed(
+                firstUnknown.code ?? "tool_missing", "stage '\(stage)': \(firstUnknown.reason ?? "expectation not met")",
+                hint: firstUnknown.hint)
+        }
+        return report
+    }
+}

@@ -78,83 +78,14 @@ public enum ArrayDedupe {
         return result
     }
 
-    /// First occurrences, in order. Short lists compare pairwise; long ones (a catalog's
-    /// aggregates) bucket by a shallow fingerprint first, so no item is hashed to its leaves.
+    /// First occurrences, in order (JSON values hash by content, object keys in any order).
     static func unique(_ items: [JSONValue]) -> [JSONValue] {
         guard items.count > 1 else { return items }
-        var result: [JSONValue] = []
-        result.reserveCapacity(items.count)
-        if items.count <= 16, items.allSatisfy(\.isScalar) {
-            for item in items where !result.contains(item) { result.append(item) }
-            return result
-        }
-        if items.count <= 16 {
-            var fingerprints: [Int] = []
-            for item in items {
-                let fingerprint = shallowFingerprint(item)
-                let seen = fingerprints.indices.contains { fingerprints[$0] == fingerprint && result[$0] == item }
-                if !seen {
-                    fingerprints.append(fingerprint)
-                    result.append(item)
-                }
-            }
-            return result
-        }
-        var buckets: [Int: [Int]] = [:]
-        for item in items {
-            let fingerprint = shallowFingerprint(item)
-            if let candidates = buckets[fingerprint], candidates.contains(where: { result[$0] == item }) { continue }
-            buckets[fingerprint, default: []].append(result.count)
-            result.append(item)
-        }
-        return result
-    }
-
-    /// Equal values have equal fingerprints: scalars hash themselves, containers their size and
-    /// their scalar members (object keys included), not their nested containers.
-    static func shallowFingerprint(_ value: JSONValue) -> Int {
-        var hasher = Hasher()
-        switch value {
-        case .array(let items):
-            hasher.combine(1)
-            hasher.combine(items.count)
-            for item in items { combineScalar(item, into: &hasher) }
-        case .object(let object):
-            // Order-independent, as dictionary order is.
-            var sum = 0
-            for (key, item) in object {
-                var inner = Hasher()
-                inner.combine(key)
-                combineScalar(item, into: &inner)
-                sum &+= inner.finalize()
-            }
-            hasher.combine(2)
-            hasher.combine(object.count)
-            hasher.combine(sum)
-        default:
-            hasher.combine(value)
-        }
-        return hasher.finalize()
-    }
-
-    private static func combineScalar(_ value: JSONValue, into hasher: inout Hasher) {
-        switch value {
-        case .array: hasher.combine(3)
-        case .object: hasher.combine(4)
-        default: hasher.combine(value)
-        }
+        var seen = Set<JSONValue>()
+        return items.filter { seen.insert($0).inserted }
     }
 
     /// True when any array in `value` (by the rules above) has a duplicate: a render must never
     /// produce one; tests and `--check-only` use it.
     public static func hasDuplicates(_ value: JSONValue) -> Bool { dedupe(value) != value }
-}
-
-extension JSONValue {
-    fileprivate var isScalar: Bool {
-        switch self {
-        case .array, .object: false
-        default: true
-        }
-    }
 }

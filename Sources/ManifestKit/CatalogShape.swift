@@ -52,74 +52,15 @@ func camelCaseKey(_ key: String) -> String {
 extension CatalogShape {
     /// Checks `value` against the shape and returns it with structural keys in camelCase.
     public func normalize(_ value: JSONValue, at path: JSONPath) throws(CatalogIssue) -> JSONValue {
-        // Keys in any order first (a valid catalog is the common case); a failure is re-run in
-        // sorted key order so the same bad file always reports the same issue.
-        let issue: CatalogIssue
         do {
-            // Most catalogs are camelCase already: validate without rebuilding anything.
-            return try needsRenaming(value) ? try normalize(value, sortedKeys: false) : value
-        } catch let unsorted {
-            do {
-                _ = try normalize(value, sortedKeys: true)
-                issue = unsorted
-            } catch let sorted {
-                issue = sorted
-            }
-        }
-        throw CatalogIssue(code: issue.code, path: JSONPath(path.components + issue.path.components), detail: issue.detail)
-    }
-
-    /// Validates like `normalize` without building a copy; true when some key is spelled in
-    /// snake_case and has to be renamed (then `normalize` builds the renamed copy).
-    func needsRenaming(_ value: JSONValue) throws(CatalogIssue) -> Bool {
-        switch self {
-        case .array(let element, _):
-            _ = try normalize(value, sortedKeys: false, shallow: true)
-            guard case .array(let items) = value else { return false }
-            var renames = false
-            for (index, item) in items.enumerated() {
-                do {
-                    if try element.needsRenaming(item) { renames = true }
-                } catch {
-                    throw error.located(under: .index(index))
-                }
-            }
-            return renames
-        case .record(let fields, _):
-            guard case .object(let object) = value else { return try normalize(value, sortedKeys: false) != value }
-            var renames = false
-            for (key, item) in object {
-                guard let shape = fields[key] else {
-                    // An unknown or snake_case key: the full pass renames it or reports it.
-                    renames = true
-                    continue
-                }
-                do {
-                    if try shape.needsRenaming(item) { renames = true }
-                } catch {
-                    throw error.located(under: .key(key))
-                }
-            }
-            if !renames { _ = try normalize(value, sortedKeys: false, shallow: true) }
-            return renames
-        case .map(let element):
-            guard case .object(let object) = value else { return try normalize(value, sortedKeys: false) != value }
-            var renames = false
-            for (key, item) in object {
-                do {
-                    if try element.needsRenaming(item) { renames = true }
-                } catch {
-                    throw error.located(under: .key(key))
-                }
-            }
-            return renames
-        default:
-            _ = try normalize(value, sortedKeys: false)
-            return false
+            return try normalize(value)
+        } catch {
+            throw CatalogIssue(code: error.code, path: JSONPath(path.components + error.path.components), detail: error.detail)
         }
     }
 
-    func normalize(_ value: JSONValue, sortedKeys: Bool, shallow: Bool = false) throws(CatalogIssue) -> JSONValue {
+    /// Keys are visited in sorted order, so the same bad file always reports the same issue.
+    func normalize(_ value: JSONValue) throws(CatalogIssue) -> JSONValue {
         let path = JSONPath.root
         switch self {
         case .anyValue:
@@ -162,12 +103,11 @@ extension CatalogShape {
             if items.count < minItems {
                 throw CatalogIssue(code: "too_few_items", path: path, detail: "needs at least \(minItems) item(s), found \(items.count)")
             }
-            if shallow { return value }
             var normalized: [JSONValue] = []
             normalized.reserveCapacity(items.count)
             for (index, item) in items.enumerated() {
                 do {
-                    normalized.append(try element.normalize(item, sortedKeys: sortedKeys))
+                    normalized.append(try element.normalize(item))
                 } catch {
                     throw error.located(under: .index(index))
                 }
@@ -175,14 +115,8 @@ extension CatalogShape {
             return .array(normalized)
         case .record(let fields, let required):
             guard case .object(let object) = value else { throw Self.wrongType("object", value, path) }
-            if shallow {
-                if required.contains(where: { object[$0] == nil }), let key = required.sorted().first(where: { object[$0] == nil }) {
-                    throw CatalogIssue(code: "missing_key", path: path, detail: "missing required key '\(key)'")
-                }
-                return value
-            }
             var normalized: [String: JSONValue] = [:]
-            for key in sortedKeys ? object.keys.sorted() : Array(object.keys) {
+            for key in object.keys.sorted() {
                 var resolved: String? = fields[key] != nil ? key : nil
                 if resolved == nil, key.contains("_") {
                     let camel = camelCaseKey(key)
@@ -200,7 +134,7 @@ extension CatalogShape {
                         detail: "'\(key)' repeats '\(name)' (camelCase and snake_case spellings of one key)")
                 }
                 do {
-                    normalized[name] = try shape.normalize(object[key]!, sortedKeys: sortedKeys)
+                    normalized[name] = try shape.normalize(object[key]!)
                 } catch {
                     var issue = error.located(under: .key(name))
                     if name == "operations", issue.code == "too_few_items", error.path.components.isEmpty {
@@ -216,9 +150,9 @@ extension CatalogShape {
         case .map(let element):
             guard case .object(let object) = value else { throw Self.wrongType("object", value, path) }
             var normalized: [String: JSONValue] = [:]
-            for (key, item) in object {
+            for (key, item) in object.sorted(by: { $0.key < $1.key }) {
                 do {
-                    normalized[key] = try element.normalize(item, sortedKeys: sortedKeys)
+                    normalized[key] = try element.normalize(item)
                 } catch {
                     throw error.located(under: .key(key))
                 }

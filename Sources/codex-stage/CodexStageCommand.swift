@@ -42,6 +42,8 @@ struct RunStage: ToolCommand {
     var scratch: String?
     @Option(help: "The stack's curated manifest.json: a stage expecting a tool it does not hold is unknown_tool (exit 2) before Codex starts.")
     var manifest: String?
+    @Option(help: "Known failures ({\"known_failures\": [{stage, tool?, code?, reason}]}): reported as expected, not failing; unmatched entries are stale.")
+    var baseline: String?
 
     func execute() async throws -> ToolOutcome {
         guard let mode = CodexStage.ModelMode(rawValue: model) else {
@@ -71,6 +73,7 @@ struct RunStage: ToolCommand {
         options.extraArguments = codexArgs
         options.keepHome = keepHome
         options.scratch = scratch
+        if let baseline { options.baseline = try Baseline.load(path: baseline) }
         URLCredentials.register(in: mcpUrl)  // before the first log line names the URL
         let log = Log(tool: "codex-stage", quiet: common.quiet)
         log.info("stage \(name): codex exec against \(mcpUrl) (\(mode.rawValue) model)")
@@ -89,10 +92,14 @@ struct CheckStage: ToolCommand {
     @Option(help: "Stage whose expectations apply.") var name: String
     @Option(help: "Codex stderr log (default: <transcript>.stderr.log beside it, if present).") var stderr: String?
     @Option(help: "Offered-tools file (default: <transcript>.offered.json beside it, if present).") var offered: String?
+    @Option(help: "Known failures, as for run.") var baseline: String?
     @Argument(help: "The saved <name>.jsonl transcript.") var transcript: String
 
     func execute() async throws -> ToolOutcome {
-        try CodexStage.check(stagesPath: stages, name: name, transcriptPath: transcript, stderrPath: stderr, offeredPath: offered).outcome
+        try CodexStage.check(
+            stagesPath: stages, name: name, transcriptPath: transcript, stderrPath: stderr, offeredPath: offered,
+            baseline: baseline.map { path throws(SmokeError) in try Baseline.load(path: path) } ?? Baseline()
+        ).outcome
     }
 }
 
