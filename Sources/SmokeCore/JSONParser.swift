@@ -7,6 +7,8 @@ import Foundation
 struct JSONParser {
     struct Failure: Error {
         var message: String
+        /// Nesting past the bound (`json_too_deep`), as opposed to malformed input.
+        var tooDeep = false
         var offset: Int
     }
 
@@ -80,7 +82,7 @@ struct JSONParser {
     private mutating func enter() throws(Failure) {
         depth += 1
         if depth > maximumDepth {
-            throw Failure(message: "nested deeper than \(maximumDepth) levels", offset: index)
+            throw Failure(message: "nested deeper than \(maximumDepth) levels", tooDeep: true, offset: index)
         }
     }
 

@@ -105,7 +105,7 @@ extension JSONValue {
             return try JSONParser.parse(data, maximumDepth: maximumDepth)
         } catch {
             let (line, column) = JSONParser.position(of: error.offset, in: data)
-            let deep = error.message.hasPrefix("nested deeper")
+            let deep = error.tooDeep
             throw SmokeError(
                 deep ? "json_too_deep" : "invalid_json",
                 deep

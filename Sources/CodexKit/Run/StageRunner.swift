@@ -77,21 +77,32 @@ public struct StageRunner: Sendable {
         var streamsDone: Bool { state.withLock { $0.streamsOpen <= 0 } }
     }
 
+    /// The spawn failed with ETXTBSY: another thread of this process was writing an executable
+    /// when a concurrent fork inherited its descriptor; the file becomes executable a moment later.
+    private struct TextFileBusy: Error {
+        var error: SubprocessError
+    }
+
     public func run() async throws(SmokeError) -> Result {
-        // ETXTBSY: another thread of this process was writing an executable when a concurrent fork
-        // inherited its descriptor; the file becomes executable a moment later. Retry briefly.
         var attempt = 0
         while true {
             do {
                 return try await runOnce()
-            } catch let error where error.code == "codex_spawn_failed" && error.message.contains("Text file busy") && attempt < 5 {
+            } catch let busy as TextFileBusy {
+                guard attempt < 5 else {
+                    throw .environment("codex_spawn_failed", "\(executable): cannot start: \(busy.error)")
+                }
                 attempt += 1
                 try? await Task.sleep(for: .milliseconds(50 * attempt))
+            } catch let error as SmokeError {
+                throw error
+            } catch {
+                throw .environment("codex_spawn_failed", "\(executable): cannot start: \(error)")
             }
         }
     }
 
-    private func runOnce() async throws(SmokeError) -> Result {
+    private func runOnce() async throws -> Result {
         let transcriptFile = try LineFile(path: transcriptPath)
         let stderrFile = try LineFile(path: stderrPath)
         let watch = Watch()
@@ -180,8 +191,10 @@ public struct StageRunner: Sendable {
                 }
                 return (transcript, digest, pid)
             }
+        } catch let error as SubprocessError where error.underlyingError == Errno.textFileBusy {
+            throw TextFileBusy(error: error)
         } catch {
-            throw .environment("codex_spawn_failed", "\(executable): cannot start: \(error)")
+            throw SmokeError.environment("codex_spawn_failed", "\(executable): cannot start: \(error)")
         }
         let (transcript, digest, pid) = outcome.closureResult
         let end: RunEnd
