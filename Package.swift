@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "probe-initialize", targets: ["probe-initialize"]),
         .executable(name: "codex-stage", targets: ["codex-stage"]),
         .executable(name: "git-clean-check", targets: ["git-clean-check"]),
+        .executable(name: "smoke-report", targets: ["smoke-report"]),
         // For the fuzz package under Fuzz/ (it depends on this one by path and reaches the parsers).
         .library(name: "SmokeCore", targets: ["SmokeCore"]),
         .library(name: "ManifestKit", targets: ["ManifestKit"]),
@@ -70,6 +71,9 @@ let package = Package(
         .executableTarget(name: "probe-initialize", dependencies: ["ProbeKit", "SmokeCore"]),
         .executableTarget(name: "codex-stage", dependencies: ["CodexKit", "ManifestKit", "SmokeCore"]),
         .executableTarget(name: "git-clean-check", dependencies: ["GitKit", "SmokeCore"]),
+        // The smoke chain's bookkeeping (ledger, step answers, summary.json, junit.xml, secret scan).
+        .target(name: "SmokeReportKit", dependencies: ["SmokeCore", "CodexKit"]),
+        .executableTarget(name: "smoke-report", dependencies: ["SmokeReportKit", "SmokeCore"]),
 
         // Test helpers shared by every test target: temp dirs, child processes, the pinned venv.
         .target(name: "SmokeTestSupport", dependencies: ["SmokeCore"], path: "Tests/SmokeTestSupport"),
@@ -80,6 +84,7 @@ let package = Package(
         .testTarget(name: "ProbeKitTests", dependencies: ["ProbeKit", "SmokeTestSupport"]),
         .testTarget(name: "CodexKitTests", dependencies: ["CodexKit", "SmokeTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SmokeTestSupport"]),
+        .testTarget(name: "SmokeReportKitTests", dependencies: ["SmokeReportKit", "SmokeTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,186 @@
+import CodexKit
+import SmokeCore
+
+/// `smoke-report emit`: the answer of a step the chain performs itself (start-stack, stop-stack).
+public struct EmitRequest: Sendable {
+    public var out: String
+    public var step: String
+    public var ok: Bool
+    public var elapsedMs: Int
+    public var code: String
+    public var message: String
+    public var hint: String?
+    public var fields: [String: JSONValue]
+
+    public init(
+        out: String, step: String, ok: Bool, elapsedMs: Int = 0, code: String = "failed", message: String = "",
+        hint: String? = nil, fields: [String: JSONValue] = [:]
+    ) {
+        self.out = out
+        self.step = step
+        self.ok = ok
+        self.elapsedMs = elapsedMs
+        self.code = code
+        self.message = message
+        self.hint = hint
+        self.fields = fields
+    }
+}
+
+/// `smoke-report offered`: the tools Codex put in front of the model in a stage, against the manifest.
+public struct OfferedRequest: Sendable {
+    public var stage: String
+    /// The stage step's answer (codex-stage's JSON, with `offered_tools`).
+    public var stageJSON: String
+    public var manifest: String
+    /// `scripted` or `real`: a real model's request is not observed, so nothing is known to judge.
+    public var model: String
+    public var out: String
+
+    public init(stage: String, stageJSON: String, manifest: String, model: String = "scripted", out: String) {
+        self.stage = stage
+        self.stageJSON = stageJSON
+        self.manifest = manifest
+        self.model = model
+        self.out = out
+    }
+}
+
+/// The answers of the steps that are not a tool's own: the chain writes them with these.
+public enum ChainSteps {
+    static func header(step: String) -> [String: JSONValue] {
+        ["tool": .string(RunFiles.chainTool), "version": .string(SmokeVersion.current), "step": .string(step)]
+    }
+
+    public static func emitDocument(_ request: EmitRequest) -> [String: JSONValue] {
+        var document = header(step: request.step)
+        document["ok"] = .bool(request.ok)
+        document["elapsed_ms"] = .int(Int64(request.elapsedMs))
+        document.merge(request.fields) { _, new in new }
+        if !request.ok {
+            var error: [String: JSONValue] = ["code": .string(request.code), "message": .string(request.message)]
+            if let hint = request.hint, !hint.isEmpty { error["hint"] = .string(hint) }
+            document["error"] = .object(error)
+        }
+        return document
+    }
+
+    public static func emit(_ request: EmitRequest) throws(SmokeError) -> ReportOutput {
+        try RunFiles.write(.object(emitDocument(request)), to: request.out)
+        return ReportOutput()
+    }
+
+    // MARK: ports
+
+    /// The ports step (Stelae mode): render-manifest's own findings of literal ports, red when it
+    /// marked one fatal (a port clients would call instead of the stack's).
+    public static func portsDocument(render: JSONValue?) -> [String: JSONValue] {
+        let answer = render?.objectValue ?? [:]
+        let findings = answer["hardcoded_ports"].flatMap { $0.isTruthy ? $0.arrayValue : nil } ?? []
+        let fatal = findings.filter { $0["fatal"]?.isTruthy ?? false }
+        var document = header(step: "ports")
+        document["ok"] = .bool(fatal.isEmpty)
+        document["hardcoded_ports"] = .array(findings)
+        if !fatal.isEmpty {
+            let message = fatal.map { finding in
+                "\(ChainText.show(finding["file"])): \(ChainText.show(finding["json_path"])) is "
+                    + "\"\(ChainText.show(finding["value"]))\": clients call port \(ChainText.show(finding["port"])), "
+                    + "not the stack's \(ChainText.show(answer["port"]))"
+            }
+            document["error"] = ["code": "hardcoded_port", "message": .string(message.joined(separator: "; "))]
+        }
+        return document
+    }
+
+    public static func ports(render: String, out: String) throws(SmokeError) -> ReportOutput {
+        let document = portsDocument(render: RunFiles.load(render))
+        try RunFiles.write(.object(document), to: out)
+        return ReportOutput(exit: document["ok"] == true ? 0 : 1)
+    }
+
+    // MARK: offered
+
+    /// The curated tool names of a manifest (`{"tools": [{"name": …}]}`), sorted.
+    public static func curatedNames(_ manifest: JSONValue?) -> [String] {
+        let tools = manifest?["tools"]?.arrayValue ?? []
+        return ChainText.sorted(Set(tools.compactMap { $0["name"]?.stringValue }))
+    }
+
+    /// What Codex offered in a stage, read from the stage's answer: nil when the answer has no
+    /// `offered_tools` list (Codex never asked the model). Per server as CodexKit saved it
+    /// (`offered_by_server`); a flat list may also spell a tool `mcp__<server>__<tool>`.
+    public static func offeredTools(stageAnswer: JSONValue?) -> OfferedTools? {
+        guard case .array(let flat)? = stageAnswer?["offered_tools"] else { return nil }
+        if let byServer = stageAnswer?["offered_by_server"], byServer.objectValue != nil,
+            let offered = OfferedTools(json: ["servers": byServer])
+        {
+            return offered
+        }
+        var byServer: [String: [String]] = [:]
+        for item in flat {
+            guard let name = (item.objectValue != nil ? item["name"] : item)?.stringValue else { continue }
+            var server = ""
+            var tool = name
+            if name.hasPrefix("mcp__") {
+                let parts = name.split(separator: "__", omittingEmptySubsequences: false).map(String.init)
+                tool = parts.last ?? name
+                if parts.count > 2 { server = parts[1] }
+            }
+            byServer[server, default: []].append(tool)
+        }
+        return OfferedTools(byServer: byServer)
+    }
+
+    public static func offeredDocument(
+        _ request: OfferedRequest, manifest: JSONValue?, stageAnswer: JSONValue?, elapsedMs: Int64
+    ) -> [String: JSONValue] {
+        let curated = curatedNames(manifest?.isTruthy == true ? manifest : nil)
+        var document = header(step: "offered-\(request.stage)")
+        document["elapsed_ms"] = .int(elapsedMs)
+        document["stage"] = .string(request.stage)
+        document["curated"] = .array(curated.map(JSONValue.string))
+        document["manifest"] = .string(request.manifest)
+        guard let offered = offeredTools(stageAnswer: stageAnswer) else {
+            if request.model == "real" {
+                document["ok"] = true
+                document["offered"] = .null
+                document["missing"] = []
+                document["checked"] = false
+                document["note"] = "a real model's request is not observed; offered_tools is unknown"
+            } else {
+                document["ok"] = false
+                document["error"] = [
+                    "code": "offered_tools_unknown",
+                    "message": .string("\(request.stageJSON) has no offered_tools list (did the stage start Codex?)"),
+                ]
+            }
+            return document
+        }
+        let names = ChainText.sorted(offered.allTools)
+        let missing = curated.filter { !offered.offers(tool: $0, server: nil) }
+        document["ok"] = .bool(missing.isEmpty)
+        document["offered"] = .array(names.map(JSONValue.string))
+        document["missing"] = .array(missing.map(JSONValue.string))
+        document["checked"] = true
+        if !missing.isEmpty {
+            document["error"] = [
+                "code": "tool_not_offered",
+                "message": .string(
+                    "Codex did not offer the curated tool(s) \(missing.joined(separator: ", ")) to the model in stage "
+                        + "'\(request.stage)' (offered: \(names.isEmpty ? "none" : names.joined(separator: ", ")))"),
+                "hint": "Codex saw a different tool list than the manifest: stale manifest, server dropped or namespace changed",
+            ]
+        }
+        return document
+    }
+
+    public static func offered(_ request: OfferedRequest) throws(SmokeError) -> ReportOutput {
+        let started = ContinuousClock.now
+        let manifest = RunFiles.load(request.manifest)
+        let stageAnswer = RunFiles.load(request.stageJSON)
+        let document = offeredDocument(
+            request, manifest: manifest, stageAnswer: stageAnswer, elapsedMs: (ContinuousClock.now - started).milliseconds)
+        try RunFiles.write(.object(document), to: request.out)
+        return ReportOutput(exit: document["ok"] == true ? 0 : 1)
+    }
+}
