@@ -67,11 +67,33 @@ final class Repository {
 
     /// The commit HEAD points at, or nil in a repository with no commits yet.
     func headCommitID() throws(SmokeError) -> String? {
+        try headCommit().map(Self.hex)
+    }
+
+    func headCommit() throws(SmokeError) -> git_oid? {
         var oid = git_oid()
         let result = git_reference_name_to_id(&oid, pointer, "HEAD")
         if result == GIT_ENOTFOUND.rawValue || result == GIT_EUNBORNBRANCH.rawValue { return nil }
         try LibGit2.check(result, "cannot resolve HEAD")
-        return Self.hex(oid)
+        return oid
+    }
+
+    /// The tree of commit `commit`.
+    func treeID(ofCommit commit: git_oid) throws(SmokeError) -> git_oid {
+        var id = commit
+        var handle: OpaquePointer?
+        try LibGit2.check(git_commit_lookup(&handle, pointer, &id), "cannot read the HEAD commit")
+        defer { git_commit_free(handle) }
+        guard let tree = git_commit_tree_id(handle) else { throw .environment("libgit2_error", "the HEAD commit has no tree") }
+        return tree.pointee
+    }
+
+    /// The repository's index, loaded from disk on first use; the caller frees it (`git_index_free`).
+    func index() throws(SmokeError) -> OpaquePointer {
+        var handle: OpaquePointer?
+        try LibGit2.check(git_repository_index(&handle, pointer), "cannot open the index")
+        guard let handle else { throw .environment("libgit2_error", "libgit2 returned no index") }
+        return handle
     }
 
     /// The branch HEAD names (also before the first commit), or nil when HEAD is detached.

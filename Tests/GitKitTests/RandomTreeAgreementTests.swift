@@ -11,6 +11,7 @@ import Testing
     struct Mismatch: Sendable {
         var tree: Int
         var seed: UInt64
+        var workers: Int
         var script: String
         var git: [String]
         var libgit2: [String]
@@ -59,11 +60,17 @@ import Testing
                 do {
                     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                     try GitCLI.script(script, in: directory)
-                    let snapshot = try StatusReader.snapshot(directory: directory)
                     let git = try GitCLI.porcelain(in: directory)
-                    let ours = GitCLI.lines(snapshot.entries)
-                    let mismatch = ours == git && snapshot.clean == git.isEmpty
-                        ? nil : Mismatch(tree: tree, seed: seed, script: script, git: git, libgit2: ours)
+                    // One libgit2 status run, and several over path groups at once (split down
+                    // to single files, so every kind of change meets a group boundary).
+                    var mismatch: Mismatch?
+                    for runs in [1, 3] {
+                        let snapshot = try StatusReader.snapshot(directory: directory, workers: runs)
+                        let ours = GitCLI.lines(snapshot.entries)
+                        if mismatch == nil, ours != git || snapshot.clean != git.isEmpty {
+                            mismatch = Mismatch(tree: tree, seed: seed, workers: runs, script: script, git: git, libgit2: ours)
+                        }
+                    }
                     results.record(entries: git.count, changes: generator.changes, mismatch: mismatch)
                     if mismatch == nil { try? FileManager.default.removeItem(atPath: directory) }
                 } catch {
@@ -79,7 +86,7 @@ import Testing
         #expect(results.entriesCompared > treeCount)
         for mismatch in results.mismatches.prefix(3) {
             Issue.record("""
-                tree \(mismatch.tree) (seed \(mismatch.seed)) differs from git
+                tree \(mismatch.tree) (seed \(mismatch.seed), \(mismatch.workers) status runs) differs from git
                 git:     \(mismatch.git)
                 libgit2: \(mismatch.libgit2)
                 --- script ---

@@ -60,17 +60,23 @@ import Testing
         Case(name: "clean tree", script: base, expectedLine: nil),
     ]
 
+    /// How the tree is read: one libgit2 status run, and several runs over path groups at once
+    /// (what large trees get), split down to single files so every group boundary is exercised.
+    static let readings: [Int?] = [nil, 1, 3]
+
     @Test(arguments: cases)
     func agreesWithGitStatus(_ fixture: Case) throws {
         let directory = try TempDirectory(prefix: "gitkit-status")
         try GitCLI.script(fixture.script, in: directory.path)
-        let snapshot = try StatusReader.snapshot(directory: directory.path)
         let expected = try GitCLI.porcelain(in: directory.path)
-        #expect(GitCLI.lines(snapshot.entries) == expected)
+        for workers in Self.readings {
+            let snapshot = try StatusReader.snapshot(directory: directory.path, workers: workers)
+            #expect(GitCLI.lines(snapshot.entries) == expected, "workers: \(workers.map(String.init) ?? "automatic")")
+            #expect(snapshot.clean == expected.isEmpty)
+        }
         if let line = fixture.expectedLine {
             #expect(expected.contains(line), "fixture does not produce \(line): git printed \(expected)")
         }
-        #expect(snapshot.clean == expected.isEmpty)
     }
 
     @Test func ignoredOnlyChangesCountAsClean() throws {
@@ -118,9 +124,65 @@ import Testing
             git add -A && git commit -q -m main
             git merge -q other >/dev/null 2>&1 || true
             """, in: directory.path)
-        let snapshot = try StatusReader.snapshot(directory: directory.path)
         let expected = try GitCLI.porcelain(in: directory.path)
         #expect(expected == ["AA added", "DU delthem", "UD delus", "UU both"].sorted())
-        #expect(GitCLI.lines(snapshot.entries) == expected)
+        for workers in Self.readings {
+            let snapshot = try StatusReader.snapshot(directory: directory.path, workers: workers)
+            #expect(GitCLI.lines(snapshot.entries) == expected)
+        }
+    }
+
+    /// A tree large enough for the automatic choice to read it with several runs at once (one
+    /// per core), every kind of change spread over many directories, then the same tree after
+    /// the changes are committed (nothing staged: HEAD is not compared entry by entry).
+    @Test func largeTreeAgreesWithGitStatus() throws {
+        let directory = try TempDirectory(prefix: "gitkit-status")
+        try GitCLI.script("""
+            git init -q -b main .
+            printf '*.log\\nbuild/\\n' > .gitignore
+            for d in $(seq 0 39); do
+              mkdir -p "src$((d % 4))/mod $d/deep"
+              for f in $(seq 0 29); do printf '%s\\n' "$d $f" > "src$((d % 4))/mod $d/f$f.txt"; done
+              printf 'deep %s\\n' "$d" > "src$((d % 4))/mod $d/deep/é $d.txt"
+            done
+            for f in $(seq 0 9); do printf 'top %s\\n' "$f" > "top$f.txt"; done
+            git add -A && git commit -q -m base
+            mkdir -p build/out && printf 'o\\n' > build/out/x.o && printf 'l\\n' > src1/trace.log
+            printf 'changed\\n' >> "src0/mod 0/f1.txt"
+            rm "src3/mod 7/f2.txt"
+            rm -r "src2/mod 10/deep" && ln -s nowhere "src2/mod 10/deep"
+            rm -r "src2/mod 14" && ln -s ../src1 "src2/mod 14"
+            printf 'u\\n' > "src1/mod 5/untracked.txt"
+            mkdir -p new/a/b && printf 'n\\n' > new/a/b/n.txt && printf 'n\\n' > top-new.txt
+            """, in: directory.path)
+        var expected = try GitCLI.porcelain(in: directory.path)
+        // A directory replaced by a symlink (to a real directory, so a careless split would list
+        // what the link points to): its files are deleted, the link is untracked.
+        for line in [" M src0/mod 0/f1.txt", " D src3/mod 7/f2.txt", "?? src2/mod 10/deep", " D src2/mod 14/f0.txt",
+                     "?? src2/mod 14", "?? src1/mod 5/untracked.txt", "?? new/a/b/n.txt", "?? top-new.txt"] {
+            #expect(expected.contains(line), "git printed \(expected)")
+        }
+        for workers in Self.readings + [2, 8] {
+            let snapshot = try StatusReader.snapshot(directory: directory.path, workers: workers)
+            #expect(GitCLI.lines(snapshot.entries) == expected, "workers: \(workers.map(String.init) ?? "automatic")")
+        }
+        try GitCLI.script("""
+            git mv "src0/mod 4/f3.txt" "src3/moved.txt"
+            git rm -q --cached "src1/mod 9/f4.txt"
+            printf 's\\n' > "src2/staged.txt" && git add "src2/staged.txt" && printf 'm\\n' >> "src2/staged.txt"
+            printf 'i\\n' > "src3/ita.txt" && git add -N "src3/ita.txt"
+            """, in: directory.path)
+        expected = try GitCLI.porcelain(in: directory.path)
+        #expect(expected.contains("R  src0/mod 4/f3.txt -> src3/moved.txt"))
+        for workers in Self.readings + [2, 8] {
+            let snapshot = try StatusReader.snapshot(directory: directory.path, workers: workers)
+            #expect(GitCLI.lines(snapshot.entries) == expected, "workers: \(workers.map(String.init) ?? "automatic")")
+        }
+        try GitCLI.script("git add -A && git commit -q -m changes", in: directory.path)
+        expected = try GitCLI.porcelain(in: directory.path)
+        #expect(expected.isEmpty)
+        for workers in Self.readings {
+            #expect(try StatusReader.snapshot(directory: directory.path, workers: workers).clean)
+        }
     }
 }
