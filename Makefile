@@ -38,7 +38,7 @@ help: ## List targets and the switches they read.
 	@echo "  SWIFT_RELEASE=$(SWIFT_RELEASE)"
 	@echo "Smoke switches (docs/smoke.md):"
 	@echo "  SMOKE_SOURCE=repo to clone (default: this one)  SMOKE_DIR=run dir (default .smoke/runs/<UTC stamp>)"
-	@echo "  PROXY_PORT=port (default: random free)  PROXY_CMD=stack command (default: .venv/bin/fastmcp run <proxy.json> --transport http --port \$$PROXY_PORT)"
+	@echo "  PROXY_PORT=port (default: random free)  PROXY_CMD=stack command (default: .venv/bin/python stack/stelae_proxy.py --config <proxy.json> --port \$$PROXY_PORT)"
 	@echo "  CODEX_MODEL=scripted|real  STAGES=\"bundle-tools install remove\"  STAGES_FILE=stack/stages.json  CURATED_TOOLS=extra required tools"
 	@echo "  PROBE_DEADLINE=30  STAGE_TIMEOUT=120  HEARTBEAT_TIMEOUT=60 (seconds)  KEEP=1 keeps the cloned workspace"
 
@@ -82,7 +82,7 @@ debug-build: sysdeps
 install: build ## Install the tools into $(PREFIX)/bin.
 	@mkdir -p $(PREFIX)/bin
 	@bin=$$($(SWIFT_RELEASE) --show-bin-path); \
-	for tool in render-manifest port-preflight probe-initialize codex-stage git-clean-check; do \
+	for tool in render-manifest port-preflight probe-initialize codex-stage git-clean-check smoke-report; do \
 	  install -m 0755 "$$bin/$$tool" "$(PREFIX)/bin/$$tool"; echo "installed $(PREFIX)/bin/$$tool"; \
 	done
 
