@@ -35,7 +35,8 @@ public enum StatusReader {
 
     static func entries(of repository: Repository, head: git_oid?, workers requested: Int?) throws(SmokeError) -> [StatusEntry] {
         let index = try repository.index()
-        defer { git_index_free(index) }
+        // A short-lived process leaves the index (100,000 entries: milliseconds to free) to its exit.
+        defer { if !LibGit2.isShortLivedProcess { git_index_free(index) } }
         let headTree = try head.map { commit throws(SmokeError) in try repository.treeID(ofCommit: commit) }
         let comparison = HeadComparison.plan(repository: repository, index: index, headTree: headTree)
         var workers = requested ?? automaticWorkers(indexEntries: git_index_entrycount(index))

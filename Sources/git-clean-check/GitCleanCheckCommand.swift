@@ -11,4 +11,13 @@ struct GitCleanCheckCommand: ToolMain {
         version: SmokeVersion.current,
         subcommands: [CloneCommand.self, SnapshotCommand.self, VerifyCommand.self]
     )
+
+    /// ToolMain's entry point, after starting libgit2's initialisation beside the argument parsing
+    /// when the subcommand will need it.
+    static func main() async {
+        if let subcommand = CommandLine.arguments.dropFirst().first, ["snapshot", "verify", "clone"].contains(subcommand) {
+            LibGit2.prepareForShortLivedProcess()
+        }
+        await ToolRunner.run(root: Self.self, tool: toolName)
+    }
 }
