@@ -93,6 +93,8 @@ public enum RunSummary {
             summary["stack_log"] = "stack.log"
             summary["stack_log_tail"] = .array(lines.suffix(stackLogTailLines).map { .string(redactor.redact($0)) })
         }
+        // Test steps and restarts: their totals (docs/smoke.md).
+        summary.merge(HarnessSummary.fields(steps: steps)) { _, new in new }
         return (summary, ok)
     }
 
@@ -102,9 +104,9 @@ public enum RunSummary {
     ) throws(SmokeError) -> ReportOutput {
         let (summary, ok) = build(request, environment: environment, redactor: redactor)
         try RunFiles.write(.object(summary), to: RunFiles.join(request.run, fileName))
-        try FileIO.writeAtomically(
-            JUnitReport.document(summary: .object(summary)), to: RunFiles.join(request.run, junitFileName),
-            durable: false)
+        let junit = HarnessSummary.mergeJUnit(
+            JUnitReport.document(summary: .object(summary)), summary: .object(summary), run: request.run)
+        try FileIO.writeAtomically(junit, to: RunFiles.join(request.run, junitFileName), durable: false)
         return ReportOutput(exit: ok ? 0 : 1)
     }
 
