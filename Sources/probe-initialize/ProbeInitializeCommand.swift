@@ -3,14 +3,16 @@ import Foundation
 import ProbeKit
 import SmokeCore
 
+extension EraChoice: ExpressibleByArgument {}
+
 @main
 struct ProbeInitializeCommand: ToolMain, ToolCommand {
     static let toolName = "probe-initialize"
     static let configuration = CommandConfiguration(
         commandName: toolName,
-        abstract: "Wait until an MCP server completes initialize (and lists the tools asked for): a streamable-HTTP endpoint (--url), a stdio server (--stdio -- CMD ARGS…), or every server of a proxy.json (--proxy-config).",
+        abstract: "Wait until an MCP server is ready in either protocol era (server/discover or initialize), lists what is asked for and answers a tool call: a streamable-HTTP endpoint (--url), a stdio server (--stdio -- CMD ARGS…), or every server of a proxy.json (--proxy-config).",
         usage: """
-            probe-initialize [--url URL] [options]
+            probe-initialize [--url URL] [--era auto|modern|legacy] [--call NAME [--args JSON|@FILE] [--expect-error]] [options]
             probe-initialize --stdio [--env K=V]... [--cwd DIR] [options] -- CMD [ARGS...]
             probe-initialize --proxy-config PATH [--server NAME]... [--require-tool [SERVER::]TOOL]... [options]
             """,
@@ -33,8 +35,11 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
     @Option(help: "Cap of the retry delay in milliseconds.")
     var maxDelayMs: Int = 250
 
-    @Option(help: "protocolVersion sent in initialize.")
-    var protocolVersion: String = ProbeConfiguration.defaultProtocolVersion
+    @Option(help: "Protocol era: auto (server/discover, falling back to initialize as the MCP SDK does), modern (2026-07-28 only) or legacy (initialize only).")
+    var era: EraChoice = .auto
+
+    @Option(help: "Version to ask for: a handshake version goes to initialize (default 2025-06-18), any other to server/discover (default 2026-07-28).")
+    var protocolVersion: String?
 
     @Option(name: .customLong("header"), help: ArgumentHelp("Extra request header 'Name: value' (repeatable).", valueName: "header"))
     var headers: [String] = []
@@ -47,6 +52,21 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
 
     @Option(help: "Write the last complete tools/list result {\"tools\":[…]} to this file (atomically).")
     var toolsOut: String?
+
+    @Option(name: .customLong("require-resource"), help: ArgumentHelp("Wait until resources/list shows this URI or name (repeatable).", valueName: "uri"))
+    var requiredResources: [String] = []
+
+    @Option(name: .customLong("require-prompt"), help: ArgumentHelp("Wait until prompts/list shows this prompt (repeatable).", valueName: "name"))
+    var requiredPrompts: [String] = []
+
+    @Option(help: ArgumentHelp("Once ready, call this tool (tools/call) and check its answer.", valueName: "name"))
+    var call: String?
+
+    @Option(name: .customLong("args"), help: ArgumentHelp("With --call: the arguments, a JSON object or @FILE.", valueName: "json"))
+    var callArguments: String?
+
+    @Flag(help: "With --call: the call must fail (isError or a JSON-RPC error).")
+    var expectError = false
 
     @Flag(help: "Wait for a TCP connect to the endpoint's port before the first HTTP attempt.")
     var waitPort = false
@@ -101,10 +121,10 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
         return .success(report.fields)
     }
 
-    private func rejectOutsideMode(_ mode: String, _ flags: [(String, Bool)]) throws(SmokeError) {
+    private func rejectOutsideMode(_ mode: String, _ flags: [(String, Bool)], without: Bool = false) throws(SmokeError) {
         let given = flags.filter(\.1).map(\.0)
         guard given.isEmpty else {
-            throw .invalidInput("invalid_argument", "\(given.joined(separator: ", ")) cannot be used with \(mode)")
+            throw .invalidInput("invalid_argument", "\(given.joined(separator: ", ")) cannot be used \(without ? "without" : "with") \(mode)")
         }
     }
 
@@ -131,11 +151,25 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
 
     private var stopGraceDuration: Duration { .milliseconds(Int64((stopGrace ?? 2) * 1000)) }
 
+    private var eraSettings: EraSettings { EraSettings(choice: era, protocolVersion: protocolVersion) }
+
+    /// `--call` with its `--args` and `--expect-error` (which mean nothing without it).
+    private func toolCall() throws(SmokeError) -> ToolCall? {
+        guard let call else {
+            try rejectOutsideMode("--call", [("--args", callArguments != nil), ("--expect-error", expectError)], without: true)
+            return nil
+        }
+        guard !call.isEmpty else { throw .invalidInput("invalid_argument", "--call: the tool name is empty") }
+        return ToolCall(name: call, arguments: try ToolCall.parseArguments(callArguments), expectError: expectError)
+    }
+
     private func makeProxyConfiguration() throws(SmokeError) -> ProxyProbeConfiguration {
         try rejectOutsideMode("--proxy-config", [
             ("--url", url != nil), ("--header", !headers.isEmpty), ("--min-tools", minTools != 0),
             ("--tools-out", toolsOut != nil), ("--wait-port", waitPort), ("--stdio", stdio),
             ("--env", !environment.isEmpty), ("--cwd", cwd != nil), ("a command after --", !command.isEmpty),
+            ("--require-resource", !requiredResources.isEmpty), ("--require-prompt", !requiredPrompts.isEmpty),
+            ("--call", call != nil), ("--args", callArguments != nil), ("--expect-error", expectError),
         ])
         try checkCommonNumbers()
         var requirements: [ToolRequirement] = []
@@ -145,7 +179,7 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
             config: config, selecting: servers, requirements: requirements,
             deadline: .milliseconds(Int64(deadline * 1000)), attemptTimeout: .milliseconds(Int64(attemptTimeout * 1000)),
             initialDelay: .milliseconds(initialDelayMs), maxDelay: .milliseconds(maxDelayMs),
-            protocolVersion: protocolVersion, maxBodyBytes: maxBodyBytes, stopGrace: stopGraceDuration)
+            era: eraSettings, maxBodyBytes: maxBodyBytes, stopGrace: stopGraceDuration)
     }
 
     private func makeStdioConfiguration() throws(SmokeError) -> StdioProbeConfiguration {
@@ -167,12 +201,16 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
             if Redactor.isSecretName(name) { Redactor.shared.add(value) }
             variables[name] = value
         }
-        return StdioProbeConfiguration(
+        var configuration = StdioProbeConfiguration(
             command: StdioCommand(
                 command: executable, arguments: Array(command.dropFirst()), environment: variables, workingDirectory: cwd),
-            deadline: .milliseconds(Int64(deadline * 1000)), protocolVersion: protocolVersion, minTools: minTools,
+            deadline: .milliseconds(Int64(deadline * 1000)), era: eraSettings, minTools: minTools,
             requiredTools: requiredTools, maxLineBytes: maxBodyBytes, stopGrace: stopGraceDuration,
             initialDelay: .milliseconds(initialDelayMs), maxDelay: .milliseconds(maxDelayMs))
+        configuration.requiredResources = requiredResources
+        configuration.requiredPrompts = requiredPrompts
+        configuration.call = try toolCall()
+        return configuration
     }
 
     private func makeConfiguration() throws(SmokeError) -> ProbeConfiguration {
@@ -180,18 +218,22 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
         try checkCommonNumbers()
         var parsedHeaders: [(name: String, value: String)] = []
         for header in headers { parsedHeaders.append(try ProbeConfiguration.parseHeader(header)) }
-        return ProbeConfiguration(
+        var configuration = ProbeConfiguration(
             url: endpoint,
             deadline: .milliseconds(Int64(deadline * 1000)),
             attemptTimeout: .milliseconds(Int64(attemptTimeout * 1000)),
             initialDelay: .milliseconds(initialDelayMs),
             maxDelay: .milliseconds(maxDelayMs),
-            protocolVersion: protocolVersion,
+            era: eraSettings,
             headers: parsedHeaders,
             minTools: minTools,
             requiredTools: requiredTools,
             toolsOut: toolsOut,
             waitPort: waitPort,
             maxBodyBytes: maxBodyBytes)
+        configuration.requiredResources = requiredResources
+        configuration.requiredPrompts = requiredPrompts
+        configuration.call = try toolCall()
+        return configuration
     }
 }

@@ -43,12 +43,14 @@ import Testing
             #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
             #expect(run.json["ok"] == true)
             #expect(run.json["tool"] == "probe-initialize")
-            #expect(run.json["session"] == true)
+            // FastMCP serves both eras: auto (the default) meets it in the modern one, no session.
+            #expect(run.json["era"] == "modern")
+            #expect(run.json["session"] == false)
             #expect(run.json["server_info"]?["name"] == "fixture-fastmcp")
             #expect(run.json["tools"] == ["tool_00", "tool_01", "tool_02", "tool_03", "tool_04"])
             #expect(run.json["ready_ms"]?.intValue != nil)
             #expect(run.stdout.split(separator: "\n").count == 1)  // one compact JSON document
-            #expect(run.stderr.contains("attempt 1 initialize: ok"))
+            #expect(run.stderr.contains("attempt 1 server/discover: ok"))
             let written = try JSONValue.load(path: out)
             #expect(written.objectValue?.keys.sorted() == ["tools"])
             #expect(written["tools"]?.arrayValue?.compactMap { $0["name"]?.stringValue }.count == 5)

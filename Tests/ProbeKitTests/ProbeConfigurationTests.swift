@@ -64,9 +64,9 @@ import Testing
 
     @Test func toolWaitOnlyWhenAsked() {
         let url = URL(string: "http://127.0.0.1:1/mcp")!
-        #expect(!ProbeConfiguration(url: url).waitsForTools)
-        #expect(ProbeConfiguration(url: url, minTools: 1).waitsForTools)
-        #expect(ProbeConfiguration(url: url, requiredTools: ["x"]).waitsForTools)
-        #expect(ProbeConfiguration(url: url, toolsOut: "/tmp/x").waitsForTools)
+        #expect(!ProbeConfiguration(url: url).waitsForCatalog)
+        #expect(ProbeConfiguration(url: url, minTools: 1).waitsForCatalog)
+        #expect(ProbeConfiguration(url: url, requiredTools: ["x"]).waitsForCatalog)
+        #expect(ProbeConfiguration(url: url, toolsOut: "/tmp/x").waitsForCatalog)
     }
 }

@@ -41,11 +41,14 @@ extension ProbeServerTests {
         Case(mode: "huge", code: "invalid_body", outcome: "body_too_large", retried: false),
     ]
 
+    static let legacy = EraSettings(choice: .legacy)
+
+    /// The handshake era alone: exactly the initialize attempts the fault calls for.
     @Test(arguments: cases)
     func faultEndsWithItsCodeWithinTheDeadline(_ fault: Case) async throws {
         try await ProbeFixtures.withFault(fault.mode, fault.extra) { server, url in
             let (report, took) = await timedProbe(
-                ProbeConfiguration(url: url, deadline: Self.deadline, attemptTimeout: Self.attemptTimeout))
+                ProbeConfiguration(url: url, deadline: Self.deadline, attemptTimeout: Self.attemptTimeout, era: Self.legacy))
             #expect(report.code == fault.code)
             #expect(report.error?.exit == .checkFailed)
             #expect(report.fields["ready_ms"] == .null)
@@ -66,6 +69,23 @@ extension ProbeServerTests {
         }
     }
 
+    /// The same faults with era negotiation in front (`auto`, the default): the verdict is the
+    /// same code, named after the same last outcome, within the same bound. A transient fault is
+    /// never taken for an era verdict, and a fallback never hides why the server is not ready.
+    @Test(arguments: cases)
+    func faultKeepsItsCodeUnderEraNegotiation(_ fault: Case) async throws {
+        try await ProbeFixtures.withFault(fault.mode, fault.extra) { server, url in
+            let (report, took) = await timedProbe(
+                ProbeConfiguration(url: url, deadline: Self.deadline, attemptTimeout: Self.attemptTimeout))
+            #expect(report.code == fault.code)
+            #expect(report.fields["era"] == .null)
+            #expect(report.attempts.first?["phase"] == "server/discover")
+            #expect(report.attempts.last?["outcome"]?.stringValue == fault.outcome)
+            if fault.retried { #expect(report.attempts.count >= 2) }
+            #expect(took < Self.deadline + .seconds(1), "took \(took)")
+        }
+    }
+
     @Test func garbageBodyIsShownInThePreview() async throws {
         try await ProbeFixtures.withFault("garbage") { server, url in
             let report = await Probe(configuration: ProbeConfiguration(url: url, deadline: Self.deadline)).run()
@@ -79,6 +99,8 @@ extension ProbeServerTests {
     @Test func jsonRPCErrorCarriesCodeAndMessage() async throws {
         try await ProbeFixtures.withFault("jsonrpc_error") { server, url in
             let report = await Probe(configuration: ProbeConfiguration(url: url, deadline: Self.deadline)).run()
+            // server/discover was answered -32601 (a fallback), initialize -32602: the verdict's.
+            #expect(report.fields["era_fallback"] == "server/discover answered JSON-RPC -32601: Method not found")
             #expect(report.fields["rpc_error"]?["code"] == -32602)
             #expect(report.fields["rpc_error"]?["message"] == "Invalid params: clientInfo is required")
             #expect(report.error?.message.contains("-32602") == true)
@@ -88,7 +110,7 @@ extension ProbeServerTests {
     @Test func hugeAnswerStopsAtTheCapQuickly() async throws {
         try await ProbeFixtures.withFault("huge") { server, url in
             let (report, took) = await timedProbe(
-                ProbeConfiguration(url: url, deadline: .seconds(10), maxBodyBytes: 64 * 1024))
+                ProbeConfiguration(url: url, deadline: .seconds(10), era: Self.legacy, maxBodyBytes: 64 * 1024))
             #expect(report.outcomes == ["body_too_large"])
             #expect(took < .seconds(5))
             #expect((report.attempts.first?["body_preview"]?.stringValue?.count ?? 0) <= 513)
@@ -97,7 +119,9 @@ extension ProbeServerTests {
 
     @Test func badGatewayTwiceThenReady() async throws {
         try await ProbeFixtures.withFault("flaky502") { server, url in
-            let report = await Probe(configuration: ProbeConfiguration(url: url, deadline: .seconds(10), minTools: 2)).run()
+            let report = await Probe(
+                configuration: ProbeConfiguration(url: url, deadline: .seconds(10), era: Self.legacy, minTools: 2)
+            ).run()
             #expect(report.ok, "\(report.error?.description ?? "")")
             let initialize = report.attempts(phase: "initialize")
             #expect(initialize.map { $0["status"] } == [502, 502, 200])
@@ -106,9 +130,24 @@ extension ProbeServerTests {
         }
     }
 
+    /// auto: a 502 to discover falls back to initialize (as the SDK's client does), whose own
+    /// 502 ends the round; the next round asks discover again, so an endpoint that comes up
+    /// later is met in whatever era it then answers (here the handshake: discover is -32601).
+    @Test func badGatewayUnderEraNegotiationRetriesTheWholeRound() async throws {
+        try await ProbeFixtures.withFault("flaky502") { server, url in
+            let report = await Probe(configuration: ProbeConfiguration(url: url, deadline: .seconds(10), minTools: 2)).run()
+            #expect(report.ok, "\(report.error?.description ?? "")")
+            let steps = report.attempts.prefix(4).map { "\($0["phase"]?.stringValue ?? "") \($0["status"]?.intValue ?? 0)" }
+            #expect(steps == ["server/discover 502", "initialize 502", "server/discover 200", "initialize 200"])
+            #expect(report.attempts[2]["delay_ms"]?.intValue ?? 0 > 0)  // the round waited a backoff step
+            #expect(report.fields["era"] == "legacy")
+            #expect(report.toolNames == ["alpha", "beta"])
+        }
+    }
+
     @Test func retryAfterIsHonoured() async throws {
         try await ProbeFixtures.withFault("retry_after") { server, url in
-            let report = await Probe(configuration: ProbeConfiguration(url: url, deadline: .seconds(10))).run()
+            let report = await Probe(configuration: ProbeConfiguration(url: url, deadline: .seconds(10), era: Self.legacy)).run()
             #expect(report.ok)
             let initialize = report.attempts(phase: "initialize")
             #expect(initialize.first?["retry_after_ms"] == 1000)
@@ -118,7 +157,7 @@ extension ProbeServerTests {
 
     @Test func retryAfterBeyondTheDeadlineStopsAtOnce() async throws {
         try await ProbeFixtures.withFault("retry_after") { server, url in
-            let (report, took) = await timedProbe(ProbeConfiguration(url: url, deadline: .milliseconds(700)))
+            let (report, took) = await timedProbe(ProbeConfiguration(url: url, deadline: .milliseconds(700), era: Self.legacy))
             #expect(report.code == "http_status")
             #expect(report.outcomes == ["http_status"])
             #expect(took < .milliseconds(700))
@@ -127,7 +166,9 @@ extension ProbeServerTests {
 
     @Test func redirect307IsFollowedWithMethodAndBody() async throws {
         try await ProbeFixtures.withFault("redirect") { server, url in
-            let report = await Probe(configuration: ProbeConfiguration(url: url, deadline: .seconds(10), minTools: 1)).run()
+            let report = await Probe(
+                configuration: ProbeConfiguration(url: url, deadline: .seconds(10), era: Self.legacy, minTools: 1)
+            ).run()
             #expect(report.ok, "\(report.error?.description ?? "")")
             let first = try #require(report.attempts.first)
             #expect(first["outcome"] == "redirect")
@@ -165,7 +206,8 @@ extension ProbeServerTests {
     @Test func requestsCarryTheHeadersTheSpecAsksFor() async throws {
         try await ProbeFixtures.withFault("mcp") { server, url in
             let report = await Probe(
-                configuration: ProbeConfiguration(url: url, deadline: .seconds(10), headers: [("X-Extra", "yes")], minTools: 1)
+                configuration: ProbeConfiguration(
+                    url: url, deadline: .seconds(10), era: Self.legacy, headers: [("X-Extra", "yes")], minTools: 1)
             ).run()
             #expect(report.ok)
             let requests = try await ProbeFixtures.requests(server)
@@ -212,7 +254,7 @@ extension ProbeServerTests {
     @Test func lastAttemptBeforeTheDeadlineCatchesALateServer() async throws {
         try await ProbeFixtures.withFault("mcp", ["--listen-delay", "0.9"]) { server, url in
             let configuration = ProbeConfiguration(
-                url: url, deadline: .milliseconds(1500), initialDelay: .milliseconds(600), maxDelay: .seconds(5))
+                url: url, deadline: .milliseconds(1500), initialDelay: .milliseconds(600), maxDelay: .seconds(5), era: Self.legacy)
             let report = await Probe(configuration: configuration, random: { 0.999_999 }).run()
             #expect(report.ok, "\(report.error?.description ?? "")")
             let initialize = report.attempts(phase: "initialize")

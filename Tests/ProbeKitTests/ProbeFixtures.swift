@@ -40,6 +40,31 @@ enum ProbeFixtures {
         return (server, URL(string: "http://127.0.0.1:\(port)/mcp")!)
     }
 
+    /// An era_server.py (the SDK's low-level server, one era only): `era` is `legacy` or `modern`.
+    static func era(_ era: String, _ extra: [String] = []) async throws -> (BackgroundProcess, URL) {
+        let server = try BackgroundProcess.python("\(directory)/era_server.py", ["--era", era] + extra)
+        let line = try await offPool { try server.waitForLine(prefix: "READY", timeout: 60) }
+        let port = Int(line.split(separator: " ").last ?? "")!
+        return (server, URL(string: "http://127.0.0.1:\(port)/mcp")!)
+    }
+
+    /// Runs `body` with an era_server.py and stops the server afterwards.
+    static func withEra<T>(
+        _ era: String, _ extra: [String] = [], _ body: (BackgroundProcess, URL) async throws -> T
+    ) async throws -> T {
+        let (server, url) = try await self.era(era, extra)
+        return try await stopping(server) { try await body(server, url) }
+    }
+
+    /// The `REQ` lines an era_server.py logged so far, decoded (the server logs a request before
+    /// answering it, so every request the probe got an answer to is among them).
+    static func eraRequests(_ server: BackgroundProcess) -> [JSONValue] {
+        server.lines.compactMap { line in
+            guard line.hasPrefix("REQ ") else { return nil }
+            return try? JSONValue.parse(Data(line.dropFirst(4).utf8), source: "REQ")
+        }
+    }
+
     /// Runs `body` with a fault server and stops the server afterwards, off the cooperative pool.
     static func withFault<T>(
         _ mode: String, _ extra: [String] = [], _ body: (BackgroundProcess, URL) async throws -> T

@@ -15,6 +15,9 @@ Prints `PORT <p>` as soon as the port is reserved (bound, not listening: connect
                       prints `TOOLS_LISTED <n>` on stderr (a tool wait must poll K+1 times)
   --child-pid-file F  (stdio) start a child process that sleeps, and write its pid to F: a
                       test checks that stopping the server's process group took it down too
+  --call-tools        also publish big(bytes) (a text of that many bytes), fail (raises: isError)
+                      and typed(count: int) (FastMCP rejects a non-integer count)
+  --resources N, --prompts N  resource://fixture/r<i> and prompt_<i>
 """
 
 import argparse
@@ -40,6 +43,35 @@ def die_on_sigterm() -> None:
     servers with SIGTERM and must not wait for their SIGKILL fallback."""
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def add_call_tools(mcp: FastMCP) -> None:
+    def big(bytes: int = 1024) -> str:
+        return "x" * bytes
+
+    def fail() -> str:
+        raise ValueError("the fixture fails on purpose")
+
+    def typed(count: int) -> int:
+        return count * 2
+
+    for tool in (big, fail, typed):
+        mcp.tool(tool, name=tool.__name__)
+
+
+def add_catalog(mcp: FastMCP, args) -> None:
+    if args.call_tools:
+        add_call_tools(mcp)
+    def text(value: str):
+        def read() -> str:  # no parameters: a parameter would make the resource a template
+            return value
+
+        return read
+
+    for index in range(args.resources):
+        mcp.resource(f"resource://fixture/r{index}", name=f"r{index}")(text(f"resource {index}"))
+    for index in range(args.prompts):
+        mcp.prompt(name=f"prompt_{index}")(text(f"prompt {index}"))
 
 
 def add_tools(mcp: FastMCP, indices) -> None:
@@ -85,6 +117,7 @@ async def serve_stdio(args) -> None:
         os.replace(args.child_pid_file + ".tmp", args.child_pid_file)
     mcp = FastMCP("fixture-fastmcp", version="9.8.7", list_page_size=args.page_size or None)
     add_tools(mcp, range(args.tools))
+    add_catalog(mcp, args)
     if args.tools_after_lists > 0:
         mcp.add_middleware(HideToolsUntil(args.tools_after_lists))
     await mcp.run_stdio_async(show_banner=False)
@@ -114,6 +147,9 @@ async def main() -> None:
     parser.add_argument("--stdio", action="store_true")
     parser.add_argument("--child-pid-file", default="")
     parser.add_argument("--tools-after-lists", type=int, default=0)
+    parser.add_argument("--call-tools", action="store_true")
+    parser.add_argument("--resources", type=int, default=0)
+    parser.add_argument("--prompts", type=int, default=0)
     args = parser.parse_args()
     if args.stdio:
         await serve_stdio(args)
@@ -128,6 +164,7 @@ async def main() -> None:
     mcp = FastMCP("fixture-fastmcp", version="9.8.7", list_page_size=args.page_size or None)
     # With --tools-delay only the first tool is there at first (a slow downstream server).
     add_tools(mcp, range(1 if args.tools_delay > 0 else args.tools))
+    add_catalog(mcp, args)
     app = FirstGoodAnswer(mcp.http_app(path="/mcp", json_response=args.json_response))
     config = uvicorn.Config(app, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)

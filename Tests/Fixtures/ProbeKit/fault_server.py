@@ -25,6 +25,11 @@ Modes (--mode):
   huge           200 application/json that never ends (streams until the client goes)
   auth           `mcp`, but 401 (echoing the header) unless Authorization is `Bearer <--token>`
   expire         `mcp`, but the first tools/list answers 404 (session gone)
+  truncate_call  `mcp` with a tool `big`, but a tools/call answer is cut after --cut bytes (default
+                 65536): the head announces the whole answer's Content-Length, then the connection
+                 closes (prints `CUT <sent> <announced>`)
+  truncate_call_eof  the same cut, without a Content-Length: the body ends where the connection does
+  empty_call     `mcp` with a tool `big`, but a tools/call answer is 200 application/json, empty
 """
 
 import argparse
@@ -38,6 +43,7 @@ import uuid
 
 args = None
 counters = {"post": 0, "tools": 0}
+CALL_MODES = ("truncate_call", "truncate_call_eof", "empty_call")
 
 
 def say(line: str) -> None:
@@ -79,7 +85,8 @@ def mcp_result(message: dict, session: str):
         }
         return 200, {"Mcp-Session-Id": session}, {"jsonrpc": "2.0", "id": message["id"], "result": result}
     if method == "tools/list":
-        tools = [{"name": n, "inputSchema": {"type": "object"}} for n in ("alpha", "beta")]
+        names = ("alpha", "beta", "big") if args.mode in CALL_MODES else ("alpha", "beta")
+        tools = [{"name": n, "inputSchema": {"type": "object"}} for n in names]
         return 200, {}, {"jsonrpc": "2.0", "id": message["id"], "result": {"tools": tools}}
     return 200, {}, {"jsonrpc": "2.0", "id": message["id"], "error": {"code": -32601, "message": "Method not found"}}
 
@@ -194,6 +201,20 @@ async def answer(method, path, headers, body, writer) -> bool:
             writer.write(response(404, b'{"error":"session not found"}'))
             return True
 
+    if args.mode in CALL_MODES and message.get("method") == "tools/call":
+        if args.mode == "empty_call":
+            writer.write(response(200, b"", "application/json"))
+            return True
+        text = "x" * (1024 * 1024)
+        payload = json.dumps({"jsonrpc": "2.0", "id": message.get("id"),
+                              "result": {"content": [{"type": "text", "text": text}]}}).encode()
+        head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        head += f"Content-Length: {len(payload)}\r\n" if args.mode == "truncate_call" else "Connection: close\r\n"
+        writer.write((head + "\r\n").encode() + payload[:args.cut])
+        await writer.drain()
+        say(f"CUT {min(args.cut, len(payload))} {len(payload)}")
+        return False
+
     if method == "DELETE":
         writer.write(response(200))
         return True
@@ -238,6 +259,7 @@ async def main():
     parser.add_argument("--delay", type=float, default=3.0)
     parser.add_argument("--token", default="")
     parser.add_argument("--listen-delay", type=float, default=0.0)
+    parser.add_argument("--cut", type=int, default=65536)
     args = parser.parse_args()
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

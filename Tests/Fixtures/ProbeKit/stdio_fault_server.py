@@ -10,6 +10,8 @@ Modes (--mode):
   banner        prints a non-JSON banner line on stdout, then behaves as a minimal MCP server
                 with the tools given by --tools (comma-separated; $FIXTURE_TOOLS wins when set);
                 sends a ping request first and says on stderr whether the client answered it
+  cut_call      a minimal MCP server with a tool `big`, whose tools/call answer is cut after
+                65536 bytes (no newline) when the server exits
 """
 
 import argparse
@@ -78,8 +80,14 @@ def main() -> None:
             out({"jsonrpc": "2.0", "id": msg["id"], "result": {
                 "protocolVersion": msg["params"]["protocolVersion"], "capabilities": {"tools": {}},
                 "serverInfo": {"name": "fixture-stdio", "version": "1.2.3"}}})
+        elif method == "tools/call" and args.mode == "cut_call":
+            line = json.dumps({"jsonrpc": "2.0", "id": msg["id"],
+                               "result": {"content": [{"type": "text", "text": "x" * 1048576}]}})
+            sys.stdout.write(line[:65536])
+            sys.stdout.flush()
+            sys.exit(0)
         elif method == "tools/list":
-            names = os.environ.get("FIXTURE_TOOLS") or args.tools
+            names = os.environ.get("FIXTURE_TOOLS") or (args.tools + ",big" if args.mode == "cut_call" else args.tools)
             tools = [{"name": t, "inputSchema": {"type": "object"}} for t in names.split(",") if t]
             out({"jsonrpc": "2.0", "id": msg["id"], "result": {"tools": tools}})
         else:

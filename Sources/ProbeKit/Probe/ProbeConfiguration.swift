@@ -11,11 +11,17 @@ public struct ProbeConfiguration: Sendable {
     public var attemptTimeout: Duration
     public var initialDelay: Duration
     public var maxDelay: Duration
-    public var protocolVersion: String
+    /// `--era` and `--protocol-version`.
+    public var era: EraSettings
     /// Extra request headers (`--header`), in order.
     public var headers: [(name: String, value: String)]
     public var minTools: Int
     public var requiredTools: [String]
+    /// `--require-resource` (a URI or a name) and `--require-prompt`.
+    public var requiredResources: [String] = []
+    public var requiredPrompts: [String] = []
+    /// `--call`: one tools/call once ready (its tool must be listed first).
+    public var call: ToolCall?
     public var toolsOut: String?
     public var waitPort: Bool
     /// Hard cap on the bytes read from one answer; more is `body_too_large`.
@@ -25,7 +31,6 @@ public struct ProbeConfiguration: Sendable {
     /// mode reports every server's tools).
     public var listTools = false
 
-    public static let defaultProtocolVersion = "2025-06-18"
     public static let defaultMaxBodyBytes = 8 * 1024 * 1024
 
     public init(
@@ -34,7 +39,7 @@ public struct ProbeConfiguration: Sendable {
         attemptTimeout: Duration = .seconds(5),
         initialDelay: Duration = .milliseconds(50),
         maxDelay: Duration = .milliseconds(250),
-        protocolVersion: String = ProbeConfiguration.defaultProtocolVersion,
+        era: EraSettings = EraSettings(),
         headers: [(name: String, value: String)] = [],
         minTools: Int = 0,
         requiredTools: [String] = [],
@@ -48,7 +53,7 @@ public struct ProbeConfiguration: Sendable {
         self.attemptTimeout = attemptTimeout
         self.initialDelay = initialDelay
         self.maxDelay = maxDelay
-        self.protocolVersion = protocolVersion
+        self.era = era
         self.headers = headers
         self.minTools = minTools
         self.requiredTools = requiredTools
@@ -58,8 +63,19 @@ public struct ProbeConfiguration: Sendable {
         self.clientVersion = clientVersion
     }
 
-    /// A tool wait happens when anything about tools was asked for.
-    public var waitsForTools: Bool { listTools || minTools > 0 || !requiredTools.isEmpty || toolsOut != nil }
+    /// A catalog wait (tools/list, and resources/list, prompts/list where advertised) happens
+    /// when anything about the catalog was asked for, or a call needs its tool listed first.
+    public var waitsForCatalog: Bool {
+        listTools || minTools > 0 || !requiredTools.isEmpty || toolsOut != nil || !requiredResources.isEmpty
+            || !requiredPrompts.isEmpty || call != nil
+    }
+
+    /// What the catalog wait waits for: the call's tool is required too.
+    public var catalogRequirements: CatalogRequirements {
+        var tools = requiredTools
+        if let call, !tools.contains(call.name) { tools.append(call.name) }
+        return CatalogRequirements(minTools: minTools, tools: tools, resources: requiredResources, prompts: requiredPrompts)
+    }
 
     /// `--url`, else `PROBE_URL`, else `http://127.0.0.1:$PROXY_PORT/mcp`.
     public static func resolveURL(flag: String?, environment: [String: String]) throws(SmokeError) -> URL {

@@ -77,12 +77,14 @@ enum TransportFailure: Sendable, Error {
     case protocolError(String)
 }
 
-/// Partial progress of an exchange, so a timeout can still report status and first bytes.
+/// Partial progress of an exchange, so a timeout or a cut can still report status, first bytes
+/// and how much of the body arrived.
 final class ExchangeProgress: @unchecked Sendable {
     private let lock = NSLock()
     private var _status: Int?
     private var _headers: HTTPHeaders?
     private var _body: [UInt8] = []
+    private var _received = 0
 
     func record(status: Int, headers: HTTPHeaders) {
         lock.withLock {
@@ -91,8 +93,10 @@ final class ExchangeProgress: @unchecked Sendable {
         }
     }
 
-    func append(_ bytes: some Sequence<UInt8>, limit: Int) {
+    /// Counts every body byte; keeps the first `limit` of them.
+    func append(_ bytes: some Collection<UInt8>, limit: Int) {
         lock.withLock {
+            _received += bytes.count
             if _body.count < limit { _body.append(contentsOf: bytes.prefix(limit - _body.count)) }
         }
     }
@@ -100,6 +104,23 @@ final class ExchangeProgress: @unchecked Sendable {
     var snapshot: (status: Int?, headers: HTTPHeaders?, body: [UInt8]) {
         lock.withLock { (_status, _headers, _body) }
     }
+
+    /// What arrived of an answer whose exchange failed after its head: nil before the head.
+    var partial: PartialBody? {
+        lock.withLock {
+            guard let status = _status else { return nil }
+            let length = _headers?.first(name: "content-length").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            return PartialBody(status: status, received: _received, expected: length)
+        }
+    }
+}
+
+/// The body of an answer that stopped coming: its status, the bytes that arrived and the
+/// `Content-Length` it announced (a cut answer is told apart from a slow one by these).
+struct PartialBody: Sendable, Equatable {
+    var status: Int
+    var received: Int
+    var expected: Int?
 }
 
 /// The one HTTP client of a run: no automatic redirects (each hop is shown in the attempts), no
@@ -131,10 +152,10 @@ final class MCPHTTPClient: Sendable {
     func send(
         method: HTTPMethod, url: URL, headers: [(String, String)], body: Data?, expectID: JSONValue?,
         timeout: Duration
-    ) async -> Result<HTTPAnswer, TransportFailure> {
+    ) async -> (Result<HTTPAnswer, TransportFailure>, PartialBody?) {
         let progress = ExchangeProgress()
         let deadline = ContinuousClock.now + timeout
-        return await withTaskGroup(of: Result<HTTPAnswer, TransportFailure>?.self) { group in
+        let result = await withTaskGroup(of: Result<HTTPAnswer, TransportFailure>?.self) { group in
             group.addTask {
                 await self.perform(
                     method: method, url: url, headers: headers, body: body, expectID: expectID,
@@ -154,13 +175,15 @@ final class MCPHTTPClient: Sendable {
             group.cancelAll()
             return outcome
         }
+        if case .failure = result { return (result, progress.partial) }
+        return (result, nil)
     }
 
     static func timeoutMessage(timeout: Duration, progress: ExchangeProgress) -> String {
         let seconds = String(format: "%.3g", Double(timeout.milliseconds) / 1000)
         let snapshot = progress.snapshot
         guard let status = snapshot.status else { return "no answer within \(seconds) s" }
-        return "answer incomplete after \(seconds) s (status \(status), \(snapshot.body.count) body bytes read)"
+        return "answer incomplete after \(seconds) s (status \(status), \(progress.partial?.received ?? 0) body bytes read)"
     }
 
     private func perform(
@@ -226,14 +249,14 @@ final class MCPHTTPClient: Sendable {
             case .remoteConnectionClosed:
                 return .reset(
                     headersSeen
-                        ? "server closed the connection mid-body (\(progress.snapshot.body.count) bytes read)"
+                        ? "server closed the connection mid-body (\(progress.partial?.received ?? 0) bytes read)"
                         : "server closed the connection without answering")
             default: return .reset("HTTP client: \(error)")
             }
         }
         if let error = error as? HTTPParserError {
             if case .invalidEOFState = error {
-                return .reset("server closed the connection mid-body (\(progress.snapshot.body.count) bytes read)")
+                return .reset("server closed the connection mid-body (\(progress.partial?.received ?? 0) bytes read)")
             }
             return .protocolError("not an HTTP answer: \(error)")
         }

@@ -41,7 +41,8 @@ public struct ProxyProbeConfiguration: Sendable {
     public var attemptTimeout: Duration
     public var initialDelay: Duration
     public var maxDelay: Duration
-    public var protocolVersion: String
+    /// `--era` and `--protocol-version`, for every server.
+    public var era: EraSettings
     public var maxBodyBytes: Int
     public var stopGrace: Duration
     public var clientVersion: String
@@ -52,7 +53,7 @@ public struct ProxyProbeConfiguration: Sendable {
         config: ProxyConfig, selecting names: [String] = [], requirements: [ToolRequirement] = [],
         deadline: Duration = .seconds(30), attemptTimeout: Duration = .seconds(5),
         initialDelay: Duration = .milliseconds(50), maxDelay: Duration = .milliseconds(250),
-        protocolVersion: String = ProbeConfiguration.defaultProtocolVersion,
+        era: EraSettings = EraSettings(),
         maxBodyBytes: Int = ProbeConfiguration.defaultMaxBodyBytes, stopGrace: Duration = .seconds(2),
         clientVersion: String = SmokeVersion.current
     ) throws(SmokeError) {
@@ -92,7 +93,7 @@ public struct ProxyProbeConfiguration: Sendable {
         self.attemptTimeout = attemptTimeout
         self.initialDelay = initialDelay
         self.maxDelay = maxDelay
-        self.protocolVersion = protocolVersion
+        self.era = era
         self.maxBodyBytes = maxBodyBytes
         self.stopGrace = stopGrace
         self.clientVersion = clientVersion
@@ -112,6 +113,12 @@ public enum ServerErrorCode: String, Sendable {
     case unreachable
     case invalidAnswer = "invalid_answer"
     case toolNotListed = "tool_not_listed"
+    /// -32022 with no version left to speak (the server's versions in `supported_versions`).
+    case unsupportedProtocolVersion = "unsupported_protocol_version"
+    /// -32020: headers and body disagree.
+    case headerMismatch = "header_mismatch"
+    /// `--era modern` against a handshake-only server.
+    case modernUnsupported = "modern_unsupported"
 }
 
 /// The verdict on one server: the entry of the `servers` array.
@@ -223,7 +230,7 @@ public enum ProxyProbe {
 
     static func checkStdio(_ name: String, _ command: StdioCommand, _ configuration: ProxyProbeConfiguration) async -> ServerCheck {
         let probe = StdioProbeConfiguration(
-            command: command, deadline: configuration.deadline, protocolVersion: configuration.protocolVersion,
+            command: command, deadline: configuration.deadline, era: configuration.era,
             clientVersion: configuration.clientVersion, listTools: true,
             requiredTools: configuration.requiredTools(of: name), maxLineBytes: configuration.maxBodyBytes,
             stopGrace: configuration.stopGrace, initialDelay: configuration.initialDelay, maxDelay: configuration.maxDelay)
@@ -239,8 +246,11 @@ public enum ProxyProbe {
                 case .spawnFailed: .spawnFailed
                 case .exited: .exited
                 case .timeout: .timeout
-                case .invalidAnswer: .invalidAnswer
-                case .toolsMissing: .toolNotListed
+                case .invalidAnswer, .callFailed: .invalidAnswer
+                case .toolsMissing, .resourcesMissing, .promptsMissing: .toolNotListed
+                case .unsupportedProtocolVersion: .unsupportedProtocolVersion
+                case .headerMismatch: .headerMismatch
+                case .modernUnsupported: .modernUnsupported
                 }
             error = (code, "server \(name): \(failure.message)")
         }
@@ -255,7 +265,7 @@ public enum ProxyProbe {
         var probeConfiguration = ProbeConfiguration(
             url: url, deadline: configuration.deadline, attemptTimeout: configuration.attemptTimeout,
             initialDelay: configuration.initialDelay, maxDelay: configuration.maxDelay,
-            protocolVersion: configuration.protocolVersion, headers: headers.map { ($0.name, $0.value) },
+            era: configuration.era, headers: headers.map { ($0.name, $0.value) },
             requiredTools: configuration.requiredTools(of: name), maxBodyBytes: configuration.maxBodyBytes,
             clientVersion: configuration.clientVersion)
         probeConfiguration.listTools = true
@@ -270,7 +280,13 @@ public enum ProxyProbe {
             "ready_ms": report.fields["ready_ms"] ?? .null,
             "server_info": report.fields["server_info"] ?? .null,
             "protocol_version": report.fields["protocol_version"] ?? .null,
+            "era": report.fields["era"] ?? .null,
+            "supported_versions": report.fields["supported_versions"] ?? .null,
         ]
+        if let fallback = report.fields["era_fallback"] { evidence["era_fallback"] = fallback }
+        for key in ["resources_count", "prompts_count", "resources_error", "prompts_error"] {
+            if let value = report.fields[key] { evidence[key] = value }
+        }
         if let toolsReady = report.fields["tools_ready_ms"] { evidence["tools_ready_ms"] = toolsReady }
         var error: (code: ServerErrorCode, message: String)?
         if let failure = report.error {
@@ -293,6 +309,10 @@ public enum ProxyProbe {
         switch ProbeErrorCode(rawValue: probeCode) {
         case .connectionRefused: return .unreachable
         case .timeout, .deadlineExceeded: return .timeout
+        case .unsupportedProtocolVersion: return .unsupportedProtocolVersion
+        case .headerMismatch: return .headerMismatch
+        case .modernUnsupported: return .modernUnsupported
+        case .resourcesNotReady, .promptsNotReady: return .toolNotListed
         case .toolsNotReady:
             if report.listedTools != nil { return .toolNotListed }
             // No complete listing: say why the last tools/list failed.

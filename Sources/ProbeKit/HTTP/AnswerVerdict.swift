@@ -14,6 +14,13 @@ struct AnswerVerdict: Sendable {
     var location: String?
     var retryAfter: Duration?
     var sessionID: String?
+    /// The JSON-RPC error the answer carried, in a 2xx body or (as the 2026-07-28 transport
+    /// sends them, with a status mapped from the code) in an error status's JSON body.
+    var rpcError: RPCError?
+    /// Body bytes read (for an event stream: up to the response).
+    var bytes = 0
+    /// Why a 2xx body did not parse as JSON (the parser's words, with line and column).
+    var parseFailure: String?
 
     static let previewLimit = 512
 
@@ -39,11 +46,23 @@ struct AnswerVerdict: Sendable {
 
     /// Reads an answer to a request (`expectID` set) or a notification / DELETE (`expectID` nil).
     /// `hasSession` turns a 404 into "session expired" instead of "no such endpoint".
-    static func read(_ answer: HTTPAnswer, expectID: JSONValue?, hasSession: Bool) -> AnswerVerdict {
+    /// `modern`: the request was a 2026-07-28 one, whose server answers a JSON-RPC error with an
+    /// HTTP status mapped from its code (400 for -32020/-32022/-32602, 404 for -32601): such an
+    /// answer is that JSON-RPC error, not an HTTP failure (the SDK's client reads it so too).
+    static func read(_ answer: HTTPAnswer, expectID: JSONValue?, hasSession: Bool, modern: Bool = false) -> AnswerVerdict {
         var verdict = AnswerVerdict(outcome: .ok, retryable: false, status: answer.status, contentType: answer.contentType)
         verdict.sessionID = answer.headers.first(name: "mcp-session-id")
+        verdict.bytes = answer.body.count
         let status = answer.status
         let preview = preview(answer.body)
+        if !(200..<300).contains(status), let error = rpcErrorBody(answer.body) {
+            verdict.rpcError = RPCError(error)
+            if modern, status != 406, expectID != nil, let rpc = verdict.rpcError {
+                var failed = verdict.failing(.jsonrpcError, "JSON-RPC error \(rpc.text) (HTTP \(status))", preview: preview)
+                failed.message = ["jsonrpc": "2.0", "id": expectID ?? .null, "error": error]
+                return failed
+            }
+        }
 
         switch status {
         case 200..<300:
@@ -98,12 +117,16 @@ struct AnswerVerdict: Sendable {
         }
         let media = answer.mediaType
         // JSON is accepted whatever the label says; the content type stays visible in the attempt.
-        if let json = try? JSONValue.parse(Data(answer.body), source: "answer") {
+        do {
+            let json = try JSONValue.parse(Data(answer.body), source: "answer")
             return verdict.readingJSON(json, expectID: expectID, preview: preview)
+        } catch {
+            verdict.parseFailure = error.message
         }
         if media == "application/json" {
             return verdict.failing(
-                .invalidBody, "Content-Type application/json but the body is not JSON (first bytes in body_preview)",
+                .invalidBody,
+                "Content-Type application/json but the body is not JSON (\(verdict.parseFailure ?? "?"); first bytes in body_preview)",
                 preview: preview)
         }
         if looksLikeEventStream(answer.body) {
@@ -150,6 +173,7 @@ struct AnswerVerdict: Sendable {
         if let error = response["error"] {
             var failed = failing(.jsonrpcError, "JSON-RPC error \(Self.rpcErrorText(error))", preview: preview)
             failed.message = response
+            failed.rpcError = RPCError(error)
             return failed
         }
         guard response["result"]?.objectValue != nil else {
@@ -168,8 +192,17 @@ struct AnswerVerdict: Sendable {
 
     /// " (JSON-RPC -32600: …)" when an error status carries a JSON-RPC error body.
     static func rpcErrorSuffix(_ body: [UInt8]) -> String {
-        guard let json = try? JSONValue.parse(Data(body), source: "answer"), let error = json["error"] else { return "" }
+        guard let error = rpcErrorBody(body) else { return "" }
         return " (JSON-RPC \(rpcErrorText(error)))"
+    }
+
+    /// The `error` object of a JSON-RPC error body (whatever its id: servers answer requests
+    /// they reject before reading the id with `null` or their own placeholder).
+    static func rpcErrorBody(_ body: [UInt8]) -> JSONValue? {
+        guard let json = try? JSONValue.parse(Data(body), source: "answer"), let error = json["error"],
+            error["code"]?.intValue != nil
+        else { return nil }
+        return error
     }
 
     static func reasonPhrase(_ status: Int) -> String {

@@ -20,13 +20,16 @@ final class StdioSession {
     private var stderrOpen = true
     private var stderrPartial: [UInt8] = []
     private var stderrLines: [String] = []
-    private var responses: [JSONValue] = []
+    /// Responses read and not yet claimed, with the size of their line.
+    private var responses: [(message: JSONValue, bytes: Int)] = []
     private var nextID: Int64 = 1
     /// Lines on stdout that are not JSON-RPC messages (banners, logs, garbage): skipped, counted.
     private(set) var skippedLines = 0
     private(set) var skippedSample: [String] = []
     /// A stdout line ran past `maxLineBytes` without a newline.
     private(set) var overlong = false
+    /// The size of a last stdout line that stdout's end cut short (no newline, not JSON).
+    private(set) var cutLineBytes: Int?
 
     static let sampleLimit = 5
     static let sampleLineLength = 200
@@ -53,8 +56,8 @@ final class StdioSession {
     // MARK: - JSON-RPC
 
     enum Answer {
-        /// The response to our request (a result or an error).
-        case response(JSONValue)
+        /// The response to our request (a result or an error), and the size of its line.
+        case response(JSONValue, bytes: Int)
         /// stdout closed or the server ended before the response.
         case closed
         case deadline
@@ -88,16 +91,19 @@ final class StdioSession {
 
     private func wait(for id: JSONValue, until deadline: ContinuousClock.Instant) -> Answer {
         while true {
-            if let index = responses.firstIndex(where: { $0["id"] == id }) {
+            if let index = responses.firstIndex(where: { $0.message["id"] == id }) {
                 let response = responses.remove(at: index)
                 responses.removeAll()  // answers to ids never asked are of no use
-                return .response(response)
+                return .response(response.message, bytes: response.bytes)
             }
             if overlong { return .overlong }
             if !stdoutOpen || child.status != nil {
                 // The server may have written its answer and ended: read what the pipe still holds.
                 if stdoutOpen { drain(child.stdoutFD, isStdout: true, budget: 4 << 20) }
-                if let index = responses.firstIndex(where: { $0["id"] == id }) { return .response(responses.remove(at: index)) }
+                if let index = responses.firstIndex(where: { $0.message["id"] == id }) {
+                    let response = responses.remove(at: index)
+                    return .response(response.message, bytes: response.bytes)
+                }
                 settle()
                 return .closed
             }
@@ -172,7 +178,9 @@ final class StdioSession {
             if count == 0 || (count < 0 && errno != EAGAIN) {
                 if isStdout {
                     stdoutOpen = false
-                    if !stdoutBuffer.isEmpty { consumeStdoutLine(stdoutBuffer[...]) }
+                    if !stdoutBuffer.isEmpty, !consumeStdoutLine(stdoutBuffer[...]) {
+                        cutLineBytes = stdoutBuffer.count  // the server ended mid-line
+                    }
                     stdoutBuffer = []
                 } else {
                     stderrOpen = false
@@ -220,15 +228,16 @@ final class StdioSession {
 
     /// One stdout line: a response is kept for `wait`, a server request is answered, a
     /// notification ignored; anything else (not JSON, JSON that is not JSON-RPC) is skipped and
-    /// counted as evidence.
-    private func consumeStdoutLine(_ raw: ArraySlice<UInt8>) {
+    /// counted as evidence. Returns whether the line was JSON.
+    @discardableResult
+    private func consumeStdoutLine(_ raw: ArraySlice<UInt8>) -> Bool {
         var line = raw
         while let last = line.last, last == 0x0D || last == 0x20 || last == 0x09 { line = line.dropLast() }
         while let first = line.first, first == 0x20 || first == 0x09 { line = line.dropFirst() }
-        guard !line.isEmpty else { return }
+        guard !line.isEmpty else { return true }
         guard let json = try? JSONValue.parse(Data(line), source: "stdout") else {
             skip(line)
-            return
+            return false
         }
         let messages = json.arrayValue ?? [json]  // a JSON-RPC batch holds several
         var understood = false
@@ -239,10 +248,11 @@ final class StdioSession {
                 if let id = message["id"] { answerServerRequest(id: id, method: method) }
             } else if message["id"] != nil, message["result"] != nil || message["error"] != nil {
                 understood = true
-                responses.append(message)
+                responses.append((message, raw.count))
             }
         }
         if !understood { skip(line) }
+        return true
     }
 
     private func skip(_ line: ArraySlice<UInt8>) {

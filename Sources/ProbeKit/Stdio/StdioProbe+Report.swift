@@ -19,8 +19,9 @@ extension StdioProbe {
         fields["transport"] = "stdio"
         fields["command"] = .string(command.command)
         fields["args"] = .array(command.arguments.map(JSONValue.string))
-        fields["capabilities"] = result.initializeResult?["capabilities"] ?? .null
-        if configuration.waitsForTools { fields["tools"] = .array(result.toolNames.map(JSONValue.string)) }
+        fields["capabilities"] = result.capabilities ?? .null
+        fields["era_asked"] = .string(configuration.era.choice.rawValue)
+        if configuration.waitsForCatalog { fields["tools"] = .array(result.toolNames.map(JSONValue.string)) }
 
         var error: SmokeError?
         if let tools = result.tools, let toolsOut {
@@ -49,10 +50,21 @@ extension StdioProbe {
                 error = .checkFailed(
                     failure.code.rawValue, message,
                     hint: "stdout must carry newline-delimited JSON-RPC only; skipped_sample shows what else it carried")
-            case .toolsMissing:
+            case .toolsMissing, .resourcesMissing, .promptsMissing:
+                // The HTTP probe's codes: tools_not_ready, resources_not_ready, prompts_not_ready.
+                let code = failure.code.rawValue.replacingOccurrences(of: "_missing", with: "_not_ready")
                 error = .checkFailed(
-                    ProbeErrorCode.toolsNotReady.rawValue, message,
-                    hint: "the server answered but does not list what --require-tool / --min-tools ask for")
+                    code, message,
+                    hint: "the server answered but does not list what --require-tool / --min-tools / --require-resource / --require-prompt ask for")
+            case .unsupportedProtocolVersion, .headerMismatch, .modernUnsupported:
+                error = .checkFailed(
+                    failure.code.rawValue, message,
+                    hint: failure.code == .modernUnsupported
+                        ? "the server speaks the handshake era only: probe it with --era auto or --era legacy"
+                        : "rpc_error carries the server's answer (its data lists the versions it serves)")
+            case .callFailed:
+                let code = result.call?.failure?.code ?? .invalidAnswer
+                error = .checkFailed(code.rawValue, message, hint: Probe.callHint(code))
             }
         }
         return ProbeReport(fields: fields, error: error, listedTools: result.tools.map { _ in result.toolNames })

@@ -12,7 +12,7 @@ extension Probe {
             durationMs: (clock.now - began).milliseconds, outcome: verdict?.outcome ?? .ok, status: verdict?.status,
             contentType: verdict?.contentType, error: verdict?.error,
             bodyPreview: verdict?.outcome == .ok ? nil : verdict?.bodyPreview, location: verdict?.location,
-            retryAfterMs: verdict?.retryAfter?.milliseconds)
+            retryAfterMs: verdict?.retryAfter?.milliseconds, rpcCode: verdict?.rpcError?.code)
         attempts.append(attempt)
         return attempt
     }
@@ -47,9 +47,11 @@ extension Probe {
             hint: hint(for: .deadlineExceeded), exit: .checkFailed)
     }
 
+    /// The run's error after `attempt`. A -32020 or -32022 answer is named as such whatever the
+    /// request (and never retried: it says the request is wrong, not that the server is busy).
     func failure(from attempt: Attempt, exhausted: Bool) -> SmokeError {
         if attempt.n == 0 { return deadlineExceeded(phase: attempt.phase) }
-        let code = attempt.outcome.errorCode
+        let code = ProbeErrorCode.forRPC(attempt.rpcCode) ?? attempt.outcome.errorCode
         let detail = attempt.error ?? attempt.outcome.rawValue
         let message: String
         if exhausted {
@@ -60,25 +62,35 @@ extension Probe {
             message = "\(attempt.phase.rawValue) to \(endpoint.absoluteString) failed: \(detail)"
         }
         var fields: [String: JSONValue] = [:]
-        if attempt.outcome == .jsonrpcError, let rpc = lastRPCError { fields["rpc_error"] = rpc }
+        if attempt.rpcCode != nil, let rpc = lastRPCError { fields["rpc_error"] = rpc }
         return SmokeError(code.rawValue, message, hint: hint(for: code), exit: .checkFailed, fields: fields)
     }
 
-    func toolsNotReady(lastFull: [JSONValue]?, lastFailure: Attempt?) -> SmokeError {
-        let names = Self.toolNames(lastFull ?? [])
-        let missing = missing(from: names)
+    /// The catalog wait ran out: named after the first list that is not as asked (tools, then
+    /// resources, then prompts); the message names every one.
+    func catalogNotReady(_ wait: CatalogWait, lastFailure: Attempt?) -> SmokeError {
+        let names = wait.names(.tools)
+        let pending = wait.pending
+        var parts: [String] = []
+        for kind in pending {
+            guard let listing = wait.listings[kind] else {
+                parts.append("no complete \(kind.method) answer")
+                continue
+            }
+            parts.append("\(listing.count) \(kind.rawValue), wanted \(wait.wanted(kind))")
+        }
         var message =
-            "\(configuration.url.absoluteString): tools not ready within \(seconds(configuration.deadline)) s: "
-            + (lastFull == nil ? "no complete tools/list answer" : "\(names.count) tools, wanted \(missingDescription(names))")
-        if let lastFailure, let text = lastFailure.error { message += "; last tools/list attempt: \(text)" }
-        let fields: [String: JSONValue] = [
+            "\(configuration.url.absoluteString): \(pending.first?.rawValue ?? "tools") not ready within "
+            + "\(seconds(configuration.deadline)) s: " + parts.joined(separator: "; ")
+        if let lastFailure, let text = lastFailure.error { message += "; last \(lastFailure.phase.rawValue) attempt: \(text)" }
+        var fields: [String: JSONValue] = [
             "tools": .array(names.map(JSONValue.string)),
-            "tools_missing": .array(missing.map(JSONValue.string)),
+            "tools_missing": .array(wait.missing(.tools).map(JSONValue.string)),
         ]
-        if let lastFull, let writeFailure = writeToolsOut(lastFull) { return writeFailure }
-        return SmokeError(
-            ProbeErrorCode.toolsNotReady.rawValue, message, hint: hint(for: .toolsNotReady), exit: .checkFailed,
-            fields: fields)
+        fields.merge(catalogFields) { _, new in new }
+        if let tools = wait.listings[.tools], let writeFailure = writeToolsOut(tools) { return writeFailure }
+        let code = pending.first.flatMap { ProbeErrorCode(rawValue: "\($0.rawValue)_not_ready") } ?? .toolsNotReady
+        return SmokeError(code.rawValue, message, hint: hint(for: code), exit: .checkFailed, fields: fields)
     }
 
     /// Writes `--tools-out` when asked; returns an error only if the write failed.
@@ -93,24 +105,6 @@ extension Probe {
         }
     }
 
-
-    func missing(from names: [String]) -> [String] {
-        let present = Set(names)
-        return configuration.requiredTools.filter { !present.contains($0) }
-    }
-
-    func missingDescription(_ names: [String]) -> String {
-        var parts: [String] = []
-        if names.count < configuration.minTools { parts.append("at least \(configuration.minTools)") }
-        let missing = missing(from: names)
-        if !missing.isEmpty { parts.append("missing \(missing.joined(separator: ", "))") }
-        return parts.isEmpty ? "nothing more" : parts.joined(separator: "; ")
-    }
-
-    static func toolNames(_ tools: [JSONValue]) -> [String] {
-        tools.compactMap { $0["name"]?.stringValue }
-    }
-
     func hint(for code: ProbeErrorCode) -> String {
         let host = "\(configuration.url.host ?? "?"):\(configuration.url.port.map(String.init) ?? "default port")"
         switch code {
@@ -122,7 +116,13 @@ extension Probe {
         case .invalidBody: return "the answer was neither a JSON-RPC response nor an event stream carrying one; body_preview shows its first bytes"
         case .jsonrpcError: return "the server rejected the request; check --protocol-version and the server log"
         case .toolsNotReady: return "downstream servers may have crashed at start, or the catalog is empty; see the server log"
+        case .resourcesNotReady, .promptsNotReady: return "the server answered, but does not list what --require-resource / --require-prompt ask for"
         case .deadlineExceeded: return "--deadline is shorter than one attempt needs; raise it"
+        case .headerMismatch:
+            return "the server saw MCP-Protocol-Version / Mcp-Method / Mcp-Name headers that disagree with the body: a proxy or --header rewrote them?"
+        case .unsupportedProtocolVersion:
+            return "the server serves none of the versions asked (rpc_error.data.supported lists its own); pick one with --era / --protocol-version"
+        case .modernUnsupported: return "the server speaks the handshake era only: probe it with --era auto or --era legacy"
         }
     }
 
@@ -139,21 +139,32 @@ extension Probe {
             "session": .bool(sessionID != nil),
             "session_end": .string(sessionEnd),
             "server_info": .null,
-            "protocol_version": .null,
+            "protocol_version": negotiatedVersion.map(JSONValue.string) ?? .null,
             "capabilities": .null,
+            "era": era.map { .string($0.rawValue) } ?? .null,
+            "era_asked": .string(configuration.era.choice.rawValue),
+            "supported_versions": .null,
         ]
         if endpoint != configuration.url { fields["endpoint"] = .string(endpoint.absoluteString) }
-        if let result = initializeResult {
+        if let eraFallback { fields["era_fallback"] = .string(eraFallback) }
+        if let result = discoverResult {
+            fields["server_info"] = ["name": result.serverInfo?["name"] ?? .null, "version": result.serverInfo?["version"] ?? .null]
+            fields["capabilities"] = result.capabilities
+            fields["supported_versions"] = .array(result.supportedVersions.map(JSONValue.string))
+            if let instructions = result.instructions { fields["instructions"] = .string(instructions) }
+        } else if let result = initializeResult {
             let info = result["serverInfo"]
-            fields["server_info"] = [
-                "name": info?["name"] ?? .null, "version": info?["version"] ?? .null,
-            ]
+            fields["server_info"] = ["name": info?["name"] ?? .null, "version": info?["version"] ?? .null]
             fields["protocol_version"] = result["protocolVersion"] ?? .null
             fields["capabilities"] = result["capabilities"] ?? .null
+            fields["supported_versions"] = result["protocolVersion"].map { [$0] } ?? .null
         }
+        if !resultTypeMissing.isEmpty { fields["result_type_missing"] = .array(resultTypeMissing.sorted().map(JSONValue.string)) }
         if let toolsReadyMs { fields["tools_ready_ms"] = .int(toolsReadyMs) }
         fields.merge(toolsFields) { _, new in new }
+        fields.merge(catalogFields) { _, new in new }
         if let toolsOutWritten { fields["tools_out"] = .string(toolsOutWritten) }
+        if let callFields { fields["call"] = callFields }
         return fields
     }
 }

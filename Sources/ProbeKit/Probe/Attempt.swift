@@ -34,7 +34,8 @@ public enum AttemptOutcome: String, Sendable, Codable {
     }
 }
 
-/// The stable error codes of probe-initialize.
+/// The stable error codes of probe-initialize's HTTP probe (the call's own codes are
+/// `CallErrorCode`).
 public enum ProbeErrorCode: String, Sendable {
     case connectionRefused = "connection_refused"
     case connectionReset = "connection_reset"
@@ -44,16 +45,45 @@ public enum ProbeErrorCode: String, Sendable {
     case invalidBody = "invalid_body"
     case jsonrpcError = "jsonrpc_error"
     case toolsNotReady = "tools_not_ready"
+    case resourcesNotReady = "resources_not_ready"
+    case promptsNotReady = "prompts_not_ready"
     case deadlineExceeded = "deadline_exceeded"
+    /// -32020: the request's headers and body disagree (reported with the server's data).
+    case headerMismatch = "header_mismatch"
+    /// -32022 with no version left to speak.
+    case unsupportedProtocolVersion = "unsupported_protocol_version"
+    /// `--era modern`, but the server does not answer `server/discover` with a modern version.
+    case modernUnsupported = "modern_unsupported"
+
+    /// The era codes a JSON-RPC error code stands for, whatever the request.
+    static func forRPC(_ code: Int?) -> ProbeErrorCode? {
+        switch code {
+        case MCPErrorCode.headerMismatch?: .headerMismatch
+        case MCPErrorCode.unsupportedProtocolVersion?: .unsupportedProtocolVersion
+        default: nil
+        }
+    }
 }
 
-/// Which step of the handshake an attempt belongs to.
+/// Which step of the conversation an attempt belongs to.
 public enum ProbePhase: String, Sendable {
     case waitPort = "wait_port"
+    case discover = "server/discover"
     case initialize
     case initialized = "notifications/initialized"
     case toolsList = "tools/list"
+    case resourcesList = "resources/list"
+    case promptsList = "prompts/list"
+    case toolsCall = "tools/call"
     case deleteSession = "delete_session"
+
+    static func list(_ kind: CatalogKind) -> ProbePhase {
+        switch kind {
+        case .tools: .toolsList
+        case .resources: .resourcesList
+        case .prompts: .promptsList
+        }
+    }
 }
 
 /// One line of the `attempts` diagnostics.
@@ -72,6 +102,10 @@ public struct Attempt: Sendable {
     public var bodyPreview: String?
     public var location: String?
     public var retryAfterMs: Int64?
+    /// The JSON-RPC error code the answer carried (in a 2xx body or an error status's body).
+    public var rpcCode: Int?
+    /// The version a `server/discover` or `initialize` attempt asked for.
+    public var protocolVersion: String?
 
     public var json: JSONValue {
         var object: [String: JSONValue] = [
@@ -84,6 +118,8 @@ public struct Attempt: Sendable {
         if let bodyPreview { object["body_preview"] = .string(bodyPreview) }
         if let location { object["location"] = .string(location) }
         if let retryAfterMs { object["retry_after_ms"] = .int(retryAfterMs) }
+        if let rpcCode { object["rpc_code"] = .int(Int64(rpcCode)) }
+        if let protocolVersion { object["protocol_version"] = .string(protocolVersion) }
         return .object(object)
     }
 }
