@@ -18,7 +18,7 @@ STATE_HOME ?= .smoke/state
 
 # Switches of the readiness chain; scripts/smoke reads them from the environment (empty = default).
 SMOKE_SWITCHES := SMOKE_SOURCE SMOKE_REV SMOKE_DIR PROXY_PORT PROXY_CMD PROBE_URL CODEX_MODEL STAGES \
-  STAGES_FILE PROBE_DEADLINE STAGE_TIMEOUT HEARTBEAT_TIMEOUT CURATED_TOOLS KEEP STELAE_CONFIG_HOME
+  STAGES_FILE PROBE_DEADLINE STAGE_TIMEOUT HEARTBEAT_TIMEOUT CURATED_TOOLS KEEP STELAE_CONFIG_HOME SMOKE_BASELINE
 export $(SMOKE_SWITCHES)
 SMOKE_STEPS := clone preflight render start probe drift diagnose stages stop summary
 # `make smoke` runs on a debug build: from a fresh clone it builds in about half the time of the

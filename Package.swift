@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(name: "codex-stage", dependencies: ["CodexKit", "ManifestKit", "SmokeCore"]),
         .executableTarget(name: "git-clean-check", dependencies: ["GitKit", "SmokeCore"]),
         // The smoke chain's bookkeeping (ledger, step answers, summary.json, junit.xml, secret scan).
-        .target(name: "SmokeReportKit", dependencies: ["SmokeCore", "CodexKit"]),
+        .target(name: "SmokeReportKit", dependencies: ["SmokeCore", "CodexKit", "ManifestKit"]),
         .executableTarget(name: "smoke-report", dependencies: ["SmokeReportKit", "SmokeCore"]),
 
         // Test helpers shared by every test target: temp dirs, child processes, the pinned venv.

@@ -13,6 +13,17 @@ public struct Baseline: Sendable, Equatable {
         /// Where it sits in the file, for messages: `known_failures[2]`.
         public var index: Int
 
+        public init(
+            step: String? = nil, stage: String? = nil, tool: String? = nil, code: String? = nil, reason: String, index: Int
+        ) {
+            self.step = step
+            self.stage = stage
+            self.tool = tool
+            self.code = code
+            self.reason = reason
+            self.index = index
+        }
+
         public var json: JSONValue {
             var object: [String: JSONValue] = ["reason": .string(reason)]
             if let step { object["step"] = .string(step) }

@@ -36,13 +36,22 @@ public struct OfferedRequest: Sendable {
     /// `scripted` or `real`: a real model's request is not observed, so nothing is known to judge.
     public var model: String
     public var out: String
+    /// The live `tools/list` the probe saw (tools.json): joined with what Codex offered.
+    public var served: String?
+    /// The stack's key in Codex's config (it names the tools' namespace).
+    public var serverName: String
 
-    public init(stage: String, stageJSON: String, manifest: String, model: String = "scripted", out: String) {
+    public init(
+        stage: String, stageJSON: String, manifest: String, model: String = "scripted", out: String,
+        served: String? = nil, serverName: String = "stelae"
+    ) {
         self.stage = stage
         self.stageJSON = stageJSON
         self.manifest = manifest
         self.model = model
         self.out = out
+        self.served = served
+        self.serverName = serverName
     }
 }
 
@@ -132,7 +141,8 @@ public enum ChainSteps {
     }
 
     public static func offeredDocument(
-        _ request: OfferedRequest, manifest: JSONValue?, stageAnswer: JSONValue?, elapsedMs: Int64
+        _ request: OfferedRequest, manifest: JSONValue?, stageAnswer: JSONValue?, elapsedMs: Int64,
+        served: JSONValue? = nil
     ) -> [String: JSONValue] {
         let curated = curatedNames(manifest?.isTruthy == true ? manifest : nil)
         var document = header(step: "offered-\(request.stage)")
@@ -157,11 +167,39 @@ public enum ChainSteps {
             return document
         }
         let names = ChainText.sorted(offered.allTools)
-        let missing = curated.filter { !offered.offers(tool: $0, server: nil) }
-        document["ok"] = .bool(missing.isEmpty)
+        var missing = curated.filter { !offered.offers(tool: $0, server: nil) }
         document["offered"] = .array(names.map(JSONValue.string))
-        document["missing"] = .array(missing.map(JSONValue.string))
         document["checked"] = true
+        var comparison: ServedVsOffered?
+        if let served, let path = request.served {
+            do {
+                comparison = try ServedVsOffered.compare(served: served, source: path, offered: offered, serverName: request.serverName)
+            } catch {
+                document["served_error"] = error.json
+            }
+        }
+        if let comparison {
+            document.merge(comparison.fields) { _, new in new }
+            // A curated tool offered under another name is offered.
+            let renamedFrom = Set(comparison.renamed.map(\.served))
+            missing = missing.filter { !renamedFrom.contains($0) }
+            // A curated tool the stack served and Codex dropped: the client hid it.
+            let hidden = comparison.hidden.filter { missing.contains($0.tool) }
+            if !hidden.isEmpty {
+                document["ok"] = false
+                document["missing"] = .array(missing.map(JSONValue.string))
+                document["error"] = [
+                    "code": "hidden_by_client",
+                    "message": .string(
+                        "stage '\(request.stage)': Codex hid the curated tool(s) the stack served: "
+                            + hidden.map { "\($0.tool) (\($0.reason))" }.joined(separator: "; ")),
+                    "hint": "render-manifest lint --live tools.json predicts this before a stage runs",
+                ]
+                return document
+            }
+        }
+        document["ok"] = .bool(missing.isEmpty)
+        document["missing"] = .array(missing.map(JSONValue.string))
         if !missing.isEmpty {
             document["error"] = [
                 "code": "tool_not_offered",
@@ -178,8 +216,10 @@ public enum ChainSteps {
         let started = ContinuousClock.now
         let manifest = RunFiles.load(request.manifest)
         let stageAnswer = RunFiles.load(request.stageJSON)
+        let served = request.served.flatMap(RunFiles.load)
         let document = offeredDocument(
-            request, manifest: manifest, stageAnswer: stageAnswer, elapsedMs: (ContinuousClock.now - started).milliseconds)
+            request, manifest: manifest, stageAnswer: stageAnswer, elapsedMs: (ContinuousClock.now - started).milliseconds,
+            served: served)
         try RunFiles.write(.object(document), to: request.out)
         return ReportOutput(exit: document["ok"] == true ? 0 : 1)
     }

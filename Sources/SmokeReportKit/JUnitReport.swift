@@ -26,7 +26,7 @@ public enum JUnitReport {
             }
             cases.append(
                 "    <testcase classname=\"smoke\" name=\(quoteAttribute(ChainText.show(step["step"]))) "
-                    + "time=\"\(seconds(step["elapsed_ms"]))\">\(body)</testcase>")
+                    + "time=\"\(seconds(step["elapsed_ms"]))\">\(StageTools.junitProperties(step))\(body)</testcase>")
         }
         let failures = steps.count { $0["status"] == "failed" }
         let skipped = steps.count { $0["status"] == "skipped" }

@@ -8,12 +8,18 @@ public struct SummaryRequest: Sendable {
     public var planned: [String]
     public var fields: [String: JSONValue]
     public var interrupted: Bool
+    /// Known failures (`SMOKE_BASELINE`): failed steps an entry names by `step` (and `code`).
+    public var baseline: Baseline?
 
-    public init(run: String, planned: [String] = [], fields: [String: JSONValue] = [:], interrupted: Bool = false) {
+    public init(
+        run: String, planned: [String] = [], fields: [String: JSONValue] = [:], interrupted: Bool = false,
+        baseline: Baseline? = nil
+    ) {
         self.run = run
         self.planned = planned
         self.fields = fields
         self.interrupted = interrupted
+        self.baseline = baseline
     }
 }
 
@@ -49,10 +55,34 @@ public enum RunSummary {
                 steps[index]["error_message"] = .string(redactor.redact(message))
             }
         }
+        // Stage steps carry what the model was offered, called and saw fail.
+        for index in steps.indices {
+            guard case .string(let name)? = steps[index]["step"], name.hasPrefix("stage-"),
+                case .string(let file)? = steps[index]["file"],
+                let tools = StageTools.of(answer: RunFiles.load(RunFiles.join(run, file)))
+            else { continue }
+            steps[index]["tools"] = tools
+        }
+        // Known failures (SMOKE_BASELINE): a failed step an entry names is expected, not a failure.
+        var knownFailures: [JSONValue] = []
+        var usedEntries = Set<Int>()
+        if let baseline = request.baseline {
+            for index in steps.indices where steps[index]["status"] == "failed" {
+                let step = steps[index]["step"]?.stringValue
+                let code = steps[index]["error_code"]?.stringValue
+                guard let entry = baseline.entries.first(where: { $0.step != nil && $0.matches(step: step, code: code) })
+                else { continue }
+                usedEntries.insert(entry.index)
+                steps[index]["status"] = "known_failure"
+                steps[index]["baseline_reason"] = .string(entry.reason)
+                knownFailures.append(["step": .string(step ?? ""), "code": .string(code ?? ""), "reason": .string(entry.reason)])
+            }
+        }
         let status = steps.map { $0["status"]?.stringValue }
         let failing = steps.filter { $0["status"] == "failed" }
         let leaks = SecretScan.scan(run: run, values: SecretScan.values(environment: environment))
-        let ok = !steps.isEmpty && failing.isEmpty && status.allSatisfy { $0 == "passed" } && leaks.isEmpty
+        let ok = !steps.isEmpty && failing.isEmpty && status.allSatisfy { $0 == "passed" || $0 == "known_failure" }
+            && leaks.isEmpty
 
         var summary: [String: JSONValue] = [
             "tool": .string(RunFiles.chainTool), "version": .string(SmokeVersion.current), "ok": .bool(ok),
@@ -62,6 +92,15 @@ public enum RunSummary {
             "skipped": .int(Int64(status.count { $0 == "skipped" })),
         ]
         summary.merge(request.fields) { _, new in new }
+        if let baseline = request.baseline {
+            summary["known_failures"] = .array(knownFailures)
+            // Entries for steps that ran and passed: the fault they excused is gone.
+            let passed = Set(steps.filter { $0["status"] == "passed" }.compactMap { $0["step"]?.stringValue })
+            summary["stale_baseline"] = .array(baseline.entries.filter { entry in
+                guard let step = entry.step else { return false }
+                return !usedEntries.contains(entry.index) && passed.contains(step)
+            }.map(\.json))
+        }
         if let first = failing.first {
             summary["first_failure"] = [
                 "step": first["step"] ?? .null, "stage": first["stage"] ?? .null, "code": first["error_code"] ?? .null,
@@ -72,7 +111,7 @@ public enum RunSummary {
                 "step": "secret-scan", "stage": .null, "code": "secret_leak",
                 "message": .string("secret values found in \(leaks.joined(separator: ", "))"), "file": .null,
             ]
-        } else if !ok, let first = steps.first(where: { $0["status"] != "passed" }) {
+        } else if !ok, let first = steps.first(where: { $0["status"] != "passed" && $0["status"] != "known_failure" }) {
             summary["first_failure"] = [
                 "step": first["step"] ?? .null, "stage": .null, "code": first["error_code"] ?? .null,
                 "message": first["error_message"] ?? .null, "file": .null,

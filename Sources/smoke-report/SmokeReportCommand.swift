@@ -131,9 +131,13 @@ struct Offered: ReportSubcommand {
     @Option(help: ArgumentHelp("The curated manifest.", valueName: "FILE")) var manifest: String
     @Option(help: ArgumentHelp("scripted, or real (a real model's request is not observed: not checked).", valueName: "MODEL")) var model: String = "scripted"
     @Option(help: ArgumentHelp("The answer file.", valueName: "FILE")) var out: String
+    @Option(help: ArgumentHelp("The live tools/list the probe saw: served tools Codex did not offer are named with the rule they break (hidden_by_client for a curated one).", valueName: "FILE")) var served: String?
+    @Option(name: .customLong("server-name"), help: "The stack's key in Codex's config (names the tools' namespace).") var serverName = "stelae"
 
     func answer() throws(SmokeError) -> ReportOutput {
-        try ChainSteps.offered(OfferedRequest(stage: stage, stageJSON: stageJSON, manifest: manifest, model: model, out: out))
+        try ChainSteps.offered(OfferedRequest(
+            stage: stage, stageJSON: stageJSON, manifest: manifest, model: model, out: out, served: served,
+            serverName: serverName))
     }
 }
 
@@ -182,10 +186,13 @@ struct Summary: ReportSubcommand {
     @Option(help: ArgumentHelp("A step the run planned (repeatable; the ones not run are listed as skipped).", valueName: "STEP")) var planned: [String] = []
     @Option(help: ArgumentHelp("An extra top-level key: key=string or key:=json (repeatable).", valueName: "KEY=VALUE")) var field: [String] = []
     @Flag(help: "The run was interrupted (steps not run are listed as interrupted).") var interrupted = false
+    @Option(help: ArgumentHelp("Known failures ({\"known_failures\": [{step, code?, reason}]}): a failed step an entry names is known_failure, not a failure; entries whose step passed are stale.", valueName: "FILE")) var baseline: String?
 
     func answer() throws(SmokeError) -> ReportOutput {
         try RunSummary.write(
-            SummaryRequest(run: run, planned: planned, fields: try TypedFields.parse(field), interrupted: interrupted),
+            SummaryRequest(
+                run: run, planned: planned, fields: try TypedFields.parse(field), interrupted: interrupted,
+                baseline: try baseline.map { path throws(SmokeError) in try Baseline.load(path: path) }),
             environment: ProcessInfo.processInfo.environment)
     }
 }
