@@ -66,7 +66,7 @@ let package = Package(
             ]
         ),
 
-        .executableTarget(name: "render-manifest", dependencies: ["ManifestKit", "SmokeCore"]),
+        .executableTarget(name: "render-manifest", dependencies: ["ManifestKit", "GitKit", "SmokeCore"]),
         .executableTarget(name: "port-preflight", dependencies: ["PortKit", "SmokeCore"]),
         .executableTarget(name: "probe-initialize", dependencies: ["ProbeKit", "SmokeCore"]),
         .executableTarget(name: "codex-stage", dependencies: ["CodexKit", "ManifestKit", "SmokeCore"]),

@@ -10,7 +10,7 @@ struct RenderManifestCommand: ToolMain {
         commandName: toolName,
         abstract: "Render proxy.json, runtime tool overrides and the curated manifest; check drift.",
         version: SmokeVersion.current,
-        subcommands: [RenderCommand.self, DriftCommand.self, LintCommand.self],
+        subcommands: [RenderCommand.self, DriftCommand.self, LintCommand.self, DiffCommand.self],
         defaultSubcommand: RenderCommand.self
     )
 }
