@@ -50,6 +50,9 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
     @Option(name: .customLong("require-tool"), help: ArgumentHelp("Wait until tools/list shows this tool (repeatable).", valueName: "name"))
     var requiredTools: [String] = []
 
+    @Option(help: "After readiness, keep listing tools until the list (names and schema hashes) has not changed for this many seconds (0: off; HTTP only).")
+    var stableFor: Double = 0
+
     @Option(help: "Write the last complete tools/list result {\"tools\":[…]} to this file (atomically).")
     var toolsOut: String?
 
@@ -140,6 +143,9 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
         guard initialDelayMs >= 0, maxDelayMs >= 0 else {
             throw .invalidInput("invalid_argument", "--initial-delay-ms and --max-delay-ms must be ≥ 0")
         }
+        guard stableFor.isFinite, stableFor >= 0, stableFor <= longest else {
+            throw .invalidInput("invalid_argument", "--stable-for \(stableFor): must be 0 to \(Int(longest)) seconds")
+        }
         guard minTools >= 0 else { throw .invalidInput("invalid_argument", "--min-tools \(minTools): must be ≥ 0") }
         guard maxBodyBytes >= 1024 else { throw .invalidInput("invalid_argument", "--max-body-bytes \(maxBodyBytes): must be ≥ 1024") }
         if let stopGrace {
@@ -170,6 +176,7 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
             ("--env", !environment.isEmpty), ("--cwd", cwd != nil), ("a command after --", !command.isEmpty),
             ("--require-resource", !requiredResources.isEmpty), ("--require-prompt", !requiredPrompts.isEmpty),
             ("--call", call != nil), ("--args", callArguments != nil), ("--expect-error", expectError),
+            ("--stable-for", stableFor != 0),
         ])
         try checkCommonNumbers()
         var requirements: [ToolRequirement] = []
@@ -185,6 +192,7 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
     private func makeStdioConfiguration() throws(SmokeError) -> StdioProbeConfiguration {
         try rejectOutsideMode("--stdio", [
             ("--url", url != nil), ("--header", !headers.isEmpty), ("--wait-port", waitPort), ("--server", !servers.isEmpty),
+            ("--stable-for", stableFor != 0),
         ])
         try checkCommonNumbers()
         guard let executable = command.first else {
@@ -234,6 +242,7 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
         configuration.requiredResources = requiredResources
         configuration.requiredPrompts = requiredPrompts
         configuration.call = try toolCall()
+        if stableFor > 0 { configuration.stableFor = .milliseconds(Int64(stableFor * 1000)) }
         return configuration
     }
 }

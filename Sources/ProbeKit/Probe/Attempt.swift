@@ -47,6 +47,8 @@ public enum ProbeErrorCode: String, Sendable {
     case toolsNotReady = "tools_not_ready"
     case resourcesNotReady = "resources_not_ready"
     case promptsNotReady = "prompts_not_ready"
+    /// `--stable-for`: the tool list was still changing when the deadline came.
+    case toolsUnstable = "tools_unstable"
     case deadlineExceeded = "deadline_exceeded"
     /// -32020: the request's headers and body disagree (reported with the server's data).
     case headerMismatch = "header_mismatch"

@@ -51,6 +51,7 @@ extension Probe {
                 let names = wait.names(.tools)
                 toolsFields = ["tools": .array(names.map(JSONValue.string))]
                 catalogFields = wait.fields(failed: false)
+                if configuration.stableFor != nil { return await waitForStableTools(initial: wait.listings[.tools] ?? []) }
                 return writeToolsOut(wait.listings[.tools] ?? [])
             }
             guard let pause = nextWait() else { break polling }
@@ -60,7 +61,7 @@ extension Probe {
         return catalogNotReady(wait, lastFailure: lastFailure)
     }
 
-    private func noteTools(_ tools: [JSONValue]) {
+    func noteTools(_ tools: [JSONValue]) {
         lastListing = Self.toolNames(tools)
         for tool in tools { if let name = tool["name"]?.stringValue { listedTools[name] = tool } }
     }

@@ -117,6 +117,7 @@ extension Probe {
         case .jsonrpcError: return "the server rejected the request; check --protocol-version and the server log"
         case .toolsNotReady: return "downstream servers may have crashed at start, or the catalog is empty; see the server log"
         case .resourcesNotReady, .promptsNotReady: return "the server answered, but does not list what --require-resource / --require-prompt ask for"
+        case .toolsUnstable: return "servers behind the endpoint are still registering tools (catalog_changes); raise --deadline, or check what keeps changing the list"
         case .deadlineExceeded: return "--deadline is shorter than one attempt needs; raise it"
         case .headerMismatch:
             return "the server saw MCP-Protocol-Version / Mcp-Method / Mcp-Name headers that disagree with the body: a proxy or --header rewrote them?"
@@ -161,6 +162,10 @@ extension Probe {
         }
         if !resultTypeMissing.isEmpty { fields["result_type_missing"] = .array(resultTypeMissing.sorted().map(JSONValue.string)) }
         if let toolsReadyMs { fields["tools_ready_ms"] = .int(toolsReadyMs) }
+        if configuration.stableFor != nil {
+            fields["stable_ms"] = stableMs.map(JSONValue.int) ?? .null
+            fields["catalog_changes"] = stabilityFields["catalog_changes"] ?? []
+        }
         fields.merge(toolsFields) { _, new in new }
         fields.merge(catalogFields) { _, new in new }
         if let toolsOutWritten { fields["tools_out"] = .string(toolsOutWritten) }

@@ -50,6 +50,9 @@ public final class Probe {
 
     var readyMs: Int64?
     var toolsReadyMs: Int64?
+    /// `--stable-for`: when the tool list was judged stable, and the changes seen meanwhile.
+    var stableMs: Int64?
+    var stabilityFields: [String: JSONValue] = [:]
     var toolsFields: [String: JSONValue] = [:]
     var catalogFields: [String: JSONValue] = [:]
     var toolsOutWritten: String?

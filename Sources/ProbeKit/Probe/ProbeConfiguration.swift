@@ -30,6 +30,9 @@ public struct ProbeConfiguration: Sendable {
     /// List the tools once initialized even when nothing about tools was asked (the per-server
     /// mode reports every server's tools).
     public var listTools = false
+    /// `--stable-for`: after the catalog wait, keep listing tools until the list (names and
+    /// schema hashes) has not changed for this long.
+    public var stableFor: Duration?
 
     public static let defaultMaxBodyBytes = 8 * 1024 * 1024
 
@@ -66,7 +69,7 @@ public struct ProbeConfiguration: Sendable {
     /// A catalog wait (tools/list, and resources/list, prompts/list where advertised) happens
     /// when anything about the catalog was asked for, or a call needs its tool listed first.
     public var waitsForCatalog: Bool {
-        listTools || minTools > 0 || !requiredTools.isEmpty || toolsOut != nil || !requiredResources.isEmpty
+        listTools || stableFor != nil || minTools > 0 || !requiredTools.isEmpty || toolsOut != nil || !requiredResources.isEmpty
             || !requiredPrompts.isEmpty || call != nil
     }
 

@@ -308,7 +308,7 @@ public enum ProxyProbe {
     static func serverCode(_ probeCode: String, report: ProbeReport) -> ServerErrorCode {
         switch ProbeErrorCode(rawValue: probeCode) {
         case .connectionRefused: return .unreachable
-        case .timeout, .deadlineExceeded: return .timeout
+        case .timeout, .deadlineExceeded, .toolsUnstable: return .timeout
         case .unsupportedProtocolVersion: return .unsupportedProtocolVersion
         case .headerMismatch: return .headerMismatch
         case .modernUnsupported: return .modernUnsupported
