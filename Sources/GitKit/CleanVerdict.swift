@@ -42,6 +42,9 @@ public struct CleanVerdict: Sendable {
     /// whose entries differ is reported once per entry it has now, or once as clean when it
     /// has none now.
     static func differences(current: [StatusEntry], baseline: [StatusEntry]) -> [ChangedEntry] {
+        // Both lists are in git's order (StatusSnapshot sorts them): equal lists, the usual
+        // answer, need no grouping by path.
+        if current == baseline { return [] }
         let now = Dictionary(grouping: current, by: \.path)
         let before = Dictionary(grouping: baseline, by: \.path)
         var result: [ChangedEntry] = []

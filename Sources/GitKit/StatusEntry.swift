@@ -7,6 +7,7 @@ public struct StatusEntry: Sendable, Hashable {
     /// The letters porcelain v1 uses: unmodified, modified, added, deleted, renamed,
     /// type changed, unmerged, untracked.
     public static let codes: Set<Character> = [" ", "M", "A", "D", "R", "T", "U", "?"]
+    static let codeBytes: Set<UInt8> = Set(" MADRTU?".utf8)
 
     public var path: String
     public var index: Character
@@ -59,30 +60,32 @@ public struct StatusEntry: Sendable, Hashable {
 }
 
 extension StatusEntry {
-    /// Reads an entry back from a snapshot file; `where` names the element for the error.
-    init(json: JSONValue, where location: String) throws(SmokeError) {
+    /// Reads an entry back from a snapshot file; `where` names the element for the error (built
+    /// only for an error: a baseline can hold tens of thousands of entries).
+    init(json: JSONValue, where location: @autoclosure () -> String) throws(SmokeError) {
         guard let object = json.objectValue else {
-            throw .invalidInput("invalid_baseline", "\(location): expected an object, found \(json.typeName)")
+            throw .invalidInput("invalid_baseline", "\(location()): expected an object, found \(json.typeName)")
         }
         guard let path = object["path"]?.stringValue, !path.isEmpty else {
-            throw .invalidInput("invalid_baseline", "\(location).path: expected a non-empty string")
+            throw .invalidInput("invalid_baseline", "\(location()).path: expected a non-empty string")
         }
         func letter(_ key: String) throws(SmokeError) -> Character {
-            guard let text = object[key]?.stringValue, text.count == 1, let first = text.first,
-                Self.codes.contains(first)
+            // One ASCII byte from the porcelain set (checked on the bytes: no grapheme counting).
+            guard let text = object[key]?.stringValue, text.utf8.count == 1, let byte = text.utf8.first,
+                Self.codeBytes.contains(byte)
             else {
                 throw .invalidInput(
                     "invalid_baseline",
-                    "\(location).\(key): expected one of \" \", M, A, D, R, T, U, ? (found \(object[key]?.encodedString() ?? "nothing"))")
+                    "\(location()).\(key): expected one of \" \", M, A, D, R, T, U, ? (found \(object[key]?.encodedString() ?? "nothing"))")
             }
-            return first
+            return Character(Unicode.Scalar(byte))
         }
         let index = try letter("index")
         let worktree = try letter("worktree")
         var origPath: String?
         if let value = object["orig_path"], !value.isNull {
             guard let text = value.stringValue else {
-                throw .invalidInput("invalid_baseline", "\(location).orig_path: expected a string, found \(value.typeName)")
+                throw .invalidInput("invalid_baseline", "\(location()).orig_path: expected a string, found \(value.typeName)")
             }
             origPath = text
         }

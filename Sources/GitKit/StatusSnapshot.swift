@@ -56,6 +56,7 @@ extension StatusSnapshot {
             throw .invalidInput("invalid_baseline", "\(source): missing \"entries\" array")
         }
         var parsed: [StatusEntry] = []
+        parsed.reserveCapacity(entries.count)
         for (position, entry) in entries.enumerated() {
             parsed.append(try StatusEntry(json: entry, where: "\(source): entries[\(position)]"))
         }
