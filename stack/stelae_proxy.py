@@ -17,7 +17,8 @@ A server that fails (command not found, exits, no answer within --start-timeout)
 reason and last stderr lines; the others are served. SIGTERM/SIGINT stop everything, exit 0.
 
 stderr: `stelae-proxy: ...` lines of this proxy (one `server=<name> ...` line per server at start,
-one `call ...` line per tool call) and `[<server>] ...` lines relayed from stdio servers' stderr.
+one `call ...` line per tool call, one `client=<name> era=<modern|legacy> protocol_version=<v>` line
+per distinct triple a client spoke) and `[<server>] ...` lines relayed from stdio servers' stderr.
 Exit status: 0 after a signal, 1 if the port cannot be bound, 2 for an unusable config.
 """
 
@@ -394,6 +395,96 @@ def build_front(config: dict[str, Any], routes: dict[str, tuple[Downstream, str]
                   on_list_tools=list_tools, on_call_tool=call_tool)
 
 
+MODERN_VERSION_KEY = "io.modelcontextprotocol/protocolVersion"
+MODERN_CLIENT_KEY = "io.modelcontextprotocol/clientInfo"
+
+
+class ClientEraLog:
+    """ASGI wrapper: logs, once per distinct (era, protocol version, client name), the era and
+    version each client request on /mcp was spoken in, read from the request itself:
+
+    - `initialize`: legacy, the `protocolVersion` it offers, `clientInfo.name` (remembered for the
+      session id the answer issues);
+    - a request whose `params._meta` carries `io.modelcontextprotocol/protocolVersion`: modern, that
+      version, `_meta["io.modelcontextprotocol/clientInfo"].name`;
+    - any other JSON-RPC POST: legacy, its `MCP-Protocol-Version` header (`none` without one), the
+      name its `Mcp-Session-Id` was initialized with (`unknown` when not seen).
+
+    The body is read whole (POST bodies of MCP requests are small; one over MAX_BODY is passed on
+    unread) and replayed to the app unchanged."""
+
+    MAX_BODY = 1 << 20
+    MAX_SESSIONS = 1024
+
+    def __init__(self, app):
+        self.app = app
+        self.seen: set[tuple[str, str, str]] = set()
+        self.sessions: dict[str, str] = {}
+
+    async def __call__(self, scope, receive, send):
+        if scope.get("type") != "http" or scope.get("method") != "POST":
+            await self.app(scope, receive, send)
+            return
+        messages: list[dict[str, Any]] = []
+        size = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message.get("type") != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if not message.get("more_body", False) or size > self.MAX_BODY:
+                break
+        pending = deque(messages)
+
+        async def replay():
+            return pending.popleft() if pending else await receive()
+
+        names: list[str] = []
+        if size <= self.MAX_BODY and messages and messages[-1].get("type") == "http.request":
+            body = b"".join(m.get("body", b"") for m in messages)
+            try:
+                names = self.note(scope, json.loads(body))
+            except Exception:  # not JSON-RPC: the app answers it; nothing to log
+                names = []
+
+        async def send_noting(message):
+            if names and message.get("type") == "http.response.start":
+                for key, value in message.get("headers", []):
+                    if key.lower() == b"mcp-session-id":
+                        if len(self.sessions) >= self.MAX_SESSIONS:
+                            self.sessions.pop(next(iter(self.sessions)))
+                        self.sessions[value.decode("latin-1")] = names[0]
+            await send(message)
+
+        await self.app(scope, replay, send_noting)
+
+    def note(self, scope, payload: Any) -> list[str]:
+        """Logs what the request(s) spoke; returns the client names of `initialize` requests."""
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        initialized: list[str] = []
+        for message in payload if isinstance(payload, list) else [payload]:
+            if not isinstance(message, dict) or not isinstance(message.get("method"), str):
+                continue
+            params = obj(message.get("params"))
+            meta = obj(params.get("_meta"))
+            if message["method"] == "initialize":
+                client = str(obj(params.get("clientInfo")).get("name") or "unknown")
+                era, version = "legacy", str(params.get("protocolVersion") or "none")
+                initialized.append(client)
+            elif MODERN_VERSION_KEY in meta:
+                client = str(obj(meta.get(MODERN_CLIENT_KEY)).get("name") or "unknown")
+                era, version = "modern", str(meta[MODERN_VERSION_KEY])
+            else:
+                client = self.sessions.get(headers.get("mcp-session-id", ""), "unknown")
+                era, version = "legacy", headers.get("mcp-protocol-version", "none")
+            key = (era, version, client)
+            if key not in self.seen:
+                self.seen.add(key)
+                log(f"client={client} era={era} protocol_version={version}")
+        return initialized
+
+
 class Uvicorn(uvicorn.Server):
     # uvicorn re-raises a caught SIGTERM after its shutdown (exit 143); the signals are ours.
     def capture_signals(self):
@@ -463,7 +554,7 @@ async def serve(config: dict[str, Any], overrides: dict[str, Any], sock: socket.
             where = f"[{host}]" if ":" in host else host
             log(f"serving {len(listing)} tool(s) from {ready} of {len(downstreams)} server(s) "
                 f"on http://{where}:{port}/mcp")
-            app = build_front(config, routes, listing).streamable_http_app(host=host)
+            app = ClientEraLog(build_front(config, routes, listing).streamable_http_app(host=host))
             web = Uvicorn(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=0.5))
             await web.serve(sockets=[sock])
             tg.cancel_scope.cancel()
