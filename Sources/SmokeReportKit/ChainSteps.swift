@@ -75,7 +75,8 @@ public enum ChainSteps {
     }
 
     public static func emit(_ request: EmitRequest) throws(SmokeError) -> ReportOutput {
-        try RunFiles.write(.object(emitDocument(request)), to: request.out)
+        // Its fields may quote a command line (start-stack's PROXY_CMD): no secret value in the file.
+        try RunFiles.write(Redactor.shared.redact(.object(emitDocument(request))), to: request.out)
         return ReportOutput()
     }
 

@@ -19,11 +19,15 @@ public struct RecordRequest: Sendable {
     /// The step failed for this reason, whatever the tool said (e.g. `stack_exited`).
     public var overrideCode: String?
     public var overrideMessage: String?
+    /// The command line the step ran (shell words; several lines for a step of several commands)
+    /// and where: kept, secrets redacted, for playbook.md.
+    public var command: String?
+    public var cwd: String?
 
     public init(
         run: String, n: Int, step: String, stage: String? = nil, tool: String? = nil, file: String, exit: Int,
         elapsedMs: Int, stderrPath: String? = nil, artifacts: [String] = [], overrideCode: String? = nil,
-        overrideMessage: String? = nil
+        overrideMessage: String? = nil, command: String? = nil, cwd: String? = nil
     ) {
         self.run = run
         self.n = n
@@ -37,6 +41,8 @@ public struct RecordRequest: Sendable {
         self.artifacts = artifacts
         self.overrideCode = overrideCode
         self.overrideMessage = overrideMessage
+        self.command = command
+        self.cwd = cwd
     }
 
     var override: String? { overrideCode.flatMap { $0.isEmpty ? nil : $0 } }
@@ -78,7 +84,7 @@ public enum StepRecorder {
             document = silentToolAnswer(request, redactor: redactor)
             try RunFiles.write(.object(document), to: stepPath)
         }
-        let line = ledgerLine(request, answer: document)
+        let line = ledgerLine(request, answer: document, redactor: redactor)
         try Ledger.append(line, run: request.run)
         return ReportOutput(stderr: progressLine(line, request: request, redactor: redactor))
     }
@@ -109,7 +115,9 @@ public enum StepRecorder {
     /// The ledger line of a step, from its answer: ok only when the answer says ok and the exit
     /// status is 0; the failure's code and message; the artifacts, with the answer's transcript
     /// and stderr log made relative to the run directory.
-    public static func ledgerLine(_ request: RecordRequest, answer: [String: JSONValue]) -> [String: JSONValue] {
+    public static func ledgerLine(
+        _ request: RecordRequest, answer: [String: JSONValue], redactor: Redactor = .shared
+    ) -> [String: JSONValue] {
         let error = answer["error"]?.objectValue
         var ok = (answer["ok"]?.isTruthy ?? false) && request.exit == 0
         var errorCode: JSONValue = ok ? .null : error?["code"] ?? .null
@@ -136,12 +144,21 @@ public enum StepRecorder {
             if !artifacts.contains(value) { artifacts.append(value) }
         }
         let stage = request.stage.flatMap { $0.isEmpty ? nil : $0 }
-        return [
+        var line: [String: JSONValue] = [
             "n": .int(Int64(request.n)), "step": .string(request.step), "stage": stage.map(JSONValue.string) ?? .null,
             "file": .string(request.file), "exit": .int(Int64(request.exit)), "ok": .bool(ok),
             "elapsed_ms": .int(Int64(request.elapsedMs)), "error_code": errorCode, "error_message": errorMessage,
             "artifacts": .array(artifacts.map(JSONValue.string)),
         ]
+        // Harness steps: a test step's counts and failing ids, a restart's stop-to-ready time.
+        for key in ["tests", "restart_ms"] where answer[key] != nil {
+            line[key] = answer[key]
+        }
+        if let command = request.command, !command.isEmpty {
+            line["command"] = .string(Playbook.redactSecrets(command, redactor: redactor))
+            if let cwd = request.cwd, !cwd.isEmpty { line["cwd"] = .string(cwd) }
+        }
+        return line
     }
 
     /// `[smoke] 06 probe                        FAIL   4785 ms  tools_not_ready: …`

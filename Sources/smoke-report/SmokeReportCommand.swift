@@ -18,7 +18,7 @@ struct SmokeReportCommand: ParsableCommand {
         version: SmokeVersion.current,
         subcommands: [
             Record.self, Emit.self, Offered.self, Require.self, Get.self, Headline.self, Summary.self,
-            Curated.self, Ports.self, StageNames.self,
+            Curated.self, Ports.self, StageNames.self, Tests.self, Restart.self, FlakesCommand.self, PlaybookCommand.self,
         ]
     )
 
@@ -90,11 +90,14 @@ struct Record: ReportSubcommand {
     @Option(help: ArgumentHelp("A file the step produced, relative to the run directory (repeatable).", valueName: "PATH")) var artifact: [String] = []
     @Option(name: .customLong("override-code"), help: ArgumentHelp("The step failed for this reason, whatever the tool said.", valueName: "CODE")) var overrideCode: String?
     @Option(name: .customLong("override-message"), help: ArgumentHelp("The message that goes with --override-code.", valueName: "TEXT")) var overrideMessage: String?
+    @Option(help: ArgumentHelp("The command line the step ran (kept, secrets redacted, for playbook.md).", valueName: "LINE")) var command: String?
+    @Option(help: ArgumentHelp("Where the command ran.", valueName: "DIR")) var cwd: String?
 
     func answer() throws(SmokeError) -> ReportOutput {
         try StepRecorder.record(RecordRequest(
             run: run, n: n, step: step, stage: stage, tool: tool, file: file, exit: exit, elapsedMs: elapsedMs,
-            stderrPath: stderr, artifacts: artifact, overrideCode: overrideCode, overrideMessage: overrideMessage))
+            stderrPath: stderr, artifacts: artifact, overrideCode: overrideCode, overrideMessage: overrideMessage,
+            command: command, cwd: cwd))
     }
 }
 
