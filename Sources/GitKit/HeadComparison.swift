@@ -38,13 +38,11 @@ enum HeadComparison: CustomStringConvertible {
     /// More paths than this, and a pathspec would cost more than it saves.
     static let maximumPaths = 4_096
 
-    static func plan(repository: Repository, index: OpaquePointer, headTree: git_oid?) -> HeadComparison {
+    static func plan(repository: Repository, index: OpaquePointer, scan: IndexScan, headTree: git_oid?) -> HeadComparison {
         guard let headTree else { return git_index_entrycount(index) == 0 ? .none : .all }
-        guard git_index_has_conflicts(index) == 0,
-            git_index_caps(index) & GIT_INDEX_CAPABILITY_IGNORE_CASE.rawValue == 0,
-            let cache = CacheTree.read(index: index)
+        guard git_index_has_conflicts(index) == 0, !scan.ignoresCase, let cache = CacheTree.read(index: index, scan: scan)
         else { return .all }
-        if let root = cache.root, let id = cache.id(of: root), id == headTree, cache.intentToAdd.isEmpty { return .none }
+        if let root = cache.root, let id = cache.id(of: root), id == headTree, scan.intentToAdd.isEmpty { return .none }
         var walk = Walk(repository: repository.pointer, index: index, cache: cache)
         guard walk.directory(prefix: [], cached: cache.root, head: headTree) else {
             git_error_clear()
@@ -52,7 +50,7 @@ enum HeadComparison: CustomStringConvertible {
         }
         // git keeps a directory's cached tree invalid while it holds intent-to-add entries
         // (`git add -N`); list them anyway rather than rely on every writer doing so.
-        walk.paths += cache.intentToAdd
+        walk.paths += scan.intentToAdd
         guard walk.paths.count <= maximumPaths else { return .all }
         return walk.paths.isEmpty ? .none : .paths(walk.paths)
     }
@@ -198,8 +196,6 @@ struct CacheTree {
     /// The extension's bytes.
     let data: [UInt8]
     let nodes: [Node]
-    /// Paths of intent-to-add entries (seen while sizing the entries).
-    let intentToAdd: [[UInt8]]
 
     var root: Int? { nodes.isEmpty ? nil : 0 }
 
@@ -220,40 +216,10 @@ struct CacheTree {
         return nil
     }
 
-    static func read(index: OpaquePointer) -> CacheTree? {
-        guard let pathPointer = git_index_path(index), let checksum = git_index_checksum(index) else { return nil }
-        let version = git_index_version(index)
-        guard version >= 2, version <= 4 else { return nil }
-        // Where the entries end: a 12-byte header, then each entry.
-        var offset = 12
-        var previous: UnsafePointer<CChar>?
-        var previousLength = 0
-        var intentToAdd: [[UInt8]] = []
-        for position in 0..<git_index_entrycount(index) {
-            guard let entry = git_index_get_byindex(index, position), let path = entry.pointee.path else { return nil }
-            let length = strlen(path)
-            let extended = UInt32(entry.pointee.flags) & GIT_INDEX_ENTRY_EXTENDED.rawValue != 0
-            if entry.pointee.flags_extended != 0,
-                UInt32(entry.pointee.flags_extended) & GIT_INDEX_ENTRY_INTENT_TO_ADD.rawValue != 0
-            {
-                intentToAdd.append(Array(UnsafeBufferPointer(
-                    start: UnsafeRawPointer(path).assumingMemoryBound(to: UInt8.self), count: length)))
-            }
-            let fixed = extended ? 64 : 62
-            if version == 4 {
-                // Prefix-compressed: a varint of how many bytes of the previous path to drop,
-                // then the rest of the path and a NUL.
-                var common = 0
-                if let previous {
-                    while common < min(previousLength, length), previous[common] == path[common] { common += 1 }
-                }
-                offset += fixed + varintLength(previousLength - common) + (length - common) + 1
-                previous = path
-                previousLength = length
-            } else {
-                offset += (fixed + length + 8) & ~7
-            }
-        }
+    static func read(index: OpaquePointer, scan: IndexScan) -> CacheTree? {
+        guard let pathPointer = git_index_path(index), let checksum = git_index_checksum(index),
+            let offset = scan.extensionsOffset
+        else { return nil }
         // Read the tail: extensions, then the checksum.
         let file = open(pathPointer, O_RDONLY | O_CLOEXEC)
         guard file >= 0 else { return nil }
@@ -285,19 +251,7 @@ struct CacheTree {
         guard cursor == end, let found else { return nil }
         let data = Array(tail[found])
         guard let nodes = parse(data) else { return nil }
-        return CacheTree(data: data, nodes: nodes, intentToAdd: intentToAdd)
-    }
-
-    /// git's varint (`encode_varint`): 7 bits a byte, each continuation adding one.
-    static func varintLength(_ value: Int) -> Int {
-        var value = value
-        var length = 1
-        while true {
-            value >>= 7
-            if value == 0 { return length }
-            value -= 1
-            length += 1
-        }
+        return CacheTree(data: data, nodes: nodes)
     }
 
     /// Every entry, `name NUL count SP subtrees LF [id]`, subtrees following their parent.
@@ -351,5 +305,65 @@ struct CacheTree {
         guard position < data.count, digits > 0 else { return nil }
         position += 1  // the terminator
         return negative ? -value : value
+    }
+}
+
+/// One pass over the loaded index for what the status plan needs to know: where the index
+/// file's extensions begin (after the entries, whose on-disk sizes follow from the index version,
+/// path lengths and flags), the intent-to-add entries, and whether any entry is a submodule
+/// (libgit2's submodule code reaches the index's owning repository, which a shared index does
+/// not have one of: such trees are read by one status run).
+struct IndexScan {
+    var extensionsOffset: Int?
+    var intentToAdd: [[UInt8]] = []
+    var hasGitlinks = false
+    var ignoresCase = false
+
+    init(index: OpaquePointer) {
+        ignoresCase = git_index_caps(index) & GIT_INDEX_CAPABILITY_IGNORE_CASE.rawValue != 0
+        let version = git_index_version(index)
+        let sized = version >= 2 && version <= 4
+        var offset = 12  // the header
+        var previous: UnsafePointer<CChar>?
+        var previousLength = 0
+        let gitlink = UInt32(GIT_FILEMODE_COMMIT.rawValue)
+        for position in 0..<git_index_entrycount(index) {
+            guard let entry = git_index_get_byindex(index, position), let path = entry.pointee.path else { return }
+            if entry.pointee.mode == gitlink { hasGitlinks = true }
+            let length = strlen(path)
+            if entry.pointee.flags_extended != 0,
+                UInt32(entry.pointee.flags_extended) & GIT_INDEX_ENTRY_INTENT_TO_ADD.rawValue != 0
+            {
+                intentToAdd.append(Array(UnsafeBufferPointer(
+                    start: UnsafeRawPointer(path).assumingMemoryBound(to: UInt8.self), count: length)))
+            }
+            let fixed = UInt32(entry.pointee.flags) & GIT_INDEX_ENTRY_EXTENDED.rawValue != 0 ? 64 : 62
+            if version == 4 {
+                // Prefix-compressed: a varint of how many bytes of the previous path to drop,
+                // then the rest of the path and a NUL.
+                var common = 0
+                if let previous {
+                    while common < min(previousLength, length), previous[common] == path[common] { common += 1 }
+                }
+                offset += fixed + Self.varintLength(previousLength - common) + (length - common) + 1
+                previous = path
+                previousLength = length
+            } else {
+                offset += (fixed + length + 8) & ~7
+            }
+        }
+        extensionsOffset = sized ? offset : nil
+    }
+
+    /// git's varint (`encode_varint`): 7 bits a byte, each continuation adding one.
+    static func varintLength(_ value: Int) -> Int {
+        var value = value
+        var length = 1
+        while true {
+            value >>= 7
+            if value == 0 { return length }
+            value -= 1
+            length += 1
+        }
     }
 }

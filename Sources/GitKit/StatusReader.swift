@@ -38,11 +38,14 @@ public enum StatusReader {
         // A short-lived process leaves the index (100,000 entries: milliseconds to free) to its exit.
         defer { if !LibGit2.isShortLivedProcess { git_index_free(index) } }
         let headTree = try head.map { commit throws(SmokeError) in try repository.treeID(ofCommit: commit) }
-        let comparison = HeadComparison.plan(repository: repository, index: index, headTree: headTree)
+        let scan = IndexScan(index: index)
+        let comparison = HeadComparison.plan(repository: repository, index: index, scan: scan, headTree: headTree)
         var workers = requested ?? automaticWorkers(indexEntries: git_index_entrycount(index))
         let setIndex = SharedIndex.setter
         let workdir = git_repository_workdir(repository.pointer).map { String(cString: $0) }
-        if setIndex == nil || workdir == nil { workers = 1 }
+        // One run when the index cannot be shared safely: libgit2's submodule code reaches the
+        // index's owning repository, and a case-insensitive index is re-sorted while compared.
+        if setIndex == nil || workdir == nil || scan.hasGitlinks || scan.ignoresCase { workers = 1 }
 
         var tasks: [StatusRun.Task] = []
         switch comparison {
