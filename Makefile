@@ -18,9 +18,11 @@ STATE_HOME ?= .smoke/state
 
 # Switches of the readiness chain; scripts/smoke reads them from the environment (empty = default).
 SMOKE_SWITCHES := SMOKE_SOURCE SMOKE_REV SMOKE_DIR PROXY_PORT PROXY_CMD PROBE_URL CODEX_MODEL STAGES \
-  STAGES_FILE PROBE_DEADLINE STAGE_TIMEOUT HEARTBEAT_TIMEOUT CURATED_TOOLS KEEP STELAE_CONFIG_HOME SMOKE_BASELINE
+  STAGES_FILE PROBE_DEADLINE STAGE_TIMEOUT HEARTBEAT_TIMEOUT CURATED_TOOLS KEEP STELAE_CONFIG_HOME SMOKE_BASELINE \
+  SMOKE_TESTS SMOKE_TESTS_PRE SMOKE_TESTS_POST TESTS_TIMEOUT SMOKE_TEST_REQUIREMENTS SMOKE_TEST_PINS SMOKE_TEST_ENVS \
+  SMOKE_RESTART RESTART_TIMEOUT REPEAT MANUAL
 export $(SMOKE_SWITCHES)
-SMOKE_STEPS := clone preflight render start probe drift diagnose stages stop summary
+SMOKE_STEPS := clone preflight render test-env tests-pre start probe drift diagnose stages restart tests-post stop summary
 # `make smoke` runs on a debug build: from a fresh clone it builds in about half the time of the
 # static release build (the chain's speed hardly changes: its steps are I/O and child processes),
 # and `make test` then reuses it. `make build`/`make install` stay release and static.
@@ -41,6 +43,8 @@ help: ## List targets and the switches they read.
 	@echo "  PROXY_PORT=port (default: random free)  PROXY_CMD=stack command (default: .venv/bin/python stack/stelae_proxy.py --config <proxy.json> --port \$$PROXY_PORT)"
 	@echo "  CODEX_MODEL=scripted|real  STAGES=\"bundle-tools install remove\"  STAGES_FILE=stack/stages.json  CURATED_TOOLS=extra required tools"
 	@echo "  PROBE_DEADLINE=30  STAGE_TIMEOUT=120  HEARTBEAT_TIMEOUT=60 (seconds)  KEEP=1 keeps the cloned workspace"
+	@echo "  SMOKE_TESTS=0|1 (the source's own tests; 1 for a Stelae checkout)  SMOKE_TESTS_PRE/SMOKE_TESTS_POST=command|none  TESTS_TIMEOUT=300"
+	@echo "  SMOKE_RESTART=between|after:<stage>  RESTART_TIMEOUT=60  REPEAT=N (flakes.json)  MANUAL=1 (stop once the stack is ready)"
 
 deps: sysdeps venv ## Install what a fresh machine lacks: apt packages, then the pinned .venv.
 

@@ -199,12 +199,18 @@ public enum TestStep {
         return nil
     }
 
-    /// One line saying why a test failed: the last `E   ` line of pytest's report (the exception),
-    /// else the message attribute, else the first line of the text.
+    /// One line saying why a test failed: the first `E   Name: message` line of pytest's report
+    /// (the exception), else its first `E` line, else the message attribute, else the last line.
     static func reason(_ test: JUnitCase) -> String {
         let lines = ChainText.lines(test.text)
-        if let last = lines.last(where: { $0.hasPrefix("E ") }) {
-            return ChainText.prefix(ChainText.stripped(String(last.dropFirst(1))), 300)
+        let explained = lines.filter { $0.hasPrefix("E ") }.map { ChainText.stripped(String($0.dropFirst(1))) }
+        let exception = explained.first { line in
+            guard let colon = line.firstIndex(of: ":") else { return false }
+            let name = line[..<colon]
+            return !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }
+        }
+        if let line = exception ?? explained.first {
+            return ChainText.prefix(line, 300)
         }
         if !test.message.isEmpty, test.message != "collection failure" {
             return ChainText.prefix(ChainText.lines(test.message).first ?? test.message, 300)
