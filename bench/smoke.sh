@@ -18,8 +18,8 @@ seconds() { local t0 t1; t0=$(date +%s%N); "$@" >"$work/out.log" 2>&1; local rc=
 
 cd "$ROOT" || exit 2
 echo "bench/smoke.sh: warming (make build) ..." >&2
-# The release tools as `make smoke` wants them (its stamp, so run 1 does not pay a no-op swift build).
-make -s deps .build/release/.smoke-tools VENV="$VENV" >/dev/null 2>&1 || { echo "make build failed" >&2; exit 1; }
+# The tools as `make smoke` wants them (a debug build) (its stamp, so run 1 does not pay a no-op swift build).
+make -s deps .build/debug/.smoke-tools VENV="$VENV" >/dev/null 2>&1 || { echo "make build failed" >&2; exit 1; }
 
 warm=()
 for i in $(seq 1 "$RUNS"); do
