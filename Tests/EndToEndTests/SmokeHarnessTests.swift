@@ -42,6 +42,17 @@ struct SmokeHarnessTests {
         #expect(answer["ran"]?.stringValue?.contains("--junitxml=") == true, "pytest writes its own JUnit report")
         let env = try #require(run.stepJSON("test-env"))
         #expect(FileManager.default.isExecutableFile(atPath: env["python"]?.stringValue ?? ""))
+        // A second run with the same dependency files starts at once: the environment is reused.
+        let again = try TempDirectory(prefix: "harness-run")
+        let secondSource = try SmokeSource()
+        let second = try ChildProcess.run(
+            "/usr/bin/timeout", ["-k", "10", "120", "bash", SmokePaths.script, "clone", "test-env"], cwd: ProjectPaths.root,
+            environment: SmokeRun.environment(source: secondSource, runDirectory: again, extra: ["SMOKE_TESTS": "1"]))
+        withExtendedLifetime(secondSource) {}
+        #expect(second.status == 0, "\(second.stderr.suffix(1500))")
+        let reused = try JSONValue.load(path: "\(again.path)/run/03-test-env.json")
+        #expect(reused["reused"] == true && reused["env"] == env["env"])
+        #expect((reused["elapsed_ms"]?.intValue ?? .max) < 2000)
         let junit = try String(contentsOfFile: "\(run.runDirectory)/junit.xml", encoding: .utf8)
         #expect(junit.contains("<testsuite name=\"tests-post\""))
         #expect(junit.contains("name=\"test_the_stack_serves_exactly_the_manifest\""))
@@ -84,6 +95,26 @@ struct SmokeHarnessTests {
         #expect(run.step("tests-post")?["error_code"] == "collection_error")
         #expect(run.step("tests-post")?["error_message"]?.stringValue?.contains("checks/test_syntax.py (SyntaxError") == true)
         #expect(run.step("tests-post")?["tests"]?["failing"] == ["checks/test_syntax.py"])
+    }
+
+    @Test func aTestEnvironmentThatCannotBeBuiltIsRedAndItsTestStepsAreSkipped() throws {
+        let source = try SmokeSource { root in
+            try FileManager.default.copyItem(atPath: "\(Self.fixtures)/checks", toPath: "\(root)/checks")
+            try "pytest==9.2.0\nthis is not a requirement ===\n".write(
+                toFile: "\(root)/checks/bad-requirements.txt", atomically: true, encoding: .utf8)
+        }
+        let output = try TempDirectory(prefix: "harness-run")
+        let run = try SmokeRun.run(source: source, runDirectory: output, environment: [
+            "SMOKE_TESTS_PRE": "pytest checks/test_mixed.py", "SMOKE_TEST_REQUIREMENTS": "checks/bad-requirements.txt",
+            "SMOKE_TEST_ENVS": output.file("envs"), "STAGES": "install",
+        ])
+        #expect(run.status == 1, "\(run.diagnostics)")
+        #expect(run.firstFailure?["step"] == "test-env" && run.firstFailure?["code"] == "test_env_failed")
+        #expect(run.firstFailure?["message"]?.stringValue?.contains("Invalid requirement: 'this is not a requirement ==='") == true)
+        #expect(run.step("tests-pre")?["status"] == "skipped")
+        #expect(run.step("stage-install")?["status"] == "passed", "the chain goes on without its tests")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: output.file("envs")).filter { !$0.hasSuffix(".lock") }
+        #expect(leftovers.isEmpty, "a failed build leaves no half-made environment: \(leftovers)")
     }
 
     @Test func aCommandThatHangsIsStoppedAtItsTimeout() throws {
