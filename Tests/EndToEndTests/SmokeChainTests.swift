@@ -14,7 +14,7 @@ struct SmokeChainTests {
         "clone", "snapshot", "port-preflight", "render", "start-stack", "probe", "drift",
         "stage-bundle-tools", "verify-bundle-tools", "offered-bundle-tools",
         "stage-install", "verify-install", "offered-install",
-        "stage-remove", "verify-remove", "offered-remove",
+        "stage-remove", "verify-remove", "offered-remove", "era",
         "stop-stack", "port-free",
     ]
 

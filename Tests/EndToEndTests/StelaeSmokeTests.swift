@@ -68,7 +68,7 @@ struct StelaeSmokeTests {
         #expect(run.status == 0, "\(run.diagnostics)")
         #expect(run.steps.compactMap { $0["step"]?.stringValue } == [
             "clone", "snapshot", "port-preflight", "render", "ports", "start-stack", "probe", "drift",
-            "stage-core-tools", "verify-core-tools", "offered-core-tools", "stop-stack", "port-free",
+            "stage-core-tools", "verify-core-tools", "offered-core-tools", "era", "stop-stack", "port-free",
         ])
         // The server got its env from proxy.json: Codex saw ping answer with the greeting.
         let transcript = try String(contentsOfFile: "\(run.runDirectory)/transcripts/core-tools.jsonl", encoding: .utf8)
