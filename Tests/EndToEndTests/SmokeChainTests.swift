@@ -11,7 +11,7 @@ import Testing
        .timeLimit(.minutes(5)))
 struct SmokeChainTests {
     static let defaultSteps = [
-        "clone", "snapshot", "port-preflight", "render", "start-stack", "probe", "drift",
+        "clone", "snapshot", "port-preflight", "render", "start-stack", "probe", "drift", "big-answer",
         "stage-bundle-tools", "verify-bundle-tools", "offered-bundle-tools",
         "stage-install", "verify-install", "offered-install",
         "stage-remove", "verify-remove", "offered-remove", "era",
