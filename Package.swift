@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "ManifestKitTests", dependencies: ["ManifestKit", "SmokeTestSupport"]),
         .testTarget(name: "ProbeKitTests", dependencies: ["ProbeKit", "SmokeTestSupport"]),
         .testTarget(name: "CodexKitTests", dependencies: ["CodexKit", "SmokeTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["SmokeTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["SmokeCore", "SmokeTestSupport"]),
         .testTarget(name: "SmokeReportKitTests", dependencies: ["SmokeReportKit", "SmokeTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -7,8 +7,7 @@ import Testing
 /// behind `fastmcp run`, the real Codex CLI with the scripted model. Green on the default stack, and
 /// each known breakage reported at the right step with the right code. Every run is bounded by
 /// `timeout`; every stack the chain starts is stopped by the chain (the tests check it).
-@Suite(.serialized, .enabled(if: SmokeTools.allLanded, "needs all five tools (not the skeleton's stubs)"),
-       .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(5)))
 struct SmokeChainTests {
     static let defaultSteps = [
         "clone", "snapshot", "port-preflight", "render", "start-stack", "probe", "drift", "big-answer",

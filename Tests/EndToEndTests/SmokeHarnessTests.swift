@@ -7,7 +7,7 @@ import Testing
 /// pytest), restarts between stages (SMOKE_RESTART), repeated runs (REPEAT, flakes.json) and the
 /// playbook (MANUAL=1). Real processes throughout: the chain, the stack, Codex with the scripted
 /// model, pytest in the test environment the chain builds (cached under .smoke/test-envs).
-@Suite(.serialized, .enabled(if: SmokeTools.allLanded, "needs all five tools"), .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(5)))
 struct SmokeHarnessTests {
     static let fixtures = "\(ProjectPaths.root)/Tests/Fixtures/Harness"
     static let defaultStack = #""$VENV/bin/python" "$SMOKE_ROOT/stack/stelae_proxy.py" --config "$PROXY_CONFIG" --port "$PROXY_PORT""#

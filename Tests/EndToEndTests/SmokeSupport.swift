@@ -11,13 +11,12 @@ enum SmokePaths {
     static let script = "\(ProjectPaths.root)/scripts/smoke"
 
     /// The curated manifest the server tests publish: stack/catalog rendered by the real
-    /// render-manifest when both exist (the contract as shipped), else the private fixture copy.
+    /// render-manifest (the contract as shipped). A render that fails leaves a path that does not
+    /// exist, and every test reading it fails naming it: no stored stand-in.
     static let manifest: String = {
-        let fixture = "\(fixtures)/manifest.json"
         let template = "\(stack)/proxy.template.json"
         let catalog = "\(stack)/catalog/core.json"
-        guard FileManager.default.fileExists(atPath: template), FileManager.default.fileExists(atPath: catalog),
-              let output = try? TempDirectory(prefix: "smoke-rendered") else { return fixture }
+        guard let output = try? TempDirectory(prefix: "smoke-rendered") else { return "/nonexistent/smoke-rendered/manifest.json" }
         renderedDirectory = output
         let result = try? ToolRun.run("render-manifest", [
             "render", "--template", template, "--catalog", catalog, "--scope", "default",
@@ -25,39 +24,25 @@ enum SmokePaths {
             "--set", "PROXY_PORT=1", "--set", "STACK_PYTHON=\(ProjectPaths.python)",
         ])
         guard let result, result.status == 0, let rendered = result.json["outputs"]?["manifest"]?.stringValue else {
-            return fixture
+            return output.file("render-manifest-failed/manifest.json")
         }
         return rendered
     }()
     nonisolated(unsafe) private static var renderedDirectory: TempDirectory?
 
-    /// The stages file the chain uses: the shipped one once it exists, else the private copy.
-    static var stagesFile: String {
-        let shipped = "\(stack)/stages.json"
-        return FileManager.default.fileExists(atPath: shipped) ? shipped : "\(fixtures)/stages.json"
-    }
+    /// The stages file the chain uses.
+    static let stagesFile = "\(stack)/stages.json"
 }
 
-/// The five tools answer for real (not the `not_implemented` stubs of the skeleton). The chain tests
-/// need all of them; until the last one lands they are reported as disabled, not as passed.
+/// Where the chain finds the tools: the built products, or SMOKE_TEST_BIN_DIR (e.g. installed tools).
 enum SmokeTools {
-    static let names = ["git-clean-check", "port-preflight", "render-manifest", "probe-initialize", "codex-stage"]
-
-    /// Where the chain finds the tools: the built products, or SMOKE_TEST_BIN_DIR (e.g. installed tools).
     static var directory: String {
         ProcessInfo.processInfo.environment["SMOKE_TEST_BIN_DIR"] ?? ProjectPaths.products
-    }
-
-    static let allLanded: Bool = names.allSatisfy { tool in
-        guard let result = try? ChildProcess.run("\(directory)/\(tool)", []),
-              let answer = try? JSONValue.parse(Data(result.stdout.utf8), source: tool) else { return false }
-        return answer["error"]?["code"]?.stringValue != "not_implemented"
     }
 }
 
 /// A source repository for `SMOKE_SOURCE`: this working tree's `stack/` and README.md committed
-/// into a fresh git repository (so the clone step has history to clone), with the private fixture
-/// copies filling in stack files whose owners have not landed them yet. `mutate` breaks it on purpose.
+/// into a fresh git repository (so the clone step has history to clone). `mutate` breaks it on purpose.
 final class SmokeSource: @unchecked Sendable {
     let directory: TempDirectory
     var path: String { directory.path }
@@ -68,12 +53,6 @@ final class SmokeSource: @unchecked Sendable {
         let stack = "\(path)/stack"
         try fm.copyItem(atPath: SmokePaths.stack, toPath: stack)
         try? fm.removeItem(atPath: "\(stack)/__pycache__")
-        for relative in ["proxy.template.json", ".env.example", "catalog"] {
-            let target = "\(stack)/\(relative)"
-            if !fm.fileExists(atPath: target) {
-                try fm.copyItem(atPath: "\(SmokePaths.fixtures)/stack/\(relative)", toPath: target)
-            }
-        }
         try fm.copyItem(atPath: "\(ProjectPaths.root)/README.md", toPath: "\(path)/README.md")
         try mutate(path)
         try commit()

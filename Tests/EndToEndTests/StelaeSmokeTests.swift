@@ -6,7 +6,7 @@ import Testing
 /// `scripts/smoke all` on a checkout laid out like current Stelae (Tests/Fixtures/StelaeShaped,
 /// of this project's making): Stelae mode is picked by itself, the checkout's own servers start
 /// behind stack/stelae_proxy.py, and the verdict names each server that cannot run and why.
-@Suite(.serialized, .enabled(if: SmokeTools.allLanded, "needs all five tools"), .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(5)))
 struct StelaeSmokeTests {
     static let fixture = "\(ProjectPaths.root)/Tests/Fixtures/StelaeShaped"
 
