@@ -32,7 +32,7 @@ public func fuzzTranscript(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt
     splitter.finish { (piece: LineSplitter.Piece) in
         if case .line(let line) = piece { parser.consume(line: line) }
     }
-    _ = OfferedTools(requestBody: data)
+    if let request = try? JSONValue.parse(data, source: "fuzz") { _ = OfferedTools(request: request) }
     let stage = StageDefinition(name: "fuzz", prompt: "p", expectations: [
         ToolExpectation(tool: "echo", arguments: ["text": "hi"]), ToolExpectation(tool: "grep", server: "stelae"),
     ])
