@@ -1,8 +1,14 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Each tool is a thin executable over one domain library; the domains share only SmokeCore.
-// A tool links what it needs and nothing more (port-preflight links neither libgit2 nor HTTP).
+// Three layers. SmokeCore is the core every other target shares (no ArgumentParser, no `exit`).
+// Each Kit is one domain library over SmokeCore only. SmokeCLI owns the command line: flags,
+// printing the answer and the exit status. Each tool is a thin executable over SmokeCLI and its
+// Kit(s); it links what it needs and nothing more (port-preflight links neither libgit2 nor HTTP).
+
+// Only the command-line layer and the tools' own command types parse flags.
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
 let package = Package(
     name: "stelae-smoke",
     platforms: [.macOS(.v15)],
@@ -31,10 +37,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
-        // Shared core: JSON envelope, exit codes, errors, redaction, atomic writes, command runner.
+        // The core: JSON value, reader and writer, the result envelope, exit and error codes,
+        // redaction, atomic writes, the version.
+        .target(name: "SmokeCore"),
+        // The command-line layer: common flags, parsing, printing the envelope, exiting.
         .target(
-            name: "SmokeCore",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+            name: "SmokeCLI",
+            dependencies: ["SmokeCore", argumentParser]
         ),
         .systemLibrary(
             name: "CGit2",
@@ -66,14 +75,14 @@ let package = Package(
             ]
         ),
 
-        .executableTarget(name: "render-manifest", dependencies: ["ManifestKit", "GitKit", "SmokeCore"]),
-        .executableTarget(name: "port-preflight", dependencies: ["PortKit", "SmokeCore"]),
-        .executableTarget(name: "probe-initialize", dependencies: ["ProbeKit", "SmokeCore"]),
-        .executableTarget(name: "codex-stage", dependencies: ["CodexKit", "ManifestKit", "SmokeCore"]),
-        .executableTarget(name: "git-clean-check", dependencies: ["GitKit", "SmokeCore"]),
+        .executableTarget(name: "render-manifest", dependencies: ["SmokeCLI", argumentParser, "ManifestKit", "GitKit", "SmokeCore"]),
+        .executableTarget(name: "port-preflight", dependencies: ["SmokeCLI", argumentParser, "PortKit", "SmokeCore"]),
+        .executableTarget(name: "probe-initialize", dependencies: ["SmokeCLI", argumentParser, "ProbeKit", "SmokeCore"]),
+        .executableTarget(name: "codex-stage", dependencies: ["SmokeCLI", argumentParser, "CodexKit", "ManifestKit", "SmokeCore"]),
+        .executableTarget(name: "git-clean-check", dependencies: ["SmokeCLI", argumentParser, "GitKit", "SmokeCore"]),
         // The smoke chain's bookkeeping (ledger, step answers, summary.json, junit.xml, secret scan).
         .target(name: "SmokeReportKit", dependencies: ["SmokeCore", "CodexKit", "ManifestKit"]),
-        .executableTarget(name: "smoke-report", dependencies: ["SmokeReportKit", "SmokeCore"]),
+        .executableTarget(name: "smoke-report", dependencies: ["SmokeCLI", argumentParser, "SmokeReportKit", "SmokeCore"]),
 
         // Test helpers shared by every test target: temp dirs, child processes, the pinned venv.
         .target(name: "SmokeTestSupport", dependencies: ["SmokeCore"], path: "Tests/SmokeTestSupport"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CodexKit
 import ManifestKit
+import SmokeCLI
 import SmokeCore
 
 @main

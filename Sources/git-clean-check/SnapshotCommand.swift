@@ -1,5 +1,6 @@
 import ArgumentParser
 import GitKit
+import SmokeCLI
 import SmokeCore
 
 struct SnapshotCommand: ToolCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PortKit
+import SmokeCLI
 import SmokeCore
 
 @main

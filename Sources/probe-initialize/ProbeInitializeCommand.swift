@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ProbeKit
+import SmokeCLI
 import SmokeCore
 
 extension EraChoice: ExpressibleByArgument {}

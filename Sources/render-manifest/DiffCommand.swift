@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GitKit
 import ManifestKit
+import SmokeCLI
 import SmokeCore
 
 struct DiffCommand: ToolCommand {

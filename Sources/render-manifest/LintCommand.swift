@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ManifestKit
+import SmokeCLI
 import SmokeCore
 
 struct LintCommand: ToolCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SmokeCLI
 import SmokeCore
 import SmokeReportKit
 

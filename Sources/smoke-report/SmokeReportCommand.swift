@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SmokeCLI
 import SmokeCore
 import SmokeReportKit
 
@@ -23,53 +24,7 @@ struct SmokeReportCommand: ParsableCommand {
     )
 
     static func main() {
-        ReportMain.run()
-    }
-}
-
-/// A subcommand: its flags in, a `ReportOutput` back.
-protocol ReportSubcommand: ParsableCommand {
-    func answer() throws(SmokeError) -> ReportOutput
-}
-
-enum ReportMain {
-    static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
-        let root = SmokeReportCommand.self
-        let parsed: any ParsableCommand
-        do {
-            parsed = try root.parseAsRoot(arguments)
-        } catch {
-            if root.exitCode(for: error) == .success {
-                // --help and --version: plain text on stdout, exit 0.
-                write(root.fullMessage(for: error) + "\n", to: STDOUT_FILENO)
-                exit(0)
-            }
-            Log.writeStderr(root.fullMessage(for: error) + "\n")
-            exit(ToolExit.invalidInput.rawValue)
-        }
-        guard let command = parsed as? any ReportSubcommand else {
-            // ArgumentParser's own `help`, or no subcommand at all.
-            if arguments.contains(where: { ["-h", "--help", "help"].contains($0) }) {
-                var help = parsed
-                do { try help.run() } catch { write(root.fullMessage(for: error) + "\n", to: STDOUT_FILENO) }
-                exit(0)
-            }
-            Log.writeStderr(root.helpMessage() + "\nError: a subcommand is required\n")
-            exit(ToolExit.invalidInput.rawValue)
-        }
-        do {
-            let output = try command.answer()
-            if !output.stdout.isEmpty { write(Redactor.shared.redact(output.stdout), to: STDOUT_FILENO) }
-            if !output.stderr.isEmpty { Log.writeStderr(output.stderr) }
-            exit(output.exit)
-        } catch {
-            Log.writeStderr("smoke-report: \(error.code): \(error.message)\n")
-            exit(error.exit.rawValue)
-        }
-    }
-
-    static func write(_ text: String, to fd: Int32) {
-        _ = FileIO.writeAll(Data(text.utf8), to: fd)
+        ReportRunner.run(root: Self.self, tool: "smoke-report")
     }
 }
 

@@ -5,19 +5,18 @@ import Testing
 
 @Suite struct EnvelopeTests {
     @Test func successEnvelopeCarriesCommonKeys() {
-        let document = ToolRunner.envelope(
-            tool: "demo", started: .now, outcome: .success(["port": 1234]))
+        let document = ToolOutcome.success(["port": 1234]).envelope(tool: "demo", elapsedMs: 7)
         #expect(document["tool"] == "demo")
         #expect(document["ok"] == true)
         #expect(document["port"] == 1234)
         #expect(document["version"]?.stringValue == SmokeVersion.current)
-        #expect(document["elapsed_ms"]?.intValue != nil)
+        #expect(document["elapsed_ms"] == 7)
         #expect(document["error"] == nil)
     }
 
     @Test func failureEnvelopeMergesErrorFields() {
         let error = SmokeError("dirty_worktree", "x is dirty", hint: "commit it", exit: .checkFailed, fields: ["changed": ["a"]])
-        let document = ToolRunner.envelope(tool: "demo", started: .now, outcome: .failure(error))
+        let document = ToolOutcome.failure(error).envelope(tool: "demo", elapsedMs: 0)
         #expect(document["ok"] == false)
         #expect(document["error"]?["code"] == "dirty_worktree")
         #expect(document["error"]?["hint"] == "commit it")

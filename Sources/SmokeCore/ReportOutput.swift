@@ -1,4 +1,4 @@
-/// What one subcommand of smoke-report hands back: its exit status and the text for stdout and
+/// What one subcommand of smoke-report hands back (it prints no envelope): its exit status and the text for stdout and
 /// stderr. The executable prints it and exits; tests read it.
 public struct ReportOutput: Sendable, Equatable {
     public var exit: Int32
