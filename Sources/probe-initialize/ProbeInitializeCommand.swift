@@ -16,6 +16,7 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
             probe-initialize [--url URL] [--era auto|modern|legacy] [--call NAME [--args JSON|@FILE] [--expect-error]] [options]
             probe-initialize --stdio [--env K=V]... [--cwd DIR] [options] -- CMD [ARGS...]
             probe-initialize --proxy-config PATH [--server NAME]... [--require-tool [SERVER::]TOOL]... [options]
+            probe-initialize --url URL --load SESSIONS [--duration SEC] [--call NAME [--args JSON|@FILE]] [options]
             """,
         discussion: "Exit 0 ready; 1 not ready (error.code says why); 2 bad flags or config; 3 environment. See docs/probe-initialize.md.",
         version: SmokeVersion.current
@@ -84,6 +85,12 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
     @Option(name: .customLong("server"), help: ArgumentHelp("With --proxy-config: check only this server (repeatable).", valueName: "name"))
     var servers: [String] = []
 
+    @Option(help: ArgumentHelp("Once ready, this many concurrent sessions repeat tools/list (or --call) until --duration ends; reports counts, errors by code and latency percentiles (HTTP only).", valueName: "sessions"))
+    var load: Int?
+
+    @Option(help: "With --load: seconds the sessions keep sending (default 10); each request's timeout is --attempt-timeout.")
+    var duration: Double?
+
     @Flag(help: "Start the command after -- and probe it over MCP stdio.")
     var stdio = false
 
@@ -120,6 +127,14 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
             ("--stop-grace", stopGrace != nil), ("a command after --", !command.isEmpty),
         ])
         let configuration = try makeConfiguration()
+        if let load {
+            let loadConfiguration = try LoadConfiguration(
+                probe: configuration, sessions: load, durationSeconds: duration ?? LoadConfiguration.defaultDurationSeconds)
+            let report = await LoadRunner.run(loadConfiguration, log: log)
+            if let error = report.error { return .failure(error, report.fields) }
+            return .success(report.fields)
+        }
+        try rejectOutsideMode("--load", [("--duration", duration != nil)], without: true)
         let report = await Probe(configuration: configuration, log: log).run()
         if let error = report.error { return .failure(error, report.fields) }
         return .success(report.fields)
@@ -177,7 +192,7 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
             ("--env", !environment.isEmpty), ("--cwd", cwd != nil), ("a command after --", !command.isEmpty),
             ("--require-resource", !requiredResources.isEmpty), ("--require-prompt", !requiredPrompts.isEmpty),
             ("--call", call != nil), ("--args", callArguments != nil), ("--expect-error", expectError),
-            ("--stable-for", stableFor != 0),
+            ("--stable-for", stableFor != 0), ("--load", load != nil), ("--duration", duration != nil),
         ])
         try checkCommonNumbers()
         var requirements: [ToolRequirement] = []
@@ -191,9 +206,14 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
     }
 
     private func makeStdioConfiguration() throws(SmokeError) -> StdioProbeConfiguration {
+        if load != nil {
+            throw .invalidInput(
+                "invalid_argument", "--load cannot be used with --stdio: the load mode speaks streamable HTTP only",
+                hint: "serve the command over HTTP and give its --url")
+        }
         try rejectOutsideMode("--stdio", [
             ("--url", url != nil), ("--header", !headers.isEmpty), ("--wait-port", waitPort), ("--server", !servers.isEmpty),
-            ("--stable-for", stableFor != 0),
+            ("--stable-for", stableFor != 0), ("--duration", duration != nil),
         ])
         try checkCommonNumbers()
         guard let executable = command.first else {

@@ -4,7 +4,26 @@ import SmokeCore
 /// `--call` over HTTP: one tools/call, sent once, its answer read whole and judged by
 /// `CallVerdict`.
 extension Probe {
+    /// How one call ended: judged on its answer, or failed before there was one to judge.
+    enum CallOutcome {
+        case judged(CallVerdict)
+        case failed(SmokeError, Attempt)
+    }
+
     func callTool(_ call: ToolCall) async -> SmokeError? {
+        let verdict: CallVerdict
+        switch await sendCall(call) {
+        case .judged(let judged): verdict = judged
+        case .failed(let failure, _): return failure
+        }
+        callFields = verdict.json
+        log?.info("tools/call \(call.name): " + (verdict.failure.map { "\($0.code.rawValue): \($0.message)" } ?? "ok"))
+        guard let failure = verdict.failure else { return nil }
+        return SmokeError(failure.code.rawValue, failure.message, hint: Self.callHint(failure.code), exit: .checkFailed)
+    }
+
+    /// One tools/call, sent once (the load mode repeats this).
+    func sendCall(_ call: ToolCall) async -> CallOutcome {
         let tool = listedTools[call.name]
         let params: JSONValue = ["name": .string(call.name), "arguments": call.arguments]
         var stamp = currentStamp
@@ -15,14 +34,10 @@ extension Probe {
         case .answered(let verdict):
             answer = .result(verdict.message?["result"] ?? [:], bytes: verdict.bytes)
         case .failed(let attempt, let exhausted):
-            guard let read = callAnswer(attempt) else { return failure(from: attempt, exhausted: exhausted) }
+            guard let read = callAnswer(attempt) else { return .failed(failure(from: attempt, exhausted: exhausted), attempt) }
             answer = read
         }
-        let verdict = CallVerdict.evaluate(call, answer, tool: tool, durationMs: (clock.now - began).milliseconds)
-        callFields = verdict.json
-        log?.info("tools/call \(call.name): " + (verdict.failure.map { "\($0.code.rawValue): \($0.message)" } ?? "ok"))
-        guard let failure = verdict.failure else { return nil }
-        return SmokeError(failure.code.rawValue, failure.message, hint: Self.callHint(failure.code), exit: .checkFailed)
+        return .judged(CallVerdict.evaluate(call, answer, tool: tool, durationMs: (clock.now - began).milliseconds))
     }
 
     /// What the failed exchange tells about the answer; nil when it was no answer to judge (the

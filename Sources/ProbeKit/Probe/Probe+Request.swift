@@ -43,7 +43,7 @@ extension Probe {
             }
         while true {
             let left = deadlineAt - clock.now
-            guard left > .milliseconds(1) else {
+            guard left > .milliseconds(1), startBy.map({ clock.now < $0 }) ?? true else {
                 return .failed(lastFailed ?? deadlineAttempt(phase: phase), exhausted: true)
             }
             let timeout = min(configuration.attemptTimeout, left)
@@ -96,6 +96,11 @@ extension Probe {
                 if target.host != configuration.url.host || target.port != configuration.url.port
                     || target.scheme != configuration.url.scheme
                 {
+                    if configuration.stayOnOrigin {
+                        return .failed(
+                            markLast(.httpStatus, "redirect to \(target.absoluteString) not followed: --load sends only to the URL's own host and port"),
+                            exhausted: false)
+                    }
                     dropCredentials = true  // credentials go only to the origin they were given for
                 }
                 endpoint = target

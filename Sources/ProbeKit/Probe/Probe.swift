@@ -64,6 +64,9 @@ public final class Probe {
     var resultTypeMissing: Set<String> = []
     /// The `error` object of the last JSON-RPC error answer, reported as `rpc_error`.
     var lastRPCError: JSONValue?
+    /// No attempt starts at or after this instant (a load session's window end); an attempt in
+    /// flight keeps its own timeout, bounded by the deadline.
+    var startBy: ContinuousClock.Instant?
 
     /// The closing DELETE is a courtesy: it never holds the verdict back by more than this.
     static let closeGrace: Duration = .milliseconds(500)

@@ -33,6 +33,9 @@ public struct ProbeConfiguration: Sendable {
     /// `--stable-for`: after the catalog wait, keep listing tools until the list (names and
     /// schema hashes) has not changed for this long.
     public var stableFor: Duration?
+    /// A redirect to another host, port or scheme is a failure, not followed: a load goes only
+    /// where its URL says (no name is resolved or redirect taken to widen it).
+    public var stayOnOrigin = false
 
     public static let defaultMaxBodyBytes = 8 * 1024 * 1024
 
