@@ -68,7 +68,7 @@ public enum ListenAddressGuard {
     /// and downstream servers' URLs on this machine.
     public static func findings(inTemplate template: JSONValue, source: String) -> [Finding] {
         var found: [Finding] = []
-        walk(template, at: .root, source: source, found: &found)
+        walk(template, at: .root, scope: .template, source: source, found: &found)
         return found
     }
 
@@ -76,66 +76,52 @@ public enum ListenAddressGuard {
     /// servers), wherever they sit.
     public static func findings(inCatalog value: JSONValue, at path: JSONPath = .root, source: String) -> [Finding] {
         var found: [Finding] = []
-        walkCatalog(value, at: path, source: source, found: &found)
+        walk(value, at: path, scope: .catalog, source: source, found: &found)
         return found
     }
 
-    static func walk(_ value: JSONValue, at path: JSONPath, source: String, found: inout [Finding]) {
+    /// What the walk looks for: listen addresses in a template, loopback URLs in a catalog (also
+    /// a template's `mcpServers`).
+    enum Scope { case template, catalog }
+
+    static func walk(_ value: JSONValue, at path: JSONPath, scope: Scope, source: String, found: inout [Finding]) {
         switch value {
         case .object(let object):
             for key in object.keys.sorted() {
                 let child = path.appending(key)
                 let item = object[key]!
-                if path.components.isEmpty && key == "mcpServers" {
-                    walkCatalog(item, at: child, source: source, found: &found)
-                    continue
-                }
-                if addressKeys.contains(key.lowercased()) {
-                    switch item {
-                    case .string(let text):
-                        if let port = literalPort(text) {
-                            found.append(Finding(source: source, path: child, value: text, port: port, role: .listen))
-                        }
-                        continue
-                    case .int(let number):
-                        found.append(Finding(source: source, path: child, value: String(number), port: Int(number), role: .listen))
-                        continue
-                    default: break
+                if scope == .template && path.components.isEmpty && key == "mcpServers" {
+                    walk(item, at: child, scope: .catalog, source: source, found: &found)
+                } else if let match = portValue(key: key, item: item, scope: scope) {
+                    if let (port, role) = match {
+                        found.append(Finding(source: source, path: child, value: item.portText, port: port, role: role))
                     }
+                } else {
+                    walk(item, at: child, scope: scope, source: source, found: &found)
                 }
-                walk(item, at: child, source: source, found: &found)
             }
         case .array(let items):
             for (index, item) in items.enumerated() {
-                walk(item, at: path.appending(index: index), source: source, found: &found)
+                walk(item, at: path.appending(index: index), scope: scope, source: source, found: &found)
             }
         default:
             return
         }
     }
 
-    static func walkCatalog(_ value: JSONValue, at path: JSONPath, source: String, found: inout [Finding]) {
-        switch value {
-        case .object(let object):
-            for key in object.keys.sorted() {
-                let child = path.appending(key)
-                let item = object[key]!
-                let lower = key.lowercased()
-                if let text = item.stringValue, proxyKeys.contains(lower) || lower == "url" {
-                    if let port = loopbackPort(text) {
-                        let role: Role = proxyKeys.contains(lower) ? .proxyURL : .downstream
-                        found.append(Finding(source: source, path: child, value: text, port: port, role: role))
-                    }
-                    continue
-                }
-                walkCatalog(item, at: child, source: source, found: &found)
-            }
-        case .array(let items):
-            for (index, item) in items.enumerated() {
-                walkCatalog(item, at: path.appending(index: index), source: source, found: &found)
-            }
+    /// nil: the member is not an address of this scope (the walk goes inside it); `.some(nil)`: it
+    /// is one, without a literal port; otherwise its port and role.
+    private static func portValue(key: String, item: JSONValue, scope: Scope) -> (Int, Role)?? {
+        let lower = key.lowercased()
+        switch (scope, item) {
+        case (.template, .string(let text)) where addressKeys.contains(lower):
+            return .some(literalPort(text).map { ($0, .listen) })
+        case (.template, .int(let number)) where addressKeys.contains(lower):
+            return .some((Int(number), .listen))
+        case (.catalog, .string(let text)) where proxyKeys.contains(lower) || lower == "url":
+            return .some(loopbackPort(text).map { ($0, proxyKeys.contains(lower) ? .proxyURL : .downstream) })
         default:
-            return
+            return nil
         }
     }
 
@@ -173,4 +159,15 @@ public enum ListenAddressGuard {
 
 extension Character {
     fileprivate var isASCIIDigitLike: Bool { ("0"..."9").contains(self) }
+}
+
+extension JSONValue {
+    /// A port-bearing value as the finding quotes it.
+    fileprivate var portText: String {
+        switch self {
+        case .string(let text): text
+        case .int(let number): String(number)
+        default: encodedString(pretty: false)
+        }
+    }
 }

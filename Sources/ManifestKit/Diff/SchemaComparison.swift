@@ -132,10 +132,8 @@ struct SchemaComparison {
         switch key {
         case "items", "additionalProperties":
             compareSubschema(old, new, at: path, members: key == "additionalProperties")
-        case "anyOf", "oneOf":
-            compareVariants(old, new, at: path)
-        case "allOf":
-            compareAllOf(old, new, at: path)
+        case "anyOf", "oneOf", "allOf":
+            compareSchemaList(old, new, at: path, allOf: key == "allOf")
         case "$ref":
             recordKind(.referenceChanged, path, before: old, after: new)
         case "$defs", "definitions":
@@ -271,11 +269,12 @@ struct SchemaComparison {
         }
     }
 
-    /// `anyOf` / `oneOf`: branches are compared as whole values; a branch in the base only is a
-    /// value the head may refuse, one in the head only a value it now allows. One branch changed
-    /// in place (one removed, one added) is compared as a schema. A list that appears restricts
-    /// the schema; one that disappears frees it.
-    private mutating func compareVariants(_ old: JSONValue?, _ new: JSONValue?, at path: JSONPath) {
+    /// A list of schemas, `anyOf`/`oneOf` (`allOf: false`) or `allOf` (`allOf: true`). Members are
+    /// compared as whole values; one member changed in place (one removed, one added) is compared
+    /// as a schema. A variant in the base only is a value the head may refuse and one in the head
+    /// only a value it now allows; an `allOf` member must hold, so a new one restricts and a
+    /// removed one frees. A list that appears restricts the schema; one that disappears frees it.
+    private mutating func compareSchemaList(_ old: JSONValue?, _ new: JSONValue?, at path: JSONPath, allOf: Bool) {
         switch (old, new) {
         case (.array(let before)?, .array(let after)?):
             let removed = Self.unmatched(before, in: after), added = Self.unmatched(after, in: before)
@@ -283,28 +282,10 @@ struct SchemaComparison {
                 compare(before[removed[0]], after[added[0]], at: path.appending(index: added[0]))
                 return
             }
-            for index in removed { record(.variantRemoved, path.appending(index: index), before: before[index]) }
-            for index in added { record(.variantAdded, path.appending(index: index), after: after[index]) }
-        case (nil, .array?):
-            record(.tightened, path, after: new)
-        case (.array?, nil):
-            record(.loosened, path, before: old)
-        default:
-            recordKind(.schemaChanged, path, before: old, after: new)
-        }
-    }
-
-    /// `allOf`: every member must hold, so a new member restricts and a removed one frees.
-    private mutating func compareAllOf(_ old: JSONValue?, _ new: JSONValue?, at path: JSONPath) {
-        switch (old, new) {
-        case (.array(let before)?, .array(let after)?):
-            let removed = Self.unmatched(before, in: after), added = Self.unmatched(after, in: before)
-            if removed.count == 1, added.count == 1 {
-                compare(before[removed[0]], after[added[0]], at: path.appending(index: added[0]))
-                return
-            }
-            for index in removed { record(.loosened, path.appending(index: index), before: before[index]) }
-            for index in added { record(.tightened, path.appending(index: index), after: after[index]) }
+            let removedEvent: Event = allOf ? .loosened : .variantRemoved
+            let addedEvent: Event = allOf ? .tightened : .variantAdded
+            for index in removed { record(removedEvent, path.appending(index: index), before: before[index]) }
+            for index in added { record(addedEvent, path.appending(index: index), after: after[index]) }
         case (nil, .array?):
             record(.tightened, path, after: new)
         case (.array?, nil):
