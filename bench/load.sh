@@ -31,8 +31,12 @@ if [[ -z $probe ]]; then
   (cd "$root" && swift build --product probe-initialize >&2 && swift build --product render-manifest >&2)
   probe="$root/.build/debug/probe-initialize"
 fi
-render=$(dirname "$probe")/render-manifest
-[[ -x $render ]] || { echo "bench: $render missing (build it)" >&2; exit 3; }
+# render-manifest only prepares the stack: any build of it will do.
+render=""
+for candidate in "$(dirname "$probe")/render-manifest" "$root/.build/debug/render-manifest" "$root/.build/release/render-manifest"; do
+  [[ -x $candidate ]] && { render=$candidate; break; }
+done
+[[ -n $render ]] || { echo "bench: render-manifest is not built (swift build --product render-manifest)" >&2; exit 3; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/load-bench.XXXXXX")
 stack_pid=""

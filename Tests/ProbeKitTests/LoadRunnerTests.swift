@@ -123,6 +123,27 @@ extension ProbeServerTests {
         }
     }
 
+    /// A handshake session the server forgets (its first tools/list answers 404) is counted as
+    /// the failed request it was, and the session initializes again and goes on.
+    @Test func anExpiredSessionIsCountedAndOpenedAgain() async throws {
+        try await ProbeFixtures.withFault("expire") { server, url in
+            let report = await LoadRunner.run(try Self.load(url, sessions: 2, seconds: 1, timeout: .seconds(2)))
+            let load = try #require(report.fields["load"])
+            #expect(report.error?.code == "load_errors")
+            #expect(load["errors"]?.objectValue?.keys.sorted() == ["http_status"] && load["errors"]?["http_status"]?["count"] == 1, "\(load)")
+            #expect(load["errors"]?["http_status"]?["first_status"] == 404)
+            let requests = try #require(load["requests"]?.intValue)
+            #expect(requests > 2 && load["ok"]?.intValue == requests - 1, "\(load)")
+            #expect(load["session_errors"] == [:] && load["sessions_opened"] == 2)
+            // The readiness probe's handshake, one per session, and the one that replaced the lost session.
+            let isInitialize: @Sendable (String) -> Bool = { $0.hasPrefix("REQ ") && $0.contains(#"\"method\":\"initialize\""#) }
+            _ = try? await offPool {
+                try server.waitForLine(described: "a fourth initialize", timeout: 10) { _ in server.lines.filter(isInitialize).count >= 4 }
+            }
+            #expect(server.lines.filter(isInitialize).count == 4, "\(server.lines.filter(isInitialize))")
+        }
+    }
+
     /// Nothing listens: no load, exit 3 (`server_unreachable`), the attempts still shown.
     @Test func nothingListeningIsUnreachable() async throws {
         try await ProbeFixtures.withFault("refuse") { _, url in
