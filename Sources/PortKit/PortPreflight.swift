@@ -1,88 +1,42 @@
 import Glibc
 import SmokeCore
 
-/// The flags of `port-preflight`, as given (strings, so that every bad value becomes a JSON
-/// error with its own code rather than a generic usage error).
-public struct PreflightRequest: Sendable {
-    public var port: String?
-    public var kill = false
-    public var force = false
-    public var graceMs: String?
-    public var random = false
-    public var range: String?
-    public var exclude: String?
-    public var seed: String?
-
-    public init(
-        port: String? = nil, kill: Bool = false, force: Bool = false, graceMs: String? = nil, random: Bool = false,
-        range: String? = nil, exclude: String? = nil, seed: String? = nil
-    ) {
-        self.port = port
-        self.kill = kill
-        self.force = force
-        self.graceMs = graceMs
-        self.random = random
-        self.range = range
-        self.exclude = exclude
-        self.seed = seed
-    }
+/// What `port-preflight` is asked to do, every value already checked (`PreflightFlags` builds
+/// it from the command line).
+public enum PreflightRequest: Sendable {
+    /// Report who holds the port.
+    case check(port: Int)
+    /// SIGTERM its listeners, SIGKILL what remains after `grace`, check again.
+    case clear(port: Int, force: Bool, grace: Duration)
+    /// Pick a free port with this picker.
+    case random(RandomPortPicker)
 }
 
 /// What `port-preflight` does with a request: validate, then check / clear one port or pick one.
 public enum PortPreflight {
-    public static let defaultGraceMs = 2000
     public static let otherSocketsShown = 50
 
     public static func run(
         _ request: PreflightRequest, log: Log? = nil, signals: any SignalSender = KernelSignals(),
         discovery: ListenerDiscovery = ListenerDiscovery()
     ) async throws(SmokeError) -> ToolOutcome {
-        try validateCombination(request)
-        // Every value is validated before the environment is touched: bad input is always exit 2.
-        if request.random {
-            let picker = try randomPicker(request)
-            try requireProcfs(discovery)
+        try requireProcfs(discovery)
+        switch request {
+        case .check(let port):
+            return checkOutcome(PortStatus.inspect(port: port, discovery: discovery))
+        case .clear(let port, let force, let grace):
+            let clearer = PortClearer(
+                policy: KillPolicy(force: force), grace: grace, signals: signals, discovery: discovery, log: log)
+            return killOutcome(await clearer.clear(port: port), grace: grace)
+        case .random(let picker):
             return pickRandom(picker, discovery: discovery, log: log)
         }
-        let port = try PortInput.port(request.port ?? "")
-        let grace = try request.graceMs.map { text throws(SmokeError) in try PortInput.graceMilliseconds(text) }
-            ?? defaultGraceMs
-        try requireProcfs(discovery)
-        if request.kill {
-            let clearer = PortClearer(
-                policy: KillPolicy(force: request.force), grace: .milliseconds(grace), signals: signals,
-                discovery: discovery, log: log)
-            return killOutcome(await clearer.clear(port: port), graceMs: grace)
-        }
-        return checkOutcome(PortStatus.inspect(port: port, discovery: discovery))
     }
 
     static func requireProcfs(_ discovery: ListenerDiscovery) throws(SmokeError) {
         guard TCPSocketTable.isReadable(procRoot: discovery.procRoot) else {
             throw .environment(
                 "proc_unavailable", "\(discovery.procRoot)/net/tcp cannot be read: listener discovery needs Linux procfs")
-        }
-    }
-
-    static func validateCombination(_ request: PreflightRequest) throws(SmokeError) {
-        func conflict(_ message: String) -> SmokeError {
-            .invalidInput("conflicting_options", message, hint: "run `port-preflight --help` for usage")
-        }
-        if request.random {
-            if request.port != nil { throw conflict("--port and --random exclude each other") }
-            if request.kill || request.force || request.graceMs != nil {
-                throw conflict("--kill, --force and --grace-ms apply to --port, not to --random")
-            }
-        } else {
-            guard request.port != nil else {
-                throw .invalidInput("missing_port", "give --port N to check a port or --random to pick one")
-            }
-            if request.range != nil || request.exclude != nil || request.seed != nil {
-                throw conflict("--range, --exclude and --seed apply to --random, not to --port")
-            }
-            if !request.kill && (request.force || request.graceMs != nil) {
-                throw conflict("--force and --grace-ms only apply together with --kill")
-            }
         }
     }
 
@@ -109,13 +63,13 @@ public enum PortPreflight {
                 exit: .checkFailed), fields)
     }
 
-    static func killOutcome(_ report: PortClearer.Report, graceMs: Int) -> ToolOutcome {
+    static func killOutcome(_ report: PortClearer.Report, grace: Duration) -> ToolOutcome {
         var fields = portFields(report.after)
         fields["listeners"] = .array(report.before.listeners.map(\.json))
         fields["remaining"] = .array(report.after.listeners.map(\.json))
         fields["signalled"] = .array(report.signalled.map { ["pid": .int(Int64($0.pid)), "signal": .string($0.signal)] })
         fields["skipped"] = .array(report.skipped.map(skipJSON))
-        fields["grace_ms"] = .int(Int64(graceMs))
+        fields["grace_ms"] = .int(grace.milliseconds)
         let status = report.after
         if status.free { return .success(fields) }
         if let error = bindError(status) { return .failure(error, fields) }
@@ -180,22 +134,6 @@ public enum PortPreflight {
     }
 
     // MARK: - --random
-
-    static func randomPicker(_ request: PreflightRequest) throws(SmokeError) -> RandomPortPicker {
-        let range = try request.range.map { text throws(SmokeError) in try PortInput.range(text) }
-            ?? RandomPortPicker.defaultRange
-        let excluded = try request.exclude.map { text throws(SmokeError) in try PortInput.excludeList(text) }
-            ?? RandomPortPicker.defaultExcluded
-        // Without --seed a fresh seed is drawn and reported, so any run can be replayed.
-        let seed = try request.seed.map { text throws(SmokeError) in try PortInput.seed(text) }
-            ?? UInt64.random(in: 0...UInt64(Int64.max))
-        let picker = RandomPortPicker(range: range, excluded: excluded, seed: seed)
-        guard !picker.candidates.isEmpty else {
-            throw .invalidInput(
-                "invalid_range", "--range \(range.lowerBound)-\(range.upperBound) has no port left after --exclude")
-        }
-        return picker
-    }
 
     static func pickRandom(_ picker: RandomPortPicker, discovery: ListenerDiscovery, log: Log?) -> ToolOutcome {
         let range = picker.range

@@ -32,7 +32,7 @@ struct RunStage: ToolCommand {
     @Option(help: "Whole-stage limit in seconds (0 = none).") var timeout: Double = 300
     @Option(help: "Stop after this many seconds without a new stdout or stderr line (0 = none).") var heartbeatTimeout: Double = 120
     @Option(help: "Seconds between SIGTERM and SIGKILL of the process group.") var grace: Double = 3
-    @Option(help: "scripted (offline model on loopback) or real (your provider and key).") var model: String = "scripted"
+    @Option(help: "scripted (offline model on loopback) or real (your provider and key).") var model: CodexStage.ModelMode = .scripted
     @Option(help: "Scripted-model steps file (default: call every expected tool, then answer).") var script: String?
     @Option(help: "mcp_servers.<name>.startup_timeout_sec.") var startupTimeout: Int = 10
     @Option(help: "mcp_servers.<name>.tool_timeout_sec.") var toolTimeout: Int = 30
@@ -47,9 +47,7 @@ struct RunStage: ToolCommand {
     var baseline: String?
 
     func execute() async throws -> ToolOutcome {
-        guard let mode = CodexStage.ModelMode(rawValue: model) else {
-            throw SmokeError.invalidInput("usage", "--model must be scripted or real, not '\(model)'")
-        }
+        let mode = model
         if mode == .real, script != nil {
             throw SmokeError.invalidInput("usage", "--script applies to --model scripted only")
         }
@@ -132,3 +130,6 @@ struct ServeModel: ToolCommand {
         return .success(try await ModelService.serve(options, log: Log(tool: "codex-stage", quiet: common.quiet)))
     }
 }
+
+/// `--model scripted|real`: ArgumentParser names the allowed values in its usage error.
+extension CodexStage.ModelMode: ExpressibleByArgument {}

@@ -44,9 +44,10 @@ struct PortPreflightCommand: ToolMain, ToolCommand {
     var seed: String?
 
     func execute() async throws -> ToolOutcome {
-        let request = PreflightRequest(
+        let request = try PreflightFlags(
             port: port, kill: kill, force: force, graceMs: graceMs, random: random, range: range,
-            exclude: exclude, seed: seed)
+            exclude: exclude, seed: seed
+        ).request()
         return try await PortPreflight.run(request, log: Log(tool: Self.toolName, quiet: common.quiet))
     }
 }

@@ -23,4 +23,14 @@ import Testing
         #expect(result.status == 0)
         #expect(result.stdout.contains("USAGE"))
     }
+
+    /// `--model` is a closed set: a value outside it is a usage error naming the allowed ones.
+    @Test func unknownModelNamesTheAllowedValues() throws {
+        let run = try ToolRun.run(
+            "codex-stage", ["run", "--model", "nope", "--stages", "s.json", "--name", "n", "--cd", ".", "--mcp-url", "http://127.0.0.1:1/mcp"])
+        #expect(run.status == 2)
+        #expect(run.errorCode == "usage")
+        let message = run.json["error"]?["message"]?.stringValue ?? ""
+        #expect(message.contains("'nope'") && message.contains("'scripted'") && message.contains("'real'"), "\(message)")
+    }
 }

@@ -16,7 +16,7 @@ import Testing
         let (server, port) = try PortFixtures.listener()
         defer { server.stop() }
         let outcome = try await PortPreflight.run(
-            PreflightRequest(port: String(port), kill: true, graceMs: "50"), signals: RefusingSignals())
+            .clear(port: port, force: false, grace: .milliseconds(50)), signals: RefusingSignals())
         let error = try #require(outcome.error)
         #expect(error.code == "port_in_use")
         #expect(error.exit == .checkFailed)
@@ -42,7 +42,7 @@ import Testing
         server.stop()
         #expect(PortFixtures.waitForExit(server))
 
-        let outcome = try await PortPreflight.run(PreflightRequest(port: String(port)))
+        let outcome = try await PortPreflight.run(.check(port: port))
         let error = try #require(outcome.error)
         #expect(error.code == "port_in_use")
         #expect(error.message.contains("nothing listens"))
@@ -55,7 +55,7 @@ import Testing
 
     @Test func checkingAFreePortSucceedsWithTheContractKeys() async throws {
         let port = try PortFixtures.ephemeralPort()
-        let outcome = try await PortPreflight.run(PreflightRequest(port: String(port)))
+        let outcome = try await PortPreflight.run(.check(port: port))
         #expect(outcome.error == nil)
         #expect(outcome.fields["port"]?.intValue == Int64(port))
         #expect(outcome.fields["free"] == true)
@@ -65,19 +65,41 @@ import Testing
     }
 
     /// Without procfs discovery would silently find nothing and call every port free: refuse
-    /// instead (exit 3). Bad input is still reported first (exit 2).
+    /// instead (exit 3). Bad input is still reported first (exit 2): flags become a request
+    /// before anything on the machine is looked at.
     @Test func missingProcfsIsAnEnvironmentErrorAfterInputValidation() async throws {
         let empty = try TempDirectory(prefix: "no-proc")
         let discovery = ListenerDiscovery(procRoot: empty.path)
         await #expect {
-            try await PortPreflight.run(PreflightRequest(port: "18000"), discovery: discovery)
+            try await PortPreflight.run(try PreflightFlags(port: "18000").request(), discovery: discovery)
         } throws: { error in
             (error as? SmokeError)?.code == "proc_unavailable" && (error as? SmokeError)?.exit == .environment
         }
-        await #expect {
-            try await PortPreflight.run(PreflightRequest(random: true, range: "9-1"), discovery: discovery)
+        #expect {
+            try PreflightFlags(random: true, range: "9-1").request()
         } throws: { error in
             (error as? SmokeError)?.code == "invalid_range"
         }
+    }
+
+    /// Which flags go together is judged before their values, so `--random --port x` names the
+    /// conflict, not the bad port; each default is the documented one.
+    @Test func flagsBecomeATypedRequest() throws {
+        #expect {
+            try PreflightFlags(port: "x", random: true).request()
+        } throws: { error in
+            (error as? SmokeError)?.code == "conflicting_options"
+        }
+        guard case .clear(let port, let force, let grace) = try PreflightFlags(port: "8123", kill: true).request()
+        else {
+            Issue.record("--port --kill is not a clear request")
+            return
+        }
+        #expect(port == 8123 && !force && grace == .milliseconds(PreflightFlags.defaultGraceMs))
+        guard case .random(let picker) = try PreflightFlags(random: true, exclude: "", seed: "7").request() else {
+            Issue.record("--random is not a random request")
+            return
+        }
+        #expect(picker.range == RandomPortPicker.defaultRange && picker.excluded.isEmpty && picker.seed == 7)
     }
 }
