@@ -7,9 +7,10 @@
 #     server, the shortest Codex run, where the tool's fixed cost weighs most;
 #  2. `codex-stage check` on a generated 100 MB transcript: wall time (target < 2 s) and peak
 #     RSS (target < 64 MB).
-# Switches: RUNS (pairs on the Stelae stage, default 400), MINIMAL_RUNS (pairs on the minimal stage,
-# default 100), SIZE_MB (default 100), BIN (directory holding codex-stage; default the release
-# build, else the debug build), CODEX_BIN. One pair's ratio scatters by about 12 % on a 2-core
+# Switches: PARTS (default "run check"; PARTS=check times only the judge), RUNS (pairs on the
+# Stelae stage, default 400), MINIMAL_RUNS (pairs on the minimal stage, default 100), SIZE_MB
+# (default 100), BIN (directory holding codex-stage; default the release build, else the debug
+# build), CODEX_BIN. One pair's ratio scatters by about 12 % on a 2-core
 # host, so 400 pairs put the 95 % interval of the paired ratio at about +-1.2 %: narrow enough to
 # tell a ratio of 1.03 from the 1.05 target (200 pairs are not).
 set -euo pipefail
@@ -17,6 +18,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=${RUNS:-400}
 MINIMAL_RUNS=${MINIMAL_RUNS:-100}
 SIZE_MB=${SIZE_MB:-100}
+PARTS=${PARTS:-run check}
 PY=${PY:-$ROOT/.venv/bin/python}
 if [[ -z "${BIN:-}" ]]; then
   for candidate in "$ROOT/.build/release" "$ROOT/.build-release/release" "$ROOT/.build/debug"; do
@@ -124,6 +126,7 @@ print(next(s["prompt"] for s in json.load(open(sys.argv[1]))["stages"] if s["nam
 }
 quantiles() { sort -n | awk '{a[NR]=$1} END {printf "min %d, p25 %d, median %d, p75 %d, max %d", a[1], a[int(NR/4)+1], a[int(NR/2)+1], a[int(3*NR/4)+1], a[NR]}'; }
 
+if [[ " $PARTS " == *" run "* ]]; then
 # The shipped Stelae stage on the embedded default stack, started by the smoke chain's own steps.
 for step in clone preflight render start probe; do
   [[ $step == start ]] && STACK_UP=1
@@ -155,7 +158,10 @@ for _ in $(seq 40); do
 done
 echo "run:   codex-stage fixed cost with a no-op child: median $(median < "$WORK/noop.times") ms over 40 runs (process start, model server, CODEX_HOME, spawn, report)"
 
+fi
+
 # --- 2. check on a large transcript ----------------------------------------------------------
+if [[ " $PARTS " == *" check "* ]]; then
 python3 "$ROOT/bench/gen_codex_transcript.py" "$SIZE_MB" "$WORK/big.jsonl"
 cat > "$WORK/big-stages.json" <<'JSON'
 {"stages": [{"name": "big", "prompt": "-", "expectations": [
@@ -184,3 +190,4 @@ WC_MS=$(median < "$WORK/wc.times")
 echo "check: $((BYTES / 1048576)) MB transcript: median ${CHECK_MS} ms over 5 runs (target < 2000 ms), peak RSS $((PEAK_KB / 1024)) MB (target < 64 MB)"
 echo "check: times (ms): $(tr '\n' ' ' < "$WORK/check.times")"
 echo "check: baseline wc -l on the same file: median ${WC_MS} ms, ratio $(awk -v a="$CHECK_MS" -v b="$WC_MS" 'BEGIN {if (b > 0) printf "%.1f", a / b; else print "n/a"}')"
+fi

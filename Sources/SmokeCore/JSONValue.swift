@@ -12,40 +12,6 @@ public enum JSONValue: Sendable, Hashable {
     case object([String: JSONValue])
 }
 
-extension JSONValue: Codable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int64.self) {
-            self = .int(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .double(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let value): try container.encode(value)
-        case .int(let value): try container.encode(value)
-        case .double(let value): try container.encode(value)
-        case .string(let value): try container.encode(value)
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        }
-    }
-}
-
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral
 {
@@ -101,10 +67,28 @@ extension JSONValue {
     public static func parse(
         _ data: Data, source: String, maximumDepth: Int = defaultMaximumDepth
     ) throws(SmokeError) -> JSONValue {
-        do {
-            return try JSONParser.parse(data, maximumDepth: maximumDepth)
-        } catch {
-            let (line, column) = JSONParser.position(of: error.offset, in: data)
+        let result: Result<JSONValue, JSONReader.Failure> = data.withUnsafeBytes { raw in
+            var reader = JSONReader(raw, maximumDepth: maximumDepth)
+            do throws(JSONReader.Failure) {
+                // A UTF-8 byte order mark is tolerated at the start of a document, as editors write one.
+                reader.skipWhitespace()
+                if raw.count - reader.position >= 3, raw[reader.position] == 0xEF, raw[reader.position + 1] == 0xBB,
+                    raw[reader.position + 2] == 0xBF
+                {
+                    reader.position += 3
+                }
+                let value = try reader.parseValue()
+                try reader.finish()
+                return .success(value)
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch result {
+        case .success(let value):
+            return value
+        case .failure(let error):
+            let (line, column) = JSONReader.lineAndColumn(of: error.offset, in: data)
             let deep = error.tooDeep
             throw SmokeError(
                 deep ? "json_too_deep" : "invalid_json",
@@ -118,12 +102,6 @@ extension JSONValue {
     /// Reads and parses a JSON file; a missing or unreadable file is `file_not_found` / `file_unreadable`.
     public static func load(path: String) throws(SmokeError) -> JSONValue {
         try parse(try FileIO.read(path: path), source: path)
-    }
-
-    /// Converts any Encodable into a JSONValue (for tool payloads built from structs).
-    public init(encoding value: some Encodable) throws {
-        let data = try JSONEncoder().encode(value)
-        self = try JSONDecoder().decode(JSONValue.self, from: data)
     }
 
     /// Canonical bytes: sorted keys, no escaped slashes; pretty when asked. Re-encoding the same

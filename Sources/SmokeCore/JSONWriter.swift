@@ -15,11 +15,14 @@ enum JSONWriter {
         return output.finish()
     }
 
-    /// JSONEncoder's own formatting of a double (exponents, shortest round-trip digits).
+    /// JSONEncoder's formatting of a double, without an encoder per number: Swift's shortest
+    /// round-trip digits (`description`), an integral value without its ".0". Not a number or an
+    /// infinity has no JSON form: null, where JSONEncoder would throw.
     private static func writeDouble(_ number: Double, into output: inout ByteSink) {
-        let encoder = JSONEncoder()
-        let data = (try? encoder.encode(number)) ?? Data("null".utf8)
-        output.append(String(decoding: data, as: UTF8.self))
+        guard number.isFinite else { output.append("null"); return }
+        var text = number.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        output.append(text)
     }
 
     private static func writeCompact(_ value: JSONValue, into output: inout ByteSink) {

@@ -89,11 +89,71 @@ import Testing
 }
 
 @Suite struct TranscriptScannerTests {
+    static let call = #"{"type":"item.completed","item":{"id":"s","type":"mcp_tool_call","server":"s","tool":"t","arguments":{"a":1},"result":{"content":[{"type":"text","text":"RESULT"}],"extra":SKIPPED},"error":null,"status":"completed"}}"#
+
+    /// The transcript is read with the package's one strict reader: a line `JSONValue.parse`
+    /// rejects is not JSON for the judge either, whether the bad part is built or skipped.
+    @Test(arguments: [
+        ("01", "a leading zero"), ("[1,01]", "a leading zero, nested"), ("1.", "a bare point"), ("1e999", "an overflow"),
+        (#""\q""#, "a bad escape"), (#""\ud800""#, "a lone surrogate"), (#""\udc00x""#, "a lone low surrogate"),
+        ("\"\u{01}\"", "a control character"),
+    ])
+    func aLineTheStrictReaderRejectsIsNotJSONInBoth(bad: String, what: String) {
+        for line in [Self.call.replacingOccurrences(of: "SKIPPED", with: bad),
+                     Self.call.replacingOccurrences(of: "SKIPPED", with: "0").replacingOccurrences(of: #"{"a":1}"#, with: #"{"a":\#(bad)}"#),
+                     Self.call.replacingOccurrences(of: "SKIPPED", with: "0").replacingOccurrences(of: "RESULT", with: #"x","n":\#(bad),"y":"z"#)] {
+            var parser = TranscriptParser()
+            parser.consume(line: line)
+            #expect(parser.nonJSONLines == 1, "\(what): \(line)")
+            #expect(parser.calls.isEmpty, "\(what)")
+            #expect(throws: SmokeError.self, "\(what)") { try JSONValue.parse(Data(line.utf8), source: "line") }
+        }
+        var parser = TranscriptParser()
+        parser.consume(line: Self.call.replacingOccurrences(of: "SKIPPED", with: "[10, -0.5e-3, \"\\u00e9\\ud83d\\ude00\"]"))
+        #expect(parser.nonJSONLines == 0)
+        #expect(parser.calls.map(\.id) == ["s"])
+    }
+
+    @Test func invalidUTF8InASkippedResultIsNotJSON() {
+        var bytes = Data(Self.call.replacingOccurrences(of: "SKIPPED", with: #""é""#).utf8)
+        let index = bytes.firstIndex(of: 0xC3)!
+        bytes[index] = 0xC0
+        var parser = TranscriptParser()
+        parser.consume(line: bytes)
+        #expect(parser.nonJSONLines == 1)
+        #expect(throws: SmokeError.self) { try JSONValue.parse(bytes, source: "line") }
+    }
+
+    /// The depth bound is the reader's (JSONValue.defaultMaximumDepth) however the nesting is
+    /// reached, and the live run reads lines on the cooperative pool: its threads' stacks hold it.
+    @Test func depthLimitIsTheReadersOnAPoolThread() async {
+        let limit = JSONValue.defaultMaximumDepth
+        func nested(_ depth: Int) -> String { String(repeating: "[", count: depth) + String(repeating: "]", count: depth) }
+        // The line's object and its item are two levels, `result`'s object a third.
+        let lines = [
+            Self.call.replacingOccurrences(of: "SKIPPED", with: nested(limit - 3)),
+            Self.call.replacingOccurrences(of: "SKIPPED", with: "0").replacingOccurrences(of: #"{"a":1}"#, with: nested(limit - 2)),
+            Self.call.replacingOccurrences(of: "SKIPPED", with: nested(limit - 2)),
+            Self.call.replacingOccurrences(of: "SKIPPED", with: "0").replacingOccurrences(of: #"{"a":1}"#, with: nested(limit - 1)),
+        ]
+        let parsers = await Task.detached {
+            lines.map { line in
+                var parser = TranscriptParser()
+                parser.consume(line: line)
+                return parser
+            }
+        }.value
+        #expect(parsers.map(\.nonJSONLines) == [0, 0, 1, 1])
+        for (line, parser) in zip(lines, parsers) {
+            #expect(((try? JSONValue.parse(Data(line.utf8), source: "line")) != nil) == (parser.nonJSONLines == 0))
+        }
+    }
+
     @Test func escapesUnicodeAndNestedArgumentsDecode() {
         var parser = TranscriptParser()
         parser.consume(line: #"{"type":"item.completed","item":{"id":"x","type":"mcp_tool_call","server":"s","tool":"t","arguments":{"q":"a\"b\\c\n\u00e9\ud83d\ude00","n":-1.5e2,"list":[1,true,null,{"k":[]}]},"result":{"content":[{"type":"text","text":"bad \"quote\" \u0041"}]},"error":null,"status":"failed"}}"#)
         let call = parser.calls.first
-        #expect(call?.arguments == ["q": "a\"b\\c\né😀", "n": -150.0, "list": [1, true, nil, ["k": []]]])
+        #expect(call?.arguments == ["q": "a\"b\\c\né😀", "n": -150, "list": [1, true, nil, ["k": []]]])
         #expect(call?.error == "bad \"quote\" A")
         #expect(parser.nonJSONLines == 0)
     }

@@ -31,93 +31,103 @@ struct TranscriptEvent {
         case notJSON
     }
 
+    /// Reads one line with the package's strict reader: what `JSONValue.parse` rejects is not
+    /// JSON here either.
     static func scan(_ bytes: UnsafeRawBufferPointer) -> Line {
-        var scanner = JSONScanner(bytes)
-        do {
-            guard try scanner.peek() == UInt8(ascii: "{") else {
-                try scanner.skipValue()
-                scanner.skipWhitespace()
-                return scanner.atEnd ? .otherJSON : .notJSON
+        var reader = JSONReader(bytes)
+        do throws(JSONReader.Failure) {
+            guard try reader.peek() == UInt8(ascii: "{") else {
+                try reader.skipValue()
+                try reader.finish()
+                return .otherJSON
             }
             var event = TranscriptEvent()
-            try scanner.forEachMember { (scanner: inout JSONScanner, key: String) throws(JSONScanner.Malformed) in
+            try reader.forEachMember { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
                 switch key {
-                case "type": event.type = try scanner.parseOptionalString()
-                case "message": event.message = try scanner.parseOptionalString()
-                case "error": event.errorMessage = try scanner.parseErrorMessage()
+                case "type": event.type = try reader.parseOptionalString()
+                case "message": event.message = try reader.parseOptionalString()
+                case "error": event.errorMessage = try reader.parseErrorMessage()
                 case "item":
-                    if try scanner.peek() == UInt8(ascii: "{") { event.item = try scanItem(&scanner) } else { try scanner.skipValue() }
-                default: try scanner.skipValue()
+                    if try reader.peek() == UInt8(ascii: "{") { event.item = try scanItem(&reader) } else { try reader.skipValue() }
+                default: try reader.skipValue()
                 }
             }
-            scanner.skipWhitespace()
-            return scanner.atEnd ? .event(event) : .notJSON
+            try reader.finish()
+            return .event(event)
         } catch {
             return .notJSON
         }
     }
 
-    private static func scanItem(_ scanner: inout JSONScanner) throws(JSONScanner.Malformed) -> Item {
+    private static func scanItem(_ reader: inout JSONReader) throws(JSONReader.Failure) -> Item {
         var item = Item()
         var resultRange: Range<Int>?
-        try scanner.forEachMember(depth: 1) { (scanner: inout JSONScanner, key: String) throws(JSONScanner.Malformed) in
+        try reader.forEachMember { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
             switch key {
-            case "id": item.id = try scanner.parseOptionalString()
-            case "type": item.type = try scanner.parseOptionalString()
-            case "server": item.server = try scanner.parseOptionalString()
-            case "tool": item.tool = try scanner.parseOptionalString()
-            case "status": item.status = try scanner.parseOptionalString()
-            case "text": item.text = try scanner.parseOptionalString()
-            case "message": item.message = try scanner.parseOptionalString()
-            case "arguments": item.arguments = try scanner.parseValue(depth: 2)
-            case "error": item.errorMessage = try scanner.parseErrorMessage()
+            case "id": item.id = try reader.parseOptionalString()
+            case "type": item.type = try reader.parseOptionalString()
+            case "server": item.server = try reader.parseOptionalString()
+            case "tool": item.tool = try reader.parseOptionalString()
+            case "status": item.status = try reader.parseOptionalString()
+            case "text": item.text = try reader.parseOptionalString()
+            case "message": item.message = try reader.parseOptionalString()
+            case "arguments": item.arguments = try reader.parseValue()
+            case "error": item.errorMessage = try reader.parseErrorMessage()
             case "result":
-                scanner.skipWhitespace()
-                let start = scanner.position
-                try scanner.skipValue(depth: 2)
-                resultRange = start..<scanner.position
-            default: try scanner.skipValue(depth: 2)
+                reader.skipWhitespace()
+                let start = reader.position
+                try reader.skipValue()
+                resultRange = start..<reader.position
+            default: try reader.skipValue()
             }
         }
         // `status` follows `result` in Codex's output, so the texts are read after the fact.
         if item.status == "failed", item.errorMessage == nil, let resultRange {
-            var result = JSONScanner(UnsafeRawBufferPointer(rebasing: scanner.bytes[resultRange]))
+            var result = JSONReader(UnsafeRawBufferPointer(rebasing: reader.bytes[resultRange]))
             item.resultTexts = try? result.parseContentTexts()
         }
         return item
     }
 }
 
-extension JSONScanner {
+extension JSONReader {
+    /// A string value, or nil for any other type (which is skipped).
+    mutating func parseOptionalString() throws(Failure) -> String? {
+        if try peek() == UInt8(ascii: "\"") { return try parseString() }
+        try skipValue()
+        return nil
+    }
+
     /// `{"message": "..."}` → the message; a bare string → itself; null or other shapes → nil.
-    mutating func parseErrorMessage() throws(Malformed) -> String? {
+    mutating func parseErrorMessage() throws(Failure) -> String? {
         switch try peek() {
         case UInt8(ascii: "\""): return try parseString()
         case UInt8(ascii: "{"):
             var message: String?
-            try forEachMember(depth: 2) { (scanner: inout JSONScanner, key: String) throws(Malformed) in
-                if key == "message" { message = try scanner.parseOptionalString() } else { try scanner.skipValue(depth: 3) }
+            try forEachMember { (reader: inout JSONReader, key: String) throws(Failure) in
+                if key == "message" { message = try reader.parseOptionalString() } else { try reader.skipValue() }
             }
             return message
         default:
-            try skipValue(depth: 2)
+            try skipValue()
             return nil
         }
     }
 
-    /// The `text` of every part of `result.content`.
-    mutating func parseContentTexts() throws(Malformed) -> [String] {
+    /// The `text` of every part of `result.content`; each text is cut (failure texts are cut
+    /// anyway), the rest of it only checked.
+    mutating func parseContentTexts() throws(Failure) -> [String] {
         var texts: [String] = []
         guard try peek() == UInt8(ascii: "{") else { return texts }
-        try forEachMember(depth: 2) { (scanner: inout JSONScanner, key: String) throws(Malformed) in
-            guard key == "content", try scanner.peek() == UInt8(ascii: "[") else { try scanner.skipValue(depth: 3); return }
-            try scanner.forEachElement(depth: 3) { (scanner: inout JSONScanner) throws(Malformed) in
-                guard try scanner.peek() == UInt8(ascii: "{") else { try scanner.skipValue(depth: 4); return }
-                try scanner.forEachMember(depth: 4) { (scanner: inout JSONScanner, key: String) throws(Malformed) in
-                    if key == "text", try scanner.peek() == UInt8(ascii: "\"") {
-                        texts.append(try scanner.parseString(limit: 4 * TranscriptParser.maxErrorText))
+        try forEachMember { (reader: inout JSONReader, key: String) throws(Failure) in
+            guard key == "content", try reader.peek() == UInt8(ascii: "[") else { try reader.skipValue(); return }
+            try reader.forEachElement { (reader: inout JSONReader) throws(Failure) in
+                guard try reader.peek() == UInt8(ascii: "{") else { try reader.skipValue(); return }
+                try reader.forEachMember { (reader: inout JSONReader, key: String) throws(Failure) in
+                    if key == "text", try reader.peek() == UInt8(ascii: "\"") {
+                        texts.append(try reader.parseString(limit: 4 * TranscriptParser.maxErrorText))
                     } else {
-                        try scanner.skipValue(depth: 5)
+                        try reader.skipValue()
                     }
                 }
             }
