@@ -182,19 +182,30 @@ reliability: debug-build venv ## Fault matrix and 1 GB / 50 MB / 10,000-deep res
 	  --repeat $(RELIABILITY_REPEAT)
 
 # libFuzzer + ASan on every parser (Fuzz/ is a package of its own: its targets call libFuzzer's driver).
-# New inputs go to .smoke/fuzz/<target>/corpus, crashes to .smoke/fuzz/<target>/crash-*.
-FUZZ_SECONDS ?= 60
+# A few seconds per target by default, which is what CI runs: the build proves the fuzz package still
+# compiles against the parsers, the runs replay the seeds and any crash fails. FUZZ_SECONDS=60 digs
+# deeper. New inputs go to .smoke/fuzz/<target>/corpus, crashes to .smoke/fuzz/<target>/crash-*.
+FUZZ_SECONDS ?= 5
 FUZZ_TARGETS ?= FuzzJSON FuzzEnvFile FuzzTemplate FuzzCatalog FuzzDrift FuzzTranscript FuzzStageFile FuzzBaseline FuzzSSE
 FUZZ_FLAGS = -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld --scratch-path ../.build-fuzz
-.PHONY: fuzz
-fuzz: sysdeps ## libFuzzer each parser for FUZZ_SECONDS (seeds Fuzz/Corpus/<target>; findings in .smoke/fuzz/).
-	cd Fuzz && $(SWIFT) build $(FUZZ_FLAGS)
-	@bin="$$(cd Fuzz && $(SWIFT) build $(FUZZ_FLAGS) --show-bin-path)"; status=0; \
+.PHONY: fuzz fuzz-build fuzzdeps
+fuzz: fuzz-build ## libFuzzer each parser for FUZZ_SECONDS (default 5; seeds Fuzz/Corpus/<target>; findings in .smoke/fuzz/).
+	@bin=$(CURDIR)/.build-fuzz/debug; status=0; \
 	for target in $(FUZZ_TARGETS); do \
 	  mkdir -p .smoke/fuzz/$$target/corpus; echo "== $$target ($(FUZZ_SECONDS) s)"; \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Fixtures/Hardening/lsan.supp "$$bin/$$target" \
 	    .smoke/fuzz/$$target/corpus Fuzz/Corpus/$$target -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	    -timeout=10 -rss_limit_mb=2048 -artifact_prefix=.smoke/fuzz/$$target/ -print_final_stats=1 2>&1 \
-	    | grep -E '^(#[0-9]+ +DONE|==[0-9]+==|SUMMARY|artifact_prefix|Test unit written|stat::number_of_executed_units|stat::peak_rss_mb|INFO: Loaded)' \
+	    | grep -E '^(#[0-9]+ +DONE|==[0-9]+==|SUMMARY|artifact_prefix|Test unit written|stat::number_of_executed_units|stat::peak_rss_mb|INFO: Loaded|.*Fatal error:)' \
 	    ; [ "$${PIPESTATUS[0]}" = 0 ] || { echo "$$target: FAILED (see .smoke/fuzz/$$target/)"; status=1; }; \
 	done; exit $$status
+
+fuzz-build: fuzzdeps ## Build the fuzz package (libFuzzer + ASan) into .build-fuzz.
+	cd Fuzz && $(SWIFT) build $(FUZZ_FLAGS)
+
+# The fuzz targets link only with lld (gold crashes on the instrumented debug info); the Swift
+# toolchain ships it beside swiftc, a distribution's `lld` package does elsewhere.
+fuzzdeps: sysdeps
+	@command -v ld.lld >/dev/null 2>&1 || [ -x "$$(dirname "$$(readlink -f "$$(command -v $(SWIFT))")")/ld.lld" ] || { \
+	  echo "fuzz: installing lld" >&2; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lld >/dev/null; }
