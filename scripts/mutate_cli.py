@@ -113,13 +113,13 @@ FLAG_VOCABULARY = {
                         "--config-home", "--env-file", "--overlay-env", "--fallback-env", "--overlay-template",
                         "--check-only", "--allow-hardcoded-port", "--manifest", "--live", "--pretty", "--quiet"],
     "git-clean-check": ["--out", "--baseline", "--rev", "--depth", "--force", "--pretty", "--quiet"],
-    "port-preflight": ["--port", "--random", "--range", "--exclude", "--seed", "--grace-ms", "--pretty", "--quiet"],
+    "port-preflight": ["--port", "--random", "--range", "--exclude", "--seed", "--grace", "--grace-ms", "--pretty", "--quiet"],
     "probe-initialize": ["--attempt-timeout", "--initial-delay-ms", "--max-delay-ms", "--protocol-version", "--header",
                          "--min-tools", "--require-tool", "--tools-out", "--wait-port", "--max-body-bytes", "--pretty",
                          "--quiet"],
     "codex-stage": ["--stages", "--name", "--cd", "--mcp-url", "--mcp-server-name", "--work", "--transcripts",
                     "--heartbeat-timeout", "--grace", "--model", "--script", "--startup-timeout", "--tool-timeout",
-                    "--stream-idle-timeout-ms", "--codex-arg", "--keep-home", "--stderr", "--offered",
+                    "--stream-idle-timeout", "--stream-idle-timeout-ms", "--codex-arg", "--keep-home", "--stderr", "--offered",
                     "--ready-file", "--pretty", "--quiet"],
 }
 

@@ -57,12 +57,22 @@ public enum PortInput {
         return value
     }
 
-    /// Grace period in milliseconds, 0 … 600000 (ten minutes bounds any wait the tool does).
-    public static func graceMilliseconds(_ text: String) throws(SmokeError) -> Int {
+    /// Grace period `--grace SEC`, 0 … 600 seconds (ten minutes bounds any wait the tool does),
+    /// fractions allowed like every other time flag of the tools.
+    public static func graceSeconds(_ text: String) throws(SmokeError) -> Duration {
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, (0...600).contains(value)
+        else {
+            throw .invalidInput("invalid_grace", "--grace \(quoted(text)): expected seconds 0-600")
+        }
+        return .milliseconds(Int64((value * 1000).rounded()))
+    }
+
+    /// The older `--grace-ms MS`, 0 … 600000.
+    public static func graceMilliseconds(_ text: String) throws(SmokeError) -> Duration {
         guard let value = Int(text.trimmingCharacters(in: .whitespaces)), (0...600_000).contains(value) else {
             throw .invalidInput("invalid_grace", "--grace-ms \(quoted(text)): expected milliseconds 0-600000")
         }
-        return value
+        return .milliseconds(value)
     }
 
     static func quoted(_ text: String) -> String { "'\(text)'" }

@@ -4,11 +4,13 @@ import SmokeCore
 /// with its own code (`invalid_port`, `invalid_range`, ...) rather than a generic usage error.
 /// `request()` checks them all, before anything on the machine is looked at.
 public struct PreflightFlags: Sendable {
-    public static let defaultGraceMs = 2000
+    public static let defaultGrace = Duration.seconds(2)
 
     public var port: String?
     public var kill = false
     public var force = false
+    /// `--grace SEC`, or the older `--grace-ms MS`; not both.
+    public var grace: String?
     public var graceMs: String?
     public var random = false
     public var range: String?
@@ -16,12 +18,14 @@ public struct PreflightFlags: Sendable {
     public var seed: String?
 
     public init(
-        port: String? = nil, kill: Bool = false, force: Bool = false, graceMs: String? = nil, random: Bool = false,
+        port: String? = nil, kill: Bool = false, force: Bool = false, grace: String? = nil, graceMs: String? = nil,
+        random: Bool = false,
         range: String? = nil, exclude: String? = nil, seed: String? = nil
     ) {
         self.port = port
         self.kill = kill
         self.force = force
+        self.grace = grace
         self.graceMs = graceMs
         self.random = random
         self.range = range
@@ -35,9 +39,11 @@ public struct PreflightFlags: Sendable {
         if random { return .random(try randomPicker()) }
         let port = try PortInput.port(port ?? "")
         guard kill else { return .check(port: port) }
-        let grace = try graceMs.map { text throws(SmokeError) in try PortInput.graceMilliseconds(text) }
-            ?? Self.defaultGraceMs
-        return .clear(port: port, force: force, grace: .milliseconds(grace))
+        let wait =
+            if let grace { try PortInput.graceSeconds(grace) } else if let graceMs {
+                try PortInput.graceMilliseconds(graceMs)
+            } else { Self.defaultGrace }
+        return .clear(port: port, force: force, grace: wait)
     }
 
     func validateCombination() throws(SmokeError) {
@@ -46,8 +52,8 @@ public struct PreflightFlags: Sendable {
         }
         if random {
             if port != nil { throw conflict("--port and --random exclude each other") }
-            if kill || force || graceMs != nil {
-                throw conflict("--kill, --force and --grace-ms apply to --port, not to --random")
+            if kill || force || grace != nil || graceMs != nil {
+                throw conflict("--kill, --force and --grace apply to --port, not to --random")
             }
         } else {
             guard port != nil else {
@@ -56,9 +62,10 @@ public struct PreflightFlags: Sendable {
             if range != nil || exclude != nil || seed != nil {
                 throw conflict("--range, --exclude and --seed apply to --random, not to --port")
             }
-            if !kill && (force || graceMs != nil) {
-                throw conflict("--force and --grace-ms only apply together with --kill")
+            if !kill && (force || grace != nil || graceMs != nil) {
+                throw conflict("--force and --grace only apply together with --kill")
             }
+            if grace != nil && graceMs != nil { throw conflict("--grace and --grace-ms exclude each other") }
         }
     }
 

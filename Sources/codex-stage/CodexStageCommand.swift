@@ -36,7 +36,9 @@ struct RunStage: ToolCommand {
     @Option(help: "Scripted-model steps file (default: call every expected tool, then answer).") var script: String?
     @Option(help: "mcp_servers.<name>.startup_timeout_sec.") var startupTimeout: Int = 10
     @Option(help: "mcp_servers.<name>.tool_timeout_sec.") var toolTimeout: Int = 30
-    @Option(help: "Scripted provider's stream_idle_timeout_ms.") var streamIdleTimeoutMs: Int = 20_000
+    @Option(help: "Scripted provider's stream_idle_timeout, in seconds.") var streamIdleTimeout: Double = 20
+    // The older spelling in milliseconds, kept for scripts; every other time flag is in seconds.
+    @Option(help: ArgumentHelp(visibility: .hidden)) var streamIdleTimeoutMs: Int?
     @Option(name: .customLong("codex-arg"), help: "Extra argument for codex exec (repeatable).") var codexArgs: [String] = []
     @Flag(help: "Keep the stage's CODEX_HOME (it may hold credentials; files are 0600).") var keepHome = false
     @Option(help: "Where the throwaway CODEX_HOME goes, in a private directory (default: /dev/shm when it is a writable tmpfs, else --work).")
@@ -68,7 +70,7 @@ struct RunStage: ToolCommand {
         options.scriptPath = script
         options.startupTimeout = startupTimeout
         options.toolTimeout = toolTimeout
-        options.streamIdleTimeoutMs = streamIdleTimeoutMs
+        options.streamIdleTimeout = streamIdleTimeoutMs.map { Double($0) / 1000 } ?? streamIdleTimeout
         options.extraArguments = codexArgs
         options.keepHome = keepHome
         options.scratch = scratch

@@ -22,13 +22,17 @@ struct PortPreflightCommand: ToolMain, ToolCommand {
     @Option(name: .long, help: ArgumentHelp("The TCP port to check (1-65535).", valueName: "N"))
     var port: String?
 
-    @Flag(help: "SIGTERM the listeners, wait --grace-ms, SIGKILL what remains, re-check the port.")
+    @Flag(help: "SIGTERM the listeners, wait --grace, SIGKILL what remains, re-check the port.")
     var kill = false
 
     @Flag(help: "With --kill: also signal other users' processes (never pid 1, itself or its parent).")
     var force = false
 
-    @Option(name: .customLong("grace-ms"), help: ArgumentHelp("With --kill: how long SIGTERM may take (default 2000).", valueName: "MS"))
+    @Option(help: ArgumentHelp("With --kill: how long SIGTERM may take (default 2).", valueName: "SEC"))
+    var grace: String?
+
+    // The older spelling in milliseconds, kept for scripts; every other time flag is in seconds.
+    @Option(name: .customLong("grace-ms"), help: ArgumentHelp(visibility: .hidden))
     var graceMs: String?
 
     @Flag(help: "Pick a free port at random instead of checking one.")
@@ -45,7 +49,7 @@ struct PortPreflightCommand: ToolMain, ToolCommand {
 
     func execute() async throws -> ToolOutcome {
         let request = try PreflightFlags(
-            port: port, kill: kill, force: force, graceMs: graceMs, random: random, range: range,
+            port: port, kill: kill, force: force, grace: grace, graceMs: graceMs, random: random, range: range,
             exclude: exclude, seed: seed
         ).request()
         return try await PortPreflight.run(request, log: Log(tool: Self.toolName, quiet: common.quiet))

@@ -79,7 +79,7 @@ import Testing
     @Test func killFreesThePort() throws {
         let (server, port) = try Self.listener(["--host", "0.0.0.0"])
         defer { server.stop() }
-        let run = try Self.run(["--port", String(port), "--kill", "--grace-ms", "3000"])
+        let run = try Self.run(["--port", String(port), "--kill", "--grace", "3"])
         #expect(run.status == 0, "\(run.stdout)")
         Self.expectEnvelope(run, ok: true)
         #expect(run.json["free"] == true)
@@ -202,6 +202,8 @@ import Testing
         (["--random", "--seed=-3"], "invalid_seed"),
         (["--random", "--seed", "x"], "invalid_seed"),
         (["--port", "8080", "--kill", "--grace-ms=-1"], "invalid_grace"),
+        (["--port", "8080", "--kill", "--grace=-0.5"], "invalid_grace"),
+        (["--port", "8080", "--kill", "--grace", "nan"], "invalid_grace"),
         (["--port", "8080", "--random"], "conflicting_options"),
         (["--random", "--kill"], "conflicting_options"),
         (["--port", "8080", "--seed", "1"], "conflicting_options"),

@@ -45,7 +45,11 @@ import Testing
         #expect(try PortInput.seed("9223372036854775807") == UInt64(Int64.max))
         #expect(throws: SmokeError.self) { try PortInput.seed("9223372036854775808") }
         #expect(throws: SmokeError.self) { try PortInput.seed("-1") }
-        #expect(try PortInput.graceMilliseconds("0") == 0)
+        #expect(try PortInput.graceMilliseconds("0") == .zero)
+        #expect(try PortInput.graceSeconds("600") == .seconds(600))
+        #expect(try PortInput.graceSeconds("0.005") == .milliseconds(5))
+        #expect(throws: SmokeError.self) { try PortInput.graceSeconds("600.5") }
+        #expect(throws: SmokeError.self) { try PortInput.graceSeconds("inf") }
         #expect(throws: SmokeError.self) { try PortInput.graceMilliseconds("600001") }
         #expect(throws: SmokeError.self) { try PortInput.graceMilliseconds("soon") }
     }

@@ -95,7 +95,19 @@ import Testing
             Issue.record("--port --kill is not a clear request")
             return
         }
-        #expect(port == 8123 && !force && grace == .milliseconds(PreflightFlags.defaultGraceMs))
+        #expect(port == 8123 && !force && grace == PreflightFlags.defaultGrace)
+        guard case .clear(_, _, let seconds) = try PreflightFlags(port: "1", kill: true, grace: "0.25").request(),
+            case .clear(_, _, let milliseconds) = try PreflightFlags(port: "1", kill: true, graceMs: "250").request()
+        else {
+            Issue.record("--grace is not a clear request")
+            return
+        }
+        #expect(seconds == .milliseconds(250) && milliseconds == seconds)
+        #expect {
+            try PreflightFlags(port: "1", kill: true, grace: "1", graceMs: "1000").request()
+        } throws: { error in
+            (error as? SmokeError)?.code == "conflicting_options"
+        }
         guard case .random(let picker) = try PreflightFlags(random: true, exclude: "", seed: "7").request() else {
             Issue.record("--random is not a random request")
             return

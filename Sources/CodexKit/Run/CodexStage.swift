@@ -24,7 +24,8 @@ public enum CodexStage {
         public var scriptPath: String?
         public var startupTimeout = 10
         public var toolTimeout = 30
-        public var streamIdleTimeoutMs = 20_000
+        /// The scripted provider's `stream_idle_timeout_ms`, in seconds like every limit here.
+        public var streamIdleTimeout: Double = 20
         public var extraArguments: [String] = []
         public var keepHome = false
         /// Root for the throwaway CODEX_HOME (nil: `HomePlacement.defaultScratch` when usable).
@@ -78,9 +79,11 @@ public enum CodexStage {
         URLCredentials.register(in: options.mcpURL)
         let stage = try StageFile.stage(named: options.name, path: options.stagesPath)
         // Finite and bounded too: Duration.seconds(1e30) or (inf) traps (found by the mutation test).
-        guard [options.timeout, options.heartbeatTimeout, options.grace].allSatisfy({ $0 >= 0 && $0 <= maximumSeconds }) else {
+        let limits = [options.timeout, options.heartbeatTimeout, options.grace, options.streamIdleTimeout]
+        guard limits.allSatisfy({ $0 >= 0 && $0 <= maximumSeconds }) else {
             throw .invalidInput(
-                "invalid_timeout", "--timeout, --heartbeat-timeout and --grace must be 0 to \(Int(maximumSeconds)) seconds")
+                "invalid_timeout",
+                "--timeout, --heartbeat-timeout, --grace and --stream-idle-timeout must be 0 to \(Int(maximumSeconds)) seconds")
         }
         guard let url = URL(string: options.mcpURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
             throw .invalidInput("invalid_url", "--mcp-url '\(options.mcpURL)': expected an http(s) URL such as http://127.0.0.1:9090/mcp")
@@ -121,7 +124,7 @@ public enum CodexStage {
                     settings: .init(
                         mcpServerName: options.mcpServerName, mcpURL: options.mcpURL, startupTimeoutSeconds: options.startupTimeout,
                         toolTimeoutSeconds: options.toolTimeout, scriptedBaseURL: listener.map { ScriptedModelServer.baseURL(port: $0.port) },
-                        streamIdleTimeoutMs: options.streamIdleTimeoutMs))
+                        streamIdleTimeoutMs: Int((options.streamIdleTimeout * 1000).rounded())))
                 return (placement, home)
             } catch {
                 if !options.keepHome { try? FileManager.default.removeItem(atPath: placement.removable) }
