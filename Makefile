@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STATE_HOME ?= .smoke/state
 
 .DEFAULT_GOAL := help
-.PHONY: help deps sysdeps venv stelae-venv lint build debug-build install test render-proxy smoke bench clean
+.PHONY: help deps sysdeps venv stelae-venv lint build debug-build install test docs render-proxy smoke bench clean
 
 # Switches of the readiness chain; scripts/smoke reads them from the environment (empty = default).
 SMOKE_SWITCHES := SMOKE_SOURCE SMOKE_REV SMOKE_DIR PROXY_PORT PROXY_CMD PROBE_URL CODEX_MODEL STAGES \
@@ -99,6 +99,9 @@ lint: venv ## Check what the build ships beyond Swift: the workflow files (actio
 
 test: deps debug-build ## The whole suite: unit and end-to-end tests against real servers (TEST_FLAGS=--parallel to override).
 	$(SWIFT) test $(TEST_FLAGS)
+
+docs: debug-build ## Rewrite each docs page's quoted `--help` blocks from the built tools (DocsSynopsisTests checks them).
+	STELAE_SMOKE_UPDATE_DOCS=1 $(SWIFT) test --filter DocsSynopsisTests
 
 # render-proxy: the embedded stack (stack/) by default, hermetic (no ~/.config/stelae, no
 # STELAE_ENV_FILE). STELAE_DIR=/path/to/stelae renders a real checkout instead: its
