@@ -19,13 +19,8 @@ python=${PYTHON:-$root/.venv/bin/python}
 [[ -x $python ]] || { echo "bench: $python missing (make venv)" >&2; exit 3; }
 [[ -x /usr/bin/time ]] || { echo "bench: GNU time (/usr/bin/time) is needed for the CPU figures" >&2; exit 3; }
 
-probe=${PROBE_BIN:-}
-if [[ -z $probe ]]; then
-  # The newer of the release and debug builds (a stale one may lack --load).
-  for candidate in "$root/.build/release/probe-initialize" "$root/.build/debug/probe-initialize"; do
-    [[ -x $candidate ]] && { [[ -z $probe || $candidate -nt $probe ]] && probe=$candidate; }
-  done
-fi
+source "$root/bench/newest_build.bash"
+probe=${PROBE_BIN:-$(newest_build probe-initialize)}
 if [[ -z $probe ]]; then
   echo "bench: building probe-initialize and render-manifest (debug)" >&2
   (cd "$root" && swift build --product probe-initialize >&2 && swift build --product render-manifest >&2)

@@ -25,13 +25,8 @@ server_script="$root/Tests/Fixtures/ProbeKit/fault_server.py"
 python=${PYTHON:-$root/.venv/bin/python}
 [[ -x $python ]] || python=$(command -v python3)
 
-probe=${PROBE_BIN:-}
-if [[ -z $probe ]]; then
-  # The newer of the release and debug builds (a stale one may lack the flags benched here).
-  for candidate in "$root/.build/release/probe-initialize" "$root/.build/debug/probe-initialize"; do
-    [[ -x $candidate ]] && { [[ -z $probe || $candidate -nt $probe ]] && probe=$candidate; }
-  done
-fi
+source "$root/bench/newest_build.bash"
+probe=${PROBE_BIN:-$(newest_build probe-initialize)}
 if [[ -z $probe ]]; then
   echo "bench: building probe-initialize (debug)" >&2
   (cd "$root" && swift build --product probe-initialize >&2)

@@ -26,7 +26,6 @@ headers, body) on stdout.
 
 import argparse
 import json
-import signal
 import socket
 import sys
 
@@ -47,6 +46,8 @@ from mcp_types import (
 from mcp_types.jsonrpc import INVALID_PARAMS
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
 
+import fixture_server
+
 args = None
 
 
@@ -54,10 +55,6 @@ def say(line: str) -> None:
     print(line, flush=True)
 
 
-def die_on_sigterm() -> None:
-    """A parent may spawn us with SIGTERM blocked or ignored (both survive exec)."""
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 ECHO_INPUT = {"type": "object", "properties": {"text": {"type": "string"}}}
@@ -267,7 +264,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    die_on_sigterm()
+    fixture_server.die_on_sigterm()
     try:
         main()
     except KeyboardInterrupt:

@@ -23,7 +23,6 @@ Prints `PORT <p>` as soon as the port is reserved (bound, not listening: connect
 import argparse
 import asyncio
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -33,16 +32,13 @@ import uvicorn
 from fastmcp import FastMCP
 from fastmcp.server.middleware import Middleware
 
+import fixture_server
+
 
 def say(line: str) -> None:
     print(line, flush=True)
 
 
-def die_on_sigterm() -> None:
-    """A parent may spawn us with SIGTERM blocked or ignored (both survive exec); the tests stop
-    servers with SIGTERM and must not wait for their SIGKILL fallback."""
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def add_call_tools(mcp: FastMCP) -> None:
@@ -187,7 +183,7 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    die_on_sigterm()
+    fixture_server.die_on_sigterm()
     try:
         asyncio.run(main())
     except KeyboardInterrupt:

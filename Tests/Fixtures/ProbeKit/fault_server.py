@@ -35,11 +35,12 @@ Modes (--mode):
 import argparse
 import asyncio
 import json
-import signal
 import socket
 import sys
 import time
 import uuid
+
+import fixture_server
 
 args = None
 counters = {"post": 0, "tools": 0}
@@ -50,11 +51,6 @@ def say(line: str) -> None:
     print(line, flush=True)
 
 
-def die_on_sigterm() -> None:
-    """A parent may spawn us with SIGTERM blocked or ignored (both survive exec); the tests stop
-    servers with SIGTERM and must not wait for their SIGKILL fallback."""
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def response(status: int, body: bytes = b"", content_type: str | None = "application/json", headers=None, reason=None):
@@ -107,16 +103,7 @@ def sse_body(message_id, payload: dict) -> bytes:
 
 
 async def read_request(reader):
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    method, path, _ = lines[0].split(" ", 2)
-    headers = {}
-    for line in lines[1:]:
-        if ":" in line:
-            name, value = line.split(":", 1)
-            headers[name.strip().lower()] = value.strip()
-    length = int(headers.get("content-length", "0") or 0)
-    body = await reader.readexactly(length) if length else b""
+    method, path, headers, body = await fixture_server.read_request(reader)
     say("REQ " + json.dumps({"method": method, "path": path, "headers": headers, "body": body.decode("utf-8", "replace")}))
     return method, path, headers, body
 
@@ -281,7 +268,7 @@ async def main():
 
 
 if __name__ == "__main__":
-    die_on_sigterm()
+    fixture_server.die_on_sigterm()
     try:
         asyncio.run(main())
     except KeyboardInterrupt:

@@ -19,10 +19,11 @@ test asks it after a run to see that the client left no connection behind.
 import argparse
 import asyncio
 import json
-import signal
 import socket
 import sys
 import uuid
+
+import fixture_server
 from urllib.parse import parse_qs, urlsplit
 
 args = None
@@ -30,10 +31,6 @@ stats = {"lists": 0, "stalled": 0, "abandoned": 0, "sessions": 0, "deleted": 0, 
 closed = None  # asyncio.Event, set whenever a connection closes
 
 
-def die_on_sigterm() -> None:
-    """A parent may spawn us with SIGTERM blocked or ignored (both survive exec)."""
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def response(status: int, payload=None, headers=None) -> bytes:
@@ -45,20 +42,6 @@ def response(status: int, payload=None, headers=None) -> bytes:
     for name, value in (headers or {}).items():
         lines.append(f"{name}: {value}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
-
-
-async def read_request(reader):
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    method, target, _ = lines[0].split(" ", 2)
-    headers = {}
-    for line in lines[1:]:
-        if ":" in line:
-            name, value = line.split(":", 1)
-            headers[name.strip().lower()] = value.strip()
-    length = int(headers.get("content-length", "0") or 0)
-    body = await reader.readexactly(length) if length else b""
-    return method, target, body
 
 
 async def wait_for_close(reader, seconds):
@@ -134,7 +117,7 @@ async def handle(reader, writer):
     try:
         while True:
             try:
-                method, target, body = await read_request(reader)
+                method, target, _, body = await fixture_server.read_request(reader)
             except (asyncio.IncompleteReadError, ConnectionError, OSError, ValueError):
                 break
             data = await answer(method, target, body, reader)
@@ -171,7 +154,7 @@ async def main():
 
 
 if __name__ == "__main__":
-    die_on_sigterm()
+    fixture_server.die_on_sigterm()
     try:
         asyncio.run(main())
     except KeyboardInterrupt:
