@@ -69,4 +69,26 @@ struct StageRunnerTests {
         #expect(fileLines(temp.file("t/stage.stderr.log")).first == "token [REDACTED]")
         #expect(result.transcript.turnCompleted, "a last line without a newline still counts")
     }
+
+    /// The heartbeat judges when the child wrote, not when this process got round to reading it:
+    /// a child printing every 0.2 s is not silent while every cooperative-pool thread is blocked
+    /// by other work (what parallel tests do). The flake this pins down: lines left unread on a
+    /// starved pool made a talking Codex look silent, and the heartbeat fired mid-stage.
+    @Test func heartbeatSeesOutputWhileTheCooperativePoolIsBlocked() async throws {
+        let temp = try TempDirectory(prefix: "runner")
+        let script = "for i in $(seq 1 15); do echo \"{\\\"n\\\":$i}\"; sleep 0.2; done"
+        async let running = runner(temp, script, heartbeat: 1).run()
+        // Block the pool only once the child is talking, so the spawn itself is not held up.
+        for _ in 0..<500 where fileLines(temp.file("t/stage.jsonl")).isEmpty {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(!fileLines(temp.file("t/stage.jsonl")).isEmpty, "the child started")
+        let width = ProcessInfo.processInfo.activeProcessorCount
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<width { group.addTask { usleep(2_500_000) } }
+        }
+        let result = try await running
+        #expect(result.end == .exited(0), "\(result.end)")
+        #expect(fileLines(temp.file("t/stage.jsonl")).count == 15)
+    }
 }

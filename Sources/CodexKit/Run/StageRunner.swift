@@ -47,12 +47,6 @@ public struct StageRunner: Sendable {
         public var processID: Int32
     }
 
-    private enum StreamResult: Sendable {
-        case stdout(TranscriptParser)
-        case stderr(StderrDigest)
-        case watchdog
-    }
-
     /// When the last line arrived, and whether (and which) timeout fired.
     private final class Watch: Sendable {
         private struct State {
@@ -117,83 +111,55 @@ public struct StageRunner: Sendable {
         let heartbeat = self.heartbeatTimeout
         let grace = self.grace
 
-        let outcome: ExecutionResult<(TranscriptParser, StderrDigest, Int32), SequenceOutput, SequenceOutput>
+        let stdoutPipe = try PipeDrain()
+        let stderrPipe: PipeDrain
+        do { stderrPipe = try PipeDrain() } catch {
+            close(stdoutPipe.readEnd)
+            close(stdoutPipe.writeEnd)
+            throw error
+        }
+        // Once the child runs, the readers own (and close) the read ends; before that, this does.
+        var readersStarted = false
+        func closeUnreadEnds() {
+            if !readersStarted { close(stdoutPipe.readEnd); close(stderrPipe.readEnd) }
+        }
+
+        let outcome: ExecutionResult<(TranscriptParser, StderrDigest, Int32), FileDescriptorOutput, FileDescriptorOutput>
         do {
             outcome = try await Subprocess.run(
                 .path(FilePath(executable)), arguments: Arguments(arguments),
                 environment: .inherit.updating(overrides),
                 workingDirectory: workingDirectory.map { FilePath($0) },
-                platformOptions: options, input: .none, output: .sequence, error: .sequence
+                platformOptions: options, input: .none,
+                output: .fileDescriptor(FileDescriptor(rawValue: stdoutPipe.writeEnd), closeAfterSpawningProcess: true),
+                error: .fileDescriptor(FileDescriptor(rawValue: stderrPipe.writeEnd), closeAfterSpawningProcess: true)
             ) { execution in
                 let pid = execution.processIdentifier.value
-                var transcript = TranscriptParser()
-                var digest = StderrDigest()
-                await withTaskGroup(of: StreamResult.self) { group in
-                    group.addTask {
-                        var parser = TranscriptParser()
-                        var splitter = LineSplitter(maximumLineLength: LineSplitter.defaultMaximumLineLength)
-                        var overlong = OverlongLine()
-                        do {
-                            for try await chunk in execution.standardOutput {
-                                chunk.withUnsafeBytes { bytes in
-                                    splitter.feed(bytes) { piece in
-                                        overlong.deliver(piece, to: transcriptFile) { parser.consume(line: $0) }
-                                        watch.touch()
-                                    }
-                                }
-                            }
-                        } catch {}
-                        splitter.finish { piece in
-                            overlong.deliver(piece, to: transcriptFile) { parser.consume(line: $0) }
-                        }
-                        watch.streamClosed()
-                        return .stdout(parser)
+                readersStarted = true
+                async let transcript = stdoutPipe.drain(
+                    into: transcriptFile, TranscriptParser(), name: "codex-stage stdout", activity: watch.touch,
+                    ended: watch.streamClosed
+                ) { parser, line in parser.consume(line: line) }
+                async let digest = stderrPipe.drain(
+                    into: stderrFile, StderrDigest(), name: "codex-stage stderr", activity: watch.touch,
+                    ended: watch.streamClosed
+                ) { digest, line in digest.consume(line: line) }
+                // A thread of its own: timeouts must fire even when the cooperative pool is busy.
+                await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                    let thread = Thread {
+                        Self.watchdog(pid: pid, watch: watch, started: started, timeout: timeout, heartbeat: heartbeat, grace: grace)
+                        done.resume()
                     }
-                    group.addTask {
-                        var digest = StderrDigest()
-                        var splitter = LineSplitter(maximumLineLength: LineSplitter.defaultMaximumLineLength)
-                        var overlong = OverlongLine()
-                        do {
-                            for try await chunk in execution.standardError {
-                                chunk.withUnsafeBytes { bytes in
-                                    splitter.feed(bytes) { piece in
-                                        overlong.deliver(piece, to: stderrFile) { digest.consume(line: $0) }
-                                        watch.touch()
-                                    }
-                                }
-                            }
-                        } catch {}
-                        splitter.finish { piece in
-                            overlong.deliver(piece, to: stderrFile) { digest.consume(line: $0) }
-                        }
-                        watch.streamClosed()
-                        return .stderr(digest)
-                    }
-                    group.addTask {
-                        // A thread of its own: timeouts must fire even when the cooperative pool is busy.
-                        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-                            let thread = Thread {
-                                Self.watchdog(pid: pid, watch: watch, started: started, timeout: timeout, heartbeat: heartbeat, grace: grace)
-                                done.resume()
-                            }
-                            thread.name = "codex-stage watchdog"
-                            thread.start()
-                        }
-                        return .watchdog
-                    }
-                    for await result in group {
-                        switch result {
-                        case .stdout(let parsed): transcript = parsed
-                        case .stderr(let parsed): digest = parsed
-                        case .watchdog: break
-                        }
-                    }
+                    thread.name = "codex-stage watchdog"
+                    thread.start()
                 }
-                return (transcript, digest, pid)
+                return (await transcript, await digest, pid)
             }
         } catch let error as SubprocessError where error.underlyingError == Errno.textFileBusy {
+            closeUnreadEnds()
             throw TextFileBusy(error: error)
         } catch {
+            closeUnreadEnds()
             throw SmokeError.environment("codex_spawn_failed", "\(executable): cannot start: \(error)")
         }
         let (transcript, digest, pid) = outcome.closureResult
