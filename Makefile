@@ -90,15 +90,21 @@ install: build ## Install the tools into $(PREFIX)/bin.
 	  install -m 0755 "$$bin/$$tool" "$(PREFIX)/bin/$$tool"; echo "installed $(PREFIX)/bin/$$tool"; \
 	done
 
-# Serial by default: many tests block a thread on a real child process, and on 2 cores parallel
-# tests starve the cooperative pool that the timeout and deadline assertions depend on.
-TEST_FLAGS ?= --no-parallel
+# Parallel by process: scripts/test-parallel runs TEST_JOBS `swift test --no-parallel` processes
+# at once over units of suites (figures in bench/README.md).
+# Not swift-testing's in-process parallelism: many tests block a thread on a real child, and on
+# 2 cores they starve the cooperative pool that the probe's and the stage runner's timing needs.
+# TEST_JOBS=1 runs the units one after another; TEST_FLAGS adds flags to every `swift test`.
+TEST_JOBS ?= 3
+TEST_FLAGS ?=
+export TEST_JOBS
 
 lint: venv ## Check what the build ships beyond Swift: the workflow files (actionlint).
 	$(VENV)/bin/actionlint .github/workflows/*.yml
 
-test: deps debug-build ## The whole suite: unit and end-to-end tests against real servers (TEST_FLAGS=--parallel to override).
-	$(SWIFT) test $(TEST_FLAGS)
+test: deps debug-build ## The whole suite: unit and end-to-end tests against real servers, TEST_JOBS processes at once.
+	$(SWIFT) build --build-tests
+	SWIFT="$(SWIFT)" scripts/test-parallel $(TEST_FLAGS)
 
 docs: debug-build ## Rewrite each docs page's quoted `--help` blocks from the built tools (DocsSynopsisTests checks them).
 	STELAE_SMOKE_UPDATE_DOCS=1 $(SWIFT) test --filter DocsSynopsisTests
