@@ -90,11 +90,12 @@ install: build ## Install the tools into $(PREFIX)/bin.
 	  install -m 0755 "$$bin/$$tool" "$(PREFIX)/bin/$$tool"; echo "installed $(PREFIX)/bin/$$tool"; \
 	done
 
-# Parallel by process: scripts/test-parallel runs TEST_JOBS `swift test --no-parallel` processes
-# at once over units of suites (figures in bench/README.md).
+# Parallel by process: scripts/test-parallel runs TEST_JOBS test processes at once, each over a
+# unit of suites, one test at a time (figures in bench/README.md).
 # Not swift-testing's in-process parallelism: many tests block a thread on a real child, and on
 # 2 cores they starve the cooperative pool that the probe's and the stage runner's timing needs.
-# TEST_JOBS=1 runs the units one after another; TEST_FLAGS adds flags to every `swift test`.
+# TEST_JOBS=1 runs the units one after another; TEST_FLAGS adds swift-testing flags to every
+# unit (e.g. `--skip REGEX`).
 TEST_JOBS ?= 3
 TEST_FLAGS ?=
 export TEST_JOBS
