@@ -103,7 +103,8 @@ export TEST_JOBS
 lint: venv ## Check what the build ships beyond Swift: the workflow files (actionlint).
 	$(VENV)/bin/actionlint .github/workflows/*.yml
 
-test: deps debug-build ## The whole suite: unit and end-to-end tests against real servers, TEST_JOBS processes at once.
+# One build of the tools and the tests (a no-op `swift build` first would cost seconds more).
+test: deps ## The whole suite: unit and end-to-end tests against real servers, TEST_JOBS processes at once.
 	$(SWIFT) build --build-tests
 	SWIFT="$(SWIFT)" scripts/test-parallel $(TEST_FLAGS)
 
