@@ -125,8 +125,9 @@ import Testing
     }
 
     /// The depth bound is the reader's (JSONValue.defaultMaximumDepth) however the nesting is
-    /// reached, and the live run reads lines on the cooperative pool: its threads' stacks hold it.
-    @Test func depthLimitIsTheReadersOnAPoolThread() async {
+    /// reached, and the stack of the thread the live run reads lines on (a Foundation `Thread`
+    /// of its own) holds it.
+    @Test func depthLimitIsTheReadersOnAReaderThread() async {
         let limit = JSONValue.defaultMaximumDepth
         func nested(_ depth: Int) -> String { String(repeating: "[", count: depth) + String(repeating: "]", count: depth) }
         // The line's object and its item are two levels, `result`'s object a third.
@@ -136,13 +137,15 @@ import Testing
             Self.call.replacingOccurrences(of: "SKIPPED", with: nested(limit - 2)),
             Self.call.replacingOccurrences(of: "SKIPPED", with: "0").replacingOccurrences(of: #"{"a":1}"#, with: nested(limit - 1)),
         ]
-        let parsers = await Task.detached {
-            lines.map { line in
-                var parser = TranscriptParser()
-                parser.consume(line: line)
-                return parser
-            }
-        }.value
+        let parsers = await withCheckedContinuation { (continuation: CheckedContinuation<[TranscriptParser], Never>) in
+            Thread {
+                continuation.resume(returning: lines.map { line in
+                    var parser = TranscriptParser()
+                    parser.consume(line: line)
+                    return parser
+                })
+            }.start()
+        }
         #expect(parsers.map(\.nonJSONLines) == [0, 0, 1, 1])
         for (line, parser) in zip(lines, parsers) {
             #expect(((try? JSONValue.parse(Data(line.utf8), source: "line")) != nil) == (parser.nonJSONLines == 0))
