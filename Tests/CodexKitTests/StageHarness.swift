@@ -88,12 +88,3 @@ func fileLines(_ path: String) -> [String] {
     guard let data = FileManager.default.contents(atPath: path) else { return [] }
     return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
 }
-
-/// Runs blocking set-up (starting a Python server, asking Python where Codex is) on a thread of
-/// its own, so parallel tests do not starve the small cooperative pool that the stage runner's
-/// pipe readers use.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}

@@ -112,10 +112,3 @@ struct BoundedResourcesTests {
         #expect(Self.sanitized || run.maxRSSKiB < 25 * size / 1024 + 64 * 1024, "peak RSS \(run.maxRSSKiB) KiB for an 8 MiB string")
     }
 }
-
-/// Runs a blocking body (it waits on child processes) on a thread of its own, off the cooperative pool.
-private func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}

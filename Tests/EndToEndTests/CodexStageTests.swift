@@ -149,11 +149,3 @@ struct CodexStageTests {
         #expect(known.errorCode == "codex_not_found")
     }
 }
-
-/// Runs a blocking test body (it waits on child processes) on a thread of its own, so it does not
-/// hold one of the few cooperative-pool threads other tests need.
-private func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}

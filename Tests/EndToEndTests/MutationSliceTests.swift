@@ -38,10 +38,3 @@ struct MutationSliceTests {
         }
     }
 }
-
-/// Runs a blocking body (it waits on child processes) on a thread of its own, off the cooperative pool.
-private func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}

@@ -4,15 +4,6 @@ import SmokeCore
 import SmokeTestSupport
 import Testing
 
-/// Runs a blocking wait (a semaphore, a child's exit) on a Dispatch thread: async tests share
-/// the cooperative pool (two threads here) with the probe under test, whose timers would
-/// otherwise stall behind it.
-func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-    }
-}
-
 /// Every test that starts a server runs one at a time: the probe's timing is what they
 /// measure, and two shared cores starting a dozen Python servers at once would measure the
 /// scheduler instead.
