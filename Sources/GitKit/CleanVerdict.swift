@@ -77,9 +77,9 @@ public struct CleanVerdict: Sendable {
         }
         if changed.isEmpty {
             return SmokeError(
-                "head_moved",
+                .headMoved,
                 "\(current.repo): HEAD is \(current.head ?? "unborn"), the baseline recorded \(baseline?.head ?? "unborn")",
-                exit: .checkFailed, fields: fields)
+                fields: fields)
         }
         let names = changed.prefix(3).map { change in
             change.current.code == "  " ? "\(change.current.path) [now clean]" : "\(change.current.path) [\(change.current.code)]"
@@ -87,8 +87,8 @@ public struct CleanVerdict: Sendable {
         let more = changed.count > 3 ? " and \(changed.count - 3) more" : ""
         let against = baseline == nil ? "not clean" : "differs from the baseline"
         return SmokeError(
-            "dirty_worktree",
+            .dirtyWorktree,
             "\(current.repo): \(against): \(changed.count) changed path\(changed.count == 1 ? "" : "s"): \(names.joined(separator: ", "))\(more)",
-            exit: .checkFailed, fields: fields)
+            fields: fields)
     }
 }

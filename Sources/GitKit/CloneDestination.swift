@@ -15,7 +15,7 @@ struct CloneDestination {
 
     init(_ destination: String, force: Bool, source: CloneSource,
          currentDirectory: String = FileManager.default.currentDirectoryPath) throws(SmokeError) {
-        guard !destination.isEmpty else { throw .invalidInput("invalid_destination", "DEST: empty") }
+        guard !destination.isEmpty else { throw SmokeError(.invalidDestination, "DEST: empty") }
         let absolute = destination.hasPrefix("/") ? destination : "\(currentDirectory)/\(destination)"
         // Resolve symlinks so the overlap check and the final rename act on the real directory.
         path = URL(fileURLWithPath: absolute).standardizedFileURL.resolvingSymlinksInPath().path
@@ -24,23 +24,23 @@ struct CloneDestination {
         var nonEmpty = false
         if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {
-                throw .invalidInput("dest_not_directory", "\(destination): exists and is not a directory")
+                throw SmokeError(.destNotDirectory, "\(destination): exists and is not a directory")
             }
             let contents: [String]
             do { contents = try manager.contentsOfDirectory(atPath: path) } catch {
-                throw .environment("dest_unreadable", "\(destination): cannot list: \(error.localizedDescription)")
+                throw SmokeError(.destUnreadable, "\(destination): cannot list: \(error.localizedDescription)")
             }
             nonEmpty = !contents.isEmpty
             if nonEmpty && !force {
-                throw .invalidInput(
-                    "dest_not_empty", "\(destination): exists and is not empty",
+                throw SmokeError(
+                    .destNotEmpty, "\(destination): exists and is not empty",
                     hint: "choose an empty or new directory, or pass --force to replace its contents")
             }
         }
         if let sourceDirectory = source.localDirectory {
             let real = URL(fileURLWithPath: sourceDirectory).resolvingSymlinksInPath().path
             if real == path || real.hasPrefix(path + "/") {
-                throw .invalidInput("dest_overlaps_source", "\(destination): is (or contains) the source repository \(sourceDirectory)")
+                throw SmokeError(.destOverlapsSource, "\(destination): is (or contains) the source repository \(sourceDirectory)")
             }
         }
         replacesContents = nonEmpty
@@ -62,7 +62,7 @@ struct CloneDestination {
         do {
             try manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
         } catch {
-            throw .environment("write_failed", "\(parent): cannot create directory: \(error.localizedDescription)")
+            throw SmokeError(.writeFailed, "\(parent): cannot create directory: \(error.localizedDescription)")
         }
         return missing
     }
@@ -72,13 +72,13 @@ struct CloneDestination {
         let manager = FileManager.default
         if replacesContents {
             do { try manager.removeItem(atPath: path) } catch {
-                throw .environment("write_failed", "\(path): cannot remove the old contents: \(error.localizedDescription)")
+                throw SmokeError(.writeFailed, "\(path): cannot remove the old contents: \(error.localizedDescription)")
             }
         }
         // rename(2) replaces an empty directory atomically and fails on a non-empty one.
         if rename(staging, path) != 0 {
             let reason = String(cString: strerror(errno))
-            throw .environment("write_failed", "\(path): cannot move the clone into place: \(reason)")
+            throw SmokeError(.writeFailed, "\(path): cannot move the clone into place: \(reason)")
         }
     }
 

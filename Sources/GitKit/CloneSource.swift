@@ -25,7 +25,7 @@ public struct CloneSource: Sendable, Equatable {
     public static func parse(_ text: String, currentDirectory: String = FileManager.default.currentDirectoryPath)
         throws(SmokeError) -> CloneSource
     {
-        guard !text.isEmpty else { throw .invalidInput("invalid_source", "SOURCE: empty") }
+        guard !text.isEmpty else { throw SmokeError(.invalidSource, "SOURCE: empty") }
         guard let schemeEnd = text.range(of: "://") else {
             let absolute = text.hasPrefix("/") ? text : "\(currentDirectory)/\(text)"
             let standardized = URL(fileURLWithPath: absolute).standardizedFileURL.path
@@ -36,14 +36,14 @@ public struct CloneSource: Sendable, Equatable {
         switch scheme {
         case "file":
             guard let url = URL(string: text), url.host == nil || url.host == "" || url.host == "localhost" else {
-                throw .invalidInput("invalid_source", "\(text): not a valid file:// URL (expected file:///absolute/path)")
+                throw SmokeError(.invalidSource, "\(text): not a valid file:// URL (expected file:///absolute/path)")
             }
             let path = url.path
             try requireDirectory(path, named: text)
             return CloneSource(original: text, location: text, kind: .fileURL, localDirectory: path)
         case "https", "http":
             guard let url = URL(string: text), let host = url.host, !host.isEmpty else {
-                throw .invalidInput("invalid_source", "\(text): not a valid \(scheme):// URL")
+                throw SmokeError(.invalidSource, "\(text): not a valid \(scheme):// URL")
             }
             // Credentials in the URL must never be printed, in our JSON or in libgit2's messages.
             if let password = url.password { Redactor.shared.add(password) }
@@ -63,8 +63,8 @@ public struct CloneSource: Sendable, Equatable {
                 original: text, location: components.string ?? text, kind: .network, localDirectory: nil,
                 credentials: credentials)
         default:
-            throw .invalidInput(
-                "unsupported_source",
+            throw SmokeError(
+                .unsupportedSource,
                 "\(text): unsupported scheme \"\(scheme)\"; use a local path, file:// or https://")
         }
     }
@@ -72,12 +72,12 @@ public struct CloneSource: Sendable, Equatable {
     private static func requireDirectory(_ path: String, named original: String) throws(SmokeError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .invalidInput(
-                "source_not_found", "\(original): no such directory (\(path))",
+            throw SmokeError(
+                .sourceNotFound, "\(original): no such directory (\(path))",
                 hint: "SOURCE is a local repository path, a file:// URL or an https:// URL")
         }
         guard isDirectory.boolValue else {
-            throw .invalidInput("source_not_a_repository", "\(original): is a file, not a repository")
+            throw SmokeError(.sourceNotARepository, "\(original): is a file, not a repository")
         }
     }
 }

@@ -50,10 +50,10 @@ public struct CloneResult: Sendable {
 public enum Cloner {
     public static func clone(_ request: CloneRequest, log: Log? = nil) throws(SmokeError) -> CloneResult {
         if let depth = request.depth, depth < 1 {
-            throw .invalidInput("invalid_depth", "--depth \(depth): must be a positive number of commits")
+            throw SmokeError(.invalidDepth, "--depth \(depth): must be a positive number of commits")
         }
         if let revision = request.revision, revision.isEmpty {
-            throw .invalidInput("unknown_revision", "--rev: empty revision")
+            throw SmokeError(.unknownRevision, "--rev: empty revision")
         }
         let source = try CloneSource.parse(request.source)
         let destination = try CloneDestination(request.destination, force: request.force, source: source)
@@ -77,8 +77,8 @@ public enum Cloner {
         try LibGit2.check(
             git_clone_options_init(&options, UInt32(GIT_CLONE_OPTIONS_VERSION)), "cannot initialise clone options")
         if let depth = request.depth, stelae_git_fetch_options_set_depth(&options.fetch_opts, Int32(clamping: depth)) != 0 {
-            throw .environment(
-                "depth_unsupported",
+            throw SmokeError(
+                .depthUnsupported,
                 "--depth \(depth): libgit2 \(LibGit2.version()) cannot make shallow clones (shallow fetch needs libgit2 1.7 or later)",
                 hint: "omit --depth to make a full clone")
         }
@@ -96,13 +96,13 @@ public enum Cloner {
         }
         if result < 0 {
             // The source was checked up front; what fails now is the transport, the network or the disk.
-            var error = LibGit2.failure(result, code: "clone_failed", exit: .environment, "\(source.original): clone failed")
+            var error = LibGit2.failure(result, code: .cloneFailed, "\(source.original): clone failed")
             if result == GIT_ECERTIFICATE.rawValue {
                 error.hint = "the server's certificate is not trusted: set SSL_CERT_FILE or SSL_CERT_DIR to a CA bundle that signs it"
             }
             throw error
         }
-        guard let handle else { throw .environment("clone_failed", "\(source.original): libgit2 returned no repository") }
+        guard let handle else { throw SmokeError(.cloneFailed, "\(source.original): libgit2 returned no repository") }
         let repository = Repository(taking: handle)
         if let revision = request.revision {
             try RevisionCheckout.checkout(revision, in: repository)
@@ -118,10 +118,10 @@ public enum Cloner {
         let result = git_repository_open_ext(&handle, directory, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
         defer { if let handle { git_repository_free(handle) } }
         if result == GIT_ENOTFOUND.rawValue {
-            throw .invalidInput(
-                "source_not_a_repository", "\(original): not a git repository: \(LibGit2.lastErrorMessage())")
+            throw SmokeError(
+                .sourceNotARepository, "\(original): not a git repository: \(LibGit2.lastErrorMessage())")
         }
-        try LibGit2.check(result, code: "clone_failed", "\(original): cannot open the source repository")
+        try LibGit2.check(result, code: .cloneFailed, "\(original): cannot open the source repository")
     }
 }
 

@@ -10,7 +10,7 @@ public enum LibGit2 {
     public static func session<T>(_ body: () throws(SmokeError) -> T) throws(SmokeError) -> T {
         let initialised = git_libgit2_init()
         guard initialised >= 0 else {
-            throw .environment("libgit2_error", "libgit2 failed to initialise: \(lastErrorMessage())")
+            throw SmokeError(.libgit2Error, "libgit2 failed to initialise: \(lastErrorMessage())")
         }
         defer { git_libgit2_shutdown() }
         return try body()
@@ -61,15 +61,15 @@ public enum LibGit2 {
 
     /// Turns a negative libgit2 return code into a SmokeError carrying libgit2's message.
     static func check(
-        _ result: Int32, code: String = "libgit2_error", exit: ToolExit = .environment,
+        _ result: Int32, code: ErrorCode = .libgit2Error,
         _ context: @autoclosure () -> String
     ) throws(SmokeError) {
         guard result < 0 else { return }
-        throw failure(result, code: code, exit: exit, context())
+        throw failure(result, code: code, context())
     }
 
-    static func failure(_ result: Int32, code: String, exit: ToolExit, _ context: String) -> SmokeError {
-        var error = SmokeError(code, "\(context): \(lastErrorMessage()) (libgit2 error \(result))", exit: exit)
+    static func failure(_ result: Int32, code: ErrorCode, _ context: String) -> SmokeError {
+        var error = SmokeError(code, "\(context): \(lastErrorMessage()) (libgit2 error \(result))")
         error.fields["libgit2_error"] = .int(Int64(result))
         return error
     }

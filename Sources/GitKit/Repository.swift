@@ -17,17 +17,17 @@ final class Repository {
     static func open(workingTree directory: String) throws(SmokeError) -> Repository {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
-            throw .invalidInput("directory_not_found", "\(directory): no such directory")
+            throw SmokeError(.directoryNotFound, "\(directory): no such directory")
         }
         guard isDirectory.boolValue else {
-            throw .invalidInput("not_a_directory", "\(directory): is a file, expected a repository directory")
+            throw SmokeError(.notADirectory, "\(directory): is a file, expected a repository directory")
         }
         var handle: OpaquePointer?
         let flags = GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue
         let result = git_repository_open_ext(&handle, directory, flags, nil)
         if result == GIT_ENOTFOUND.rawValue {
-            var error = SmokeError.invalidInput(
-                "not_a_repository",
+            var error = SmokeError(
+                .notARepository,
                 "\(directory): not a git repository: \(LibGit2.lastErrorMessage())")
             if let enclosing = enclosingWorkingTree(of: directory) {
                 error.hint = "\(directory) is inside the repository at \(enclosing); pass that top-level directory"
@@ -35,15 +35,15 @@ final class Repository {
             throw error
         }
         if result == GIT_EOWNER.rawValue {
-            var error = LibGit2.failure(result, code: "repository_not_owned", exit: .environment, directory)
+            var error = LibGit2.failure(result, code: .repositoryNotOwned, directory)
             error.hint = "the repository belongs to another user; libgit2 refuses it as git does without safe.directory"
             throw error
         }
         try LibGit2.check(result, "\(directory): cannot open repository")
-        guard let handle else { throw .environment("libgit2_error", "\(directory): libgit2 returned no repository") }
+        guard let handle else { throw SmokeError(.libgit2Error, "\(directory): libgit2 returned no repository") }
         let repository = Repository(taking: handle)
         if git_repository_is_bare(handle) == 1 {
-            throw .invalidInput("bare_repository", "\(directory): is a bare repository; it has no working tree to check")
+            throw SmokeError(.bareRepository, "\(directory): is a bare repository; it has no working tree to check")
         }
         return repository
     }
@@ -84,7 +84,7 @@ final class Repository {
         var handle: OpaquePointer?
         try LibGit2.check(git_commit_lookup(&handle, pointer, &id), "cannot read the HEAD commit")
         defer { git_commit_free(handle) }
-        guard let tree = git_commit_tree_id(handle) else { throw .environment("libgit2_error", "the HEAD commit has no tree") }
+        guard let tree = git_commit_tree_id(handle) else { throw SmokeError(.libgit2Error, "the HEAD commit has no tree") }
         return tree.pointee
     }
 
@@ -92,7 +92,7 @@ final class Repository {
     func index() throws(SmokeError) -> OpaquePointer {
         var handle: OpaquePointer?
         try LibGit2.check(git_repository_index(&handle, pointer), "cannot open the index")
-        guard let handle else { throw .environment("libgit2_error", "libgit2 returned no index") }
+        guard let handle else { throw SmokeError(.libgit2Error, "libgit2 returned no index") }
         return handle
     }
 

@@ -10,13 +10,13 @@ enum RevisionCheckout {
         var object: OpaquePointer?
         let parsed = git_revparse_single(&object, repository.pointer, revision)
         if parsed < 0 {
-            throw LibGit2.failure(parsed, code: "unknown_revision", exit: .invalidInput, "--rev \(revision)")
+            throw LibGit2.failure(parsed, code: .unknownRevision, "--rev \(revision)")
         }
         defer { git_object_free(object) }
         var commit: OpaquePointer?
         let peeled = git_object_peel(&commit, object, GIT_OBJECT_COMMIT)
         if peeled < 0 {
-            throw LibGit2.failure(peeled, code: "unknown_revision", exit: .invalidInput, "--rev \(revision): not a commit")
+            throw LibGit2.failure(peeled, code: .unknownRevision, "--rev \(revision): not a commit")
         }
         defer { git_object_free(commit) }
         try checkoutTree(commit, in: repository, revision: revision)

@@ -34,7 +34,7 @@ public enum RevisionExport {
             // The commit and tree objects below must not outlive the repository.
             defer { withExtendedLifetime(repo) {} }
             guard let workdir = repo.workingDirectory else {
-                throw .invalidInput("bare_repository", "\(repository ?? searchFrom): is a bare repository; it has no working tree to render")
+                throw SmokeError(.bareRepository, "\(repository ?? searchFrom): is a bare repository; it has no working tree to render")
             }
             let workTree = realPath(workdir) ?? workdir
             let commit = try resolve(revision, in: repo, workTree: workTree)
@@ -70,16 +70,16 @@ public enum RevisionExport {
         var buffer = git_buf()
         defer { git_buf_dispose(&buffer) }
         guard git_repository_discover(&buffer, searchFrom, 0, nil) == 0, let found = buffer.ptr else {
-            throw .invalidInput(
-                "not_a_repository", "\(searchFrom): not inside a git repository",
+            throw SmokeError(
+                .notARepository, "\(searchFrom): not inside a git repository",
                 hint: "run it inside the repository or pass --repo DIR")
         }
         var handle: OpaquePointer?
         try LibGit2.check(git_repository_open(&handle, found), "\(String(cString: found)): cannot open repository")
-        guard let handle else { throw .environment("libgit2_error", "\(searchFrom): libgit2 returned no repository") }
+        guard let handle else { throw SmokeError(.libgit2Error, "\(searchFrom): libgit2 returned no repository") }
         let opened = Repository(taking: handle)
         if git_repository_is_bare(handle) == 1 {
-            throw .invalidInput("bare_repository", "\(String(cString: found)): is a bare repository; it has no working tree to render")
+            throw SmokeError(.bareRepository, "\(String(cString: found)): is a bare repository; it has no working tree to render")
         }
         return opened
     }
@@ -90,7 +90,7 @@ public enum RevisionExport {
         let parsed = git_revparse_single(&object, repository.pointer, revision)
         if parsed < 0 {
             var error = LibGit2.failure(
-                parsed, code: "unknown_revision", exit: .invalidInput, "revision \(revision) not found in \(workTree)")
+                parsed, code: .unknownRevision, "revision \(revision) not found in \(workTree)")
             error.fields["revision"] = .string(revision)
             error.hint = "give a branch, a tag, a commit id or an expression such as HEAD~1"
             throw error
@@ -100,7 +100,7 @@ public enum RevisionExport {
         let peeled = git_object_peel(&commit, object, GIT_OBJECT_COMMIT)
         guard peeled >= 0, let commit else {
             var error = LibGit2.failure(
-                peeled, code: "unknown_revision", exit: .invalidInput, "revision \(revision) in \(workTree) is not a commit")
+                peeled, code: .unknownRevision, "revision \(revision) in \(workTree) is not a commit")
             error.fields["revision"] = .string(revision)
             throw error
         }
@@ -168,7 +168,7 @@ public enum RevisionExport {
     }
 
     private static func writeFailure(_ path: String) -> SmokeError {
-        .environment("write_failed", "\(path): cannot write the exported revision: \(String(cString: strerror(errno)))")
+        SmokeError(.writeFailed, "\(path): cannot write the exported revision: \(String(cString: strerror(errno)))")
     }
 
     static func realPath(_ path: String) -> String? {

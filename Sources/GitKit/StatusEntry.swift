@@ -64,18 +64,18 @@ extension StatusEntry {
     /// only for an error: a baseline can hold tens of thousands of entries).
     init(json: JSONValue, where location: @autoclosure () -> String) throws(SmokeError) {
         guard let object = json.objectValue else {
-            throw .invalidInput("invalid_baseline", "\(location()): expected an object, found \(json.typeName)")
+            throw SmokeError(.invalidBaseline, "\(location()): expected an object, found \(json.typeName)")
         }
         guard let path = object["path"]?.stringValue, !path.isEmpty else {
-            throw .invalidInput("invalid_baseline", "\(location()).path: expected a non-empty string")
+            throw SmokeError(.invalidBaseline, "\(location()).path: expected a non-empty string")
         }
         func letter(_ key: String) throws(SmokeError) -> Character {
             // One ASCII byte from the porcelain set (checked on the bytes: no grapheme counting).
             guard let text = object[key]?.stringValue, text.utf8.count == 1, let byte = text.utf8.first,
                 Self.codeBytes.contains(byte)
             else {
-                throw .invalidInput(
-                    "invalid_baseline",
+                throw SmokeError(
+                    .invalidBaseline,
                     "\(location()).\(key): expected one of \" \", M, A, D, R, T, U, ? (found \(object[key]?.encodedString() ?? "nothing"))")
             }
             return Character(Unicode.Scalar(byte))
@@ -85,7 +85,7 @@ extension StatusEntry {
         var origPath: String?
         if let value = object["orig_path"], !value.isNull {
             guard let text = value.stringValue else {
-                throw .invalidInput("invalid_baseline", "\(location()).orig_path: expected a string, found \(value.typeName)")
+                throw SmokeError(.invalidBaseline, "\(location()).orig_path: expected a string, found \(value.typeName)")
             }
             origPath = text
         }

@@ -284,7 +284,7 @@ enum StatusRun {
         try LibGit2.check(
             git_repository_open_ext(&handle, workdir, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil),
             "\(workdir): cannot open repository")
-        guard let handle else { throw .environment("libgit2_error", "\(workdir): libgit2 returned no repository") }
+        guard let handle else { throw SmokeError(.libgit2Error, "\(workdir): libgit2 returned no repository") }
         defer { git_repository_free(handle) }
         try LibGit2.check(setIndex(handle, index), "cannot share the index")
         return try entries(task: task, repository: handle)

@@ -39,21 +39,21 @@ extension StatusSnapshot {
         let document: JSONValue
         do {
             document = try JSONValue.load(path: path)
-        } catch let error where error.code == "invalid_json" {
-            throw SmokeError("invalid_baseline", error.message, hint: "write a baseline with `git-clean-check snapshot DIR --out FILE`", exit: .invalidInput)
+        } catch let error where error.code == .invalidJSON {
+            throw SmokeError(.invalidBaseline, error.message, hint: "write a baseline with `git-clean-check snapshot DIR --out FILE`")
         }
         return try baseline(from: document, source: path)
     }
 
     static func baseline(from document: JSONValue, source: String) throws(SmokeError) -> StatusSnapshot {
         guard let object = document.objectValue else {
-            throw .invalidInput("invalid_baseline", "\(source): expected a snapshot object, found \(document.typeName)")
+            throw SmokeError(.invalidBaseline, "\(source): expected a snapshot object, found \(document.typeName)")
         }
         if object["ok"]?.boolValue == false {
-            throw .invalidInput("invalid_baseline", "\(source): holds a failed run (ok: false), not a snapshot")
+            throw SmokeError(.invalidBaseline, "\(source): holds a failed run (ok: false), not a snapshot")
         }
         guard let entries = object["entries"]?.arrayValue else {
-            throw .invalidInput("invalid_baseline", "\(source): missing \"entries\" array")
+            throw SmokeError(.invalidBaseline, "\(source): missing \"entries\" array")
         }
         var parsed: [StatusEntry] = []
         parsed.reserveCapacity(entries.count)
@@ -63,7 +63,7 @@ extension StatusSnapshot {
         func optionalString(_ key: String) throws(SmokeError) -> String? {
             guard let value = object[key], !value.isNull else { return nil }
             guard let text = value.stringValue else {
-                throw .invalidInput("invalid_baseline", "\(source): \"\(key)\" must be a string or null, found \(value.typeName)")
+                throw SmokeError(.invalidBaseline, "\(source): \"\(key)\" must be a string or null, found \(value.typeName)")
             }
             return text
         }

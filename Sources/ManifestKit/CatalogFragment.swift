@@ -36,8 +36,8 @@ public struct CatalogFragment: Sendable {
     {
         guard case .object = value else {
             throw SmokeError(
-                "wrong_type", "\(path): a catalog fragment must be a JSON object, found \(value.typeName)",
-                exit: .invalidInput, fields: ["file": .string(path), "json_path": "(root)"])
+                .wrongType, "\(path): a catalog fragment must be a JSON object, found \(value.typeName)",
+                fields: ["file": .string(path), "json_path": "(root)"])
         }
         let normalized: JSONValue
         do {
@@ -61,12 +61,12 @@ public struct CatalogFragment: Sendable {
         for (index, descriptor) in list.enumerated() {
             guard let name = descriptor["name"]?.stringValue, !name.isEmpty else {
                 throw CatalogIssue(
-                    code: "missing_key", path: location.appending(index: index),
+                    code: .missingKey, path: location.appending(index: index),
                     detail: "a server in a `servers` list needs a non-empty string `name`")
             }
             guard keyed[name] == nil else {
                 throw CatalogIssue(
-                    code: "duplicate_server", path: location.appending(index: index).appending("name"),
+                    code: .duplicateServer, path: location.appending(index: index).appending("name"),
                     detail: "server '\(name)' is listed twice")
             }
             keyed[name] = descriptor
@@ -85,7 +85,7 @@ public struct CatalogFragment: Sendable {
                 let location = JSONPath.root.appending("toolAggregations").appending("aggregations")
                     .appending(index: index).appending("name")
                 throw CatalogIssue(
-                    code: "duplicate_aggregate", path: location,
+                    code: .duplicateAggregate, path: location,
                     detail: "aggregate '\(name)' is already defined at toolAggregations.aggregations[\(first)]"
                 ).error(file: path)
             }

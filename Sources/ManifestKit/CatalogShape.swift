@@ -22,7 +22,7 @@ public indirect enum CatalogShape: Sendable {
 
 /// A validation failure: which rule, and where.
 public struct CatalogIssue: Error, Sendable {
-    public var code: String
+    public var code: ErrorCode
     public var path: JSONPath
     public var detail: String
 
@@ -34,7 +34,7 @@ public struct CatalogIssue: Error, Sendable {
 
     public func error(file: String) -> SmokeError {
         SmokeError(
-            code, "\(file): \(path): \(detail)", exit: .invalidInput,
+            code, "\(file): \(path): \(detail)",
             fields: ["file": .string(file), "json_path": .string(path.description)])
     }
 }
@@ -68,7 +68,7 @@ extension CatalogShape {
         case .string(let nonEmpty):
             guard case .string(let text) = value else { throw Self.wrongType("string", value, path) }
             if nonEmpty && text.unicodeScalars.allSatisfy({ $0 == " " || $0 == "\t" }) {
-                throw CatalogIssue(code: "empty_value", path: path, detail: "must be a non-empty string")
+                throw CatalogIssue(code: .emptyValue, path: path, detail: "must be a non-empty string")
             }
             return value
         case .boolean:
@@ -82,13 +82,13 @@ extension CatalogShape {
             default: throw Self.wrongType("number", value, path)
             }
             if positive && number <= 0 {
-                throw CatalogIssue(code: "wrong_type", path: path, detail: "must be a number greater than 0")
+                throw CatalogIssue(code: .wrongType, path: path, detail: "must be a number greater than 0")
             }
             return value
         case .integer(let only):
             guard let number = value.intValue, value.typeName == "number" else { throw Self.wrongType("integer", value, path) }
             if let only, number != only {
-                throw CatalogIssue(code: "unsupported_version", path: path, detail: "must be \(only), found \(number)")
+                throw CatalogIssue(code: .unsupportedVersion, path: path, detail: "must be \(only), found \(number)")
             }
             return value
         case .freeObject:
@@ -101,7 +101,7 @@ extension CatalogShape {
         case .array(let element, let minItems):
             guard case .array(let items) = value else { throw Self.wrongType("array", value, path) }
             if items.count < minItems {
-                throw CatalogIssue(code: "too_few_items", path: path, detail: "needs at least \(minItems) item(s), found \(items.count)")
+                throw CatalogIssue(code: .tooFewItems, path: path, detail: "needs at least \(minItems) item(s), found \(items.count)")
             }
             var normalized: [JSONValue] = []
             normalized.reserveCapacity(items.count)
@@ -125,26 +125,26 @@ extension CatalogShape {
                 guard let name = resolved, let shape = fields[name] else {
                     let allowed = fields.keys.sorted().joined(separator: ", ")
                     throw CatalogIssue(
-                        code: "unknown_key", path: path.appending(key),
+                        code: .unknownKey, path: path.appending(key),
                         detail: "unknown key '\(key)' (allowed: \(allowed))")
                 }
                 if normalized[name] != nil {
                     throw CatalogIssue(
-                        code: "duplicate_key", path: path.appending(key),
+                        code: .duplicateKey, path: path.appending(key),
                         detail: "'\(key)' repeats '\(name)' (camelCase and snake_case spellings of one key)")
                 }
                 do {
                     normalized[name] = try shape.normalize(object[key]!)
                 } catch {
                     var issue = error.located(under: .key(name))
-                    if name == "operations", issue.code == "too_few_items", error.path.components.isEmpty {
-                        issue.code = "empty_operations"
+                    if name == "operations", issue.code == .tooFewItems, error.path.components.isEmpty {
+                        issue.code = .emptyOperations
                     }
                     throw issue
                 }
             }
             for key in required.sorted() where normalized[key] == nil {
-                throw CatalogIssue(code: "missing_key", path: path, detail: "missing required key '\(key)'")
+                throw CatalogIssue(code: .missingKey, path: path, detail: "missing required key '\(key)'")
             }
             return .object(normalized)
         case .map(let element):
@@ -167,6 +167,6 @@ extension CatalogShape {
     }
 
     private static func wrongType(_ expected: String, _ value: JSONValue, _ path: JSONPath) -> CatalogIssue {
-        CatalogIssue(code: "wrong_type", path: path, detail: "expected \(expected), found \(value.typeName)")
+        CatalogIssue(code: .wrongType, path: path, detail: "expected \(expected), found \(value.typeName)")
     }
 }

@@ -27,15 +27,15 @@ public enum Drift {
     public static func manifestNames(_ manifest: JSONValue, source: String) throws(SmokeError) -> [String] {
         guard let tools = manifest["tools"]?.arrayValue else {
             throw SmokeError(
-                "invalid_manifest", "\(source): expected a curated manifest with a \"tools\" array",
-                exit: .invalidInput, fields: ["file": .string(source)])
+                .invalidManifest, "\(source): expected a curated manifest with a \"tools\" array",
+                fields: ["file": .string(source)])
         }
         var names: [String] = []
         for (index, tool) in tools.enumerated() {
             guard let name = tool["name"]?.stringValue else {
                 throw SmokeError(
-                    "invalid_manifest", "\(source): tools[\(index)] has no string \"name\"",
-                    exit: .invalidInput, fields: ["file": .string(source), "json_path": .string("tools[\(index)]")])
+                    .invalidManifest, "\(source): tools[\(index)] has no string \"name\"",
+                    fields: ["file": .string(source), "json_path": .string("tools[\(index)]")])
             }
             names.append(name)
         }
@@ -49,16 +49,16 @@ public enum Drift {
         if let error = live["error"], live["result"] == nil, live["tools"] == nil {
             let message = error["message"]?.stringValue ?? error.encodedString()
             throw SmokeError(
-                "invalid_live_catalog", "\(source): the live listing is a JSON-RPC error: \(message)",
-                exit: .invalidInput, fields: ["file": .string(source)])
+                .invalidLiveCatalog, "\(source): the live listing is a JSON-RPC error: \(message)",
+                fields: ["file": .string(source)])
         }
         let holder = live["result"]?["tools"] != nil ? live["result"]! : live
         guard let tools = holder["tools"]?.arrayValue else {
             throw SmokeError(
-                "invalid_live_catalog",
+                .invalidLiveCatalog,
                 "\(source): expected {\"tools\":[…]}, {\"result\":{\"tools\":[…]}} or an object with a \"tools\" array, found \(live.typeName)"
                     + (live.objectValue.map { " with keys \($0.keys.sorted().joined(separator: ", "))" } ?? ""),
-                exit: .invalidInput, fields: ["file": .string(source)])
+                fields: ["file": .string(source)])
         }
         var names: [String] = []
         for (index, tool) in tools.enumerated() {
@@ -67,8 +67,8 @@ public enum Drift {
             } else {
                 let prefix = holder == live ? "" : "result."
                 throw SmokeError(
-                    "invalid_live_catalog", "\(source): \(prefix)tools[\(index)] is neither a name nor an object with \"name\"",
-                    exit: .invalidInput, fields: ["file": .string(source), "json_path": .string("\(prefix)tools[\(index)]")])
+                    .invalidLiveCatalog, "\(source): \(prefix)tools[\(index)] is neither a name nor an object with \"name\"",
+                    fields: ["file": .string(source), "json_path": .string("\(prefix)tools[\(index)]")])
             }
         }
         return names

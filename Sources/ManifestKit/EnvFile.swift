@@ -29,7 +29,7 @@ public enum EnvFile {
     public static func load(path: String) throws(SmokeError) -> [(key: String, value: String)] {
         let data = try FileIO.read(path: path)
         guard let text = String(data: data, encoding: .utf8) else {
-            throw SmokeError("invalid_env_file", "\(path): not UTF-8 text", exit: .invalidInput, fields: ["file": .string(path)])
+            throw SmokeError(.invalidEnvFile, "\(path): not UTF-8 text", fields: ["file": .string(path)])
         }
         return parse(text)
     }

@@ -48,9 +48,9 @@ public struct ResolvedEnvironment: Sendable {
             // Each level is a stack frame: a hostile chain A0=${A1}, A1=${A2}, … overflowed the stack.
             guard chain.count < Self.maximumExpansionDepth else {
                 throw SmokeError(
-                    "variable_too_deep",
+                    .variableTooDeep,
                     "\(raw[name]?.source ?? "env"): ${…} references nest deeper than \(Self.maximumExpansionDepth) levels (\(chain.first ?? name) -> … -> \(name))",
-                    exit: .invalidInput, fields: ["variable": .string(chain.first ?? name), "file": .string(raw[name]?.source ?? "env")])
+                    fields: ["variable": .string(chain.first ?? name), "file": .string(raw[name]?.source ?? "env")])
             }
             guard let entry = raw[name] else { preconditionFailure("expand is called for known names only") }
             guard entry.expands, entry.value.contains("${") else {
@@ -71,22 +71,22 @@ public struct ResolvedEnvironment: Sendable {
                 if chain.contains(reference) || reference == name {
                     let cycle = (chain + [name, reference]).drop { $0 != reference }.joined(separator: " -> ")
                     throw SmokeError(
-                        "variable_cycle", "\(entry.source): ${\(reference)} expands to itself (\(cycle))",
-                        exit: .invalidInput, fields: ["variable": .string(reference), "file": .string(entry.source)])
+                        .variableCycle, "\(entry.source): ${\(reference)} expands to itself (\(cycle))",
+                        fields: ["variable": .string(reference), "file": .string(entry.source)])
                 }
                 guard raw[reference] != nil else {
                     throw SmokeError(
-                        "unknown_variable",
+                        .unknownVariable,
                         "\(entry.source): \(name) refers to ${\(reference)}, which no env layer defines",
-                        exit: .invalidInput, fields: ["variable": .string(reference), "file": .string(entry.source)])
+                        fields: ["variable": .string(reference), "file": .string(entry.source)])
                 }
                 output += try expand(reference, chain: chain + [name])
                 // A=${B}${B}, B=${C}${C}, … doubles at every level: 40 lines asked for terabytes.
                 guard output.utf8.count <= Self.maximumExpandedBytes else {
                     throw SmokeError(
-                        "variable_too_large",
+                        .variableTooLarge,
                         "\(entry.source): \(name) expands to more than \(Self.maximumExpandedBytes >> 20) MiB",
-                        exit: .invalidInput, fields: ["variable": .string(name), "file": .string(entry.source)])
+                        fields: ["variable": .string(name), "file": .string(entry.source)])
                 }
             }
             output += rest

@@ -58,9 +58,8 @@ public enum ListenAddressGuard {
                 why = "clients of this value call port \(port), but the stack listens on \(renderPort)"
             }
             return SmokeError(
-                "hardcoded_port", "\(source): \(path) is \"\(value)\", a literal port \(port); \(why)",
-                hint: "pass --allow-hardcoded-port to render it anyway", exit: .invalidInput,
-                fields: ["file": .string(source), "json_path": .string(path.description)])
+                .hardcodedPort, "\(source): \(path) is \"\(value)\", a literal port \(port); \(why)",
+                hint: "pass --allow-hardcoded-port to render it anyway", fields: ["file": .string(source), "json_path": .string(path.description)])
         }
     }
 

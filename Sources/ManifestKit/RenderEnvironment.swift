@@ -59,9 +59,9 @@ struct RenderEnvironment {
         let portText = layerValue("PROXY_PORT") ?? layerValue("PUBLIC_PORT") ?? String(defaultPort)
         guard let port = Int(portText), (1...65535).contains(port) else {
             throw SmokeError(
-                "invalid_port",
+                .invalidPort,
                 "\(portName)=\(portText) (from \(first.origin[portName] ?? "env")) is not a port number 1-65535",
-                exit: .invalidInput, fields: ["variable": .string(portName)])
+                fields: ["variable": .string(portName)])
         }
 
         // --out-dir, else an explicit --state-home, else the layers' own paths, else the state home.
@@ -110,7 +110,7 @@ struct RenderEnvironment {
         for assignment in assignments {
             guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
                 throw SmokeError(
-                    "invalid_assignment", "--set \(assignment): expected KEY=VALUE", exit: .invalidInput)
+                    .invalidAssignment, "--set \(assignment): expected KEY=VALUE")
             }
             result.append((String(assignment[..<equals]), String(assignment[assignment.index(after: equals)...])))
         }

@@ -45,7 +45,6 @@ extension DriftReport {
         if !missing.isEmpty { parts.append("missing \(missing.joined(separator: ", "))") }
         if !extra.isEmpty { parts.append("extra \(extra.joined(separator: ", "))") }
         return SmokeError(
-            "drift", "the live tools/list differs from the curated manifest: \(parts.joined(separator: "; "))",
-            exit: .checkFailed)
+            .drift, "the live tools/list differs from the curated manifest: \(parts.joined(separator: "; "))")
     }
 }

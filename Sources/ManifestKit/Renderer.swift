@@ -79,8 +79,8 @@ public enum Renderer {
             let read = fragments.isEmpty ? "no catalog fragment was read (give --catalog FILE)"
                 : "fragments read: " + fragments.map(\.path).joined(separator: ", ")
             throw SmokeError(
-                "empty_manifest", "the render enables no tool: the curated manifest would be empty; \(read)",
-                exit: .checkFailed, fields: ["fragments": .array(fragments.map { .string($0.path) })])
+                .emptyManifest, "the render enables no tool: the curated manifest would be empty; \(read)",
+                fields: ["fragments": .array(fragments.map { .string($0.path) })])
         }
 
         var plan = RenderPlan(

@@ -18,11 +18,10 @@ public enum TemplateRenderer {
         if let first = missing.first {
             let names = Array(Set(missing.map(\.name))).sorted()
             throw SmokeError(
-                "missing_variable",
+                .missingVariable,
                 "\(source): {{\(first.name)}} at \(first.path) is not set by any env layer, --set or built-in"
                     + (names.count > 1 ? " (missing: \(names.joined(separator: ", ")))" : ""),
                 hint: "define it in the env file or pass --set \(first.name)=VALUE",
-                exit: .invalidInput,
                 fields: [
                     "variable": .string(first.name), "file": .string(source),
                     "missing_variables": .array(names.map { .string($0) }),

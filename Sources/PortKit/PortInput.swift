@@ -10,7 +10,7 @@ public enum PortInput {
     public static func port(_ text: String, flag: String = "--port") throws(SmokeError) -> Int {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard let value = Int(trimmed), validPorts.contains(value) else {
-            throw .invalidInput("invalid_port", "\(flag) \(quoted(text)): expected a TCP port 1-65535")
+            throw SmokeError(.invalidPort, "\(flag) \(quoted(text)): expected a TCP port 1-65535")
         }
         return value
     }
@@ -21,15 +21,15 @@ public enum PortInput {
             .map { $0.trimmingCharacters(in: .whitespaces) }
         let bounds = parts.map { Int($0) }
         guard (1...2).contains(parts.count), bounds.allSatisfy({ $0 != nil }) else {
-            throw .invalidInput("invalid_range", "--range \(quoted(text)): expected LO-HI, e.g. 18000-24000")
+            throw SmokeError(.invalidRange, "--range \(quoted(text)): expected LO-HI, e.g. 18000-24000")
         }
         let low = bounds[0]!
         let high = bounds[bounds.count - 1]!
         guard validPorts.contains(low), validPorts.contains(high) else {
-            throw .invalidInput("invalid_range", "--range \(quoted(text)): ports must be within 1-65535")
+            throw SmokeError(.invalidRange, "--range \(quoted(text)): ports must be within 1-65535")
         }
         guard low <= high else {
-            throw .invalidInput("invalid_range", "--range \(quoted(text)): LO \(low) is greater than HI \(high)")
+            throw SmokeError(.invalidRange, "--range \(quoted(text)): LO \(low) is greater than HI \(high)")
         }
         return low...high
     }
@@ -41,8 +41,8 @@ public enum PortInput {
             let entry = item.trimmingCharacters(in: .whitespaces)
             if entry.isEmpty { continue }
             guard let value = Int(entry), validPorts.contains(value) else {
-                throw .invalidInput(
-                    "invalid_exclude", "--exclude \(quoted(text)): \(quoted(entry)) is not a TCP port 1-65535")
+                throw SmokeError(
+                    .invalidExclude, "--exclude \(quoted(text)): \(quoted(entry)) is not a TCP port 1-65535")
             }
             ports.insert(value)
         }
@@ -52,7 +52,7 @@ public enum PortInput {
     /// A seed 0 … 2^63-1 (JSON integers are signed 64-bit; the seed is echoed in the answer).
     public static func seed(_ text: String) throws(SmokeError) -> UInt64 {
         guard let value = UInt64(text.trimmingCharacters(in: .whitespaces)), value <= UInt64(Int64.max) else {
-            throw .invalidInput("invalid_seed", "--seed \(quoted(text)): expected an integer 0-\(Int64.max)")
+            throw SmokeError(.invalidSeed, "--seed \(quoted(text)): expected an integer 0-\(Int64.max)")
         }
         return value
     }
@@ -62,7 +62,7 @@ public enum PortInput {
     public static func graceSeconds(_ text: String) throws(SmokeError) -> Duration {
         guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, (0...600).contains(value)
         else {
-            throw .invalidInput("invalid_grace", "--grace \(quoted(text)): expected seconds 0-600")
+            throw SmokeError(.invalidGrace, "--grace \(quoted(text)): expected seconds 0-600")
         }
         return .milliseconds(Int64((value * 1000).rounded()))
     }
@@ -70,7 +70,7 @@ public enum PortInput {
     /// The older `--grace-ms MS`, 0 … 600000.
     public static func graceMilliseconds(_ text: String) throws(SmokeError) -> Duration {
         guard let value = Int(text.trimmingCharacters(in: .whitespaces)), (0...600_000).contains(value) else {
-            throw .invalidInput("invalid_grace", "--grace-ms \(quoted(text)): expected milliseconds 0-600000")
+            throw SmokeError(.invalidGrace, "--grace-ms \(quoted(text)): expected milliseconds 0-600000")
         }
         return .milliseconds(value)
     }

@@ -35,8 +35,8 @@ public enum PortPreflight {
 
     static func requireProcfs(_ discovery: ListenerDiscovery) throws(SmokeError) {
         guard TCPSocketTable.isReadable(procRoot: discovery.procRoot) else {
-            throw .environment(
-                "proc_unavailable", "\(discovery.procRoot)/net/tcp cannot be read: listener discovery needs Linux procfs")
+            throw SmokeError(
+                .procUnavailable, "\(discovery.procRoot)/net/tcp cannot be read: listener discovery needs Linux procfs")
         }
     }
 
@@ -56,11 +56,10 @@ public enum PortPreflight {
         }
         return .failure(
             SmokeError(
-                "port_in_use", message,
+                .portInUse, message,
                 hint: status.listeners.isEmpty
                     ? "TIME_WAIT of a server without SO_REUSEADDR or a bound, non-listening socket; wait or pick another port"
-                    : "rerun with --kill to stop the listeners, or pick another port with --random",
-                exit: .checkFailed), fields)
+                    : "rerun with --kill to stop the listeners, or pick another port with --random"), fields)
     }
 
     static func killOutcome(_ report: PortClearer.Report, grace: Duration) -> ToolOutcome {
@@ -89,7 +88,7 @@ public enum PortPreflight {
             } else {
                 nil
             }
-        return .failure(SmokeError("port_in_use", message, hint: hint, exit: .checkFailed), fields)
+        return .failure(SmokeError(.portInUse, message, hint: hint), fields)
     }
 
     static func skipJSON(_ skip: SkipRecord) -> JSONValue {
@@ -119,12 +118,12 @@ public enum PortPreflight {
     static func bindError(_ status: PortStatus) -> SmokeError? {
         guard status.listeners.isEmpty, !status.bindChecks.contains(where: { $0.status == .inUse }) else { return nil }
         if let denied = status.bindChecks.first(where: { $0.status == .denied }) {
-            return .environment(
-                "bind_denied", "cannot bind \(denied.address): \(denied.detail ?? "permission denied")",
+            return SmokeError(
+                .bindDenied, "cannot bind \(denied.address): \(denied.detail ?? "permission denied")",
                 hint: "ports below 1024 need root or CAP_NET_BIND_SERVICE")
         }
         if let failed = status.bindChecks.first(where: { $0.status == .error }) {
-            return .environment("bind_failed", "cannot bind \(failed.address): \(failed.detail ?? "unknown error")")
+            return SmokeError(.bindFailed, "cannot bind \(failed.address): \(failed.detail ?? "unknown error")")
         }
         return nil
     }
@@ -152,9 +151,9 @@ public enum PortPreflight {
             fields["free"] = false
             return .failure(
                 SmokeError(
-                    "no_free_port",
+                    .noFreePort,
                     "no free port in \(range.lowerBound)-\(range.upperBound) after \(pick.attempts) attempts",
-                    hint: "widen --range or stop the listeners occupying it", exit: .environment), fields)
+                    hint: "widen --range or stop the listeners occupying it"), fields)
         }
         log?.info("chose port \(status.port) after \(pick.attempts) attempt(s)")
         fields.merge(portFields(status)) { _, new in new }

@@ -48,7 +48,7 @@ public struct PreflightFlags: Sendable {
 
     func validateCombination() throws(SmokeError) {
         func conflict(_ message: String) -> SmokeError {
-            .invalidInput("conflicting_options", message, hint: "run `port-preflight --help` for usage")
+            SmokeError(.conflictingOptions, message, hint: "run `port-preflight --help` for usage")
         }
         if random {
             if port != nil { throw conflict("--port and --random exclude each other") }
@@ -57,7 +57,7 @@ public struct PreflightFlags: Sendable {
             }
         } else {
             guard port != nil else {
-                throw .invalidInput("missing_port", "give --port N to check a port or --random to pick one")
+                throw SmokeError(.missingPort, "give --port N to check a port or --random to pick one")
             }
             if range != nil || exclude != nil || seed != nil {
                 throw conflict("--range, --exclude and --seed apply to --random, not to --port")
@@ -79,8 +79,8 @@ public struct PreflightFlags: Sendable {
             ?? UInt64.random(in: 0...UInt64(Int64.max))
         let picker = RandomPortPicker(range: range, excluded: excluded, seed: seed)
         guard !picker.candidates.isEmpty else {
-            throw .invalidInput(
-                "invalid_range", "--range \(range.lowerBound)-\(range.upperBound) has no port left after --exclude")
+            throw SmokeError(
+                .invalidRange, "--range \(range.lowerBound)-\(range.upperBound) has no port left after --exclude")
         }
         return picker
     }

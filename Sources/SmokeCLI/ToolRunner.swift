@@ -16,10 +16,10 @@ public enum ToolRunner {
             command = parsed
         case .command, .noSubcommand:
             Log.writeStderr(root.helpMessage() + "\n")
-            let usage = SmokeError.invalidInput("usage", "\(tool): a subcommand is required")
+            let usage = SmokeError(.usage, "\(tool): a subcommand is required")
             emit(tool: tool, started: started, pretty: pretty, outcome: .failure(usage))
         case .usage(let message):
-            let usage = SmokeError.invalidInput("usage", message, hint: "run `\(tool) --help` for usage")
+            let usage = SmokeError(.usage, message, hint: "run `\(tool) --help` for usage")
             emit(tool: tool, started: started, pretty: pretty, outcome: .failure(usage))
         }
         let outcome: ToolOutcome
@@ -28,7 +28,7 @@ public enum ToolRunner {
         } catch let error as SmokeError {
             outcome = .failure(error)
         } catch {
-            outcome = .failure(.environment("unexpected_error", "\(tool): \(error)"))
+            outcome = .failure(SmokeError(.unexpectedError, "\(tool): \(error)"))
         }
         emit(tool: tool, started: started, pretty: command.common.pretty, outcome: outcome)
     }

@@ -50,31 +50,31 @@ public struct Baseline: Sendable, Equatable {
 
     public static func parse(_ document: JSONValue, source: String) throws(SmokeError) -> Baseline {
         guard let list = document["known_failures"]?.arrayValue, document.objectValue?.count == 1 else {
-            throw .invalidInput("invalid_baseline", "\(source): expected {\"known_failures\": [...]}")
+            throw SmokeError(.invalidBaseline, "\(source): expected {\"known_failures\": [...]}")
         }
         var entries: [Entry] = []
         for (index, raw) in list.enumerated() {
             let at = "\(source): known_failures[\(index)]"
-            guard let object = raw.objectValue else { throw .invalidInput("invalid_baseline", "\(at): expected an object") }
+            guard let object = raw.objectValue else { throw SmokeError(.invalidBaseline, "\(at): expected an object") }
             let keys: Set<String> = ["step", "stage", "tool", "code", "reason"]
             if let unknown = object.keys.sorted().first(where: { !keys.contains($0) }) {
-                throw .invalidInput("invalid_baseline", "\(at).\(unknown): unknown key (allowed: code, reason, stage, step, tool)")
+                throw SmokeError(.invalidBaseline, "\(at).\(unknown): unknown key (allowed: code, reason, stage, step, tool)")
             }
             func text(_ key: String) throws(SmokeError) -> String? {
                 guard let value = object[key], !value.isNull else { return nil }
                 guard let string = value.stringValue, !string.isEmpty else {
-                    throw .invalidInput("invalid_baseline", "\(at).\(key): expected a non-empty string")
+                    throw SmokeError(.invalidBaseline, "\(at).\(key): expected a non-empty string")
                 }
                 return string
             }
             guard let reason = try text("reason") else {
-                throw .invalidInput("invalid_baseline", "\(at).reason: a known failure needs a reason")
+                throw SmokeError(.invalidBaseline, "\(at).reason: a known failure needs a reason")
             }
             let entry = Entry(
                 step: try text("step"), stage: try text("stage"), tool: try text("tool"), code: try text("code"),
                 reason: reason, index: index)
             guard entry.step != nil || entry.stage != nil else {
-                throw .invalidInput("invalid_baseline", "\(at): name the step or the stage it excuses")
+                throw SmokeError(.invalidBaseline, "\(at): name the step or the stage it excuses")
             }
             entries.append(entry)
         }

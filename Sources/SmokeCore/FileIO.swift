@@ -5,13 +5,13 @@ public enum FileIO {
     public static func read(path: String) throws(SmokeError) -> Data {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .invalidInput("file_not_found", "\(path): no such file")
+            throw SmokeError(.fileNotFound, "\(path): no such file")
         }
         if isDirectory.boolValue {
-            throw .invalidInput("file_not_found", "\(path): is a directory, expected a file")
+            throw SmokeError(.fileNotFound, "\(path): is a directory, expected a file")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw .environment("file_unreadable", "\(path): cannot be read (permission denied?)")
+            throw SmokeError(.fileUnreadable, "\(path): cannot be read (permission denied?)")
         }
         return data
     }
@@ -33,12 +33,12 @@ public enum FileIO {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw .environment("write_failed", "\(directory): cannot create directory: \(error.localizedDescription)")
+            throw SmokeError(.writeFailed, "\(directory): cannot create directory: \(error.localizedDescription)")
         }
         let temp = "\(directory)/.\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else {
-            throw .environment("write_failed", "\(path): cannot create temp file: \(String(cString: strerror(errno)))")
+            throw SmokeError(.writeFailed, "\(path): cannot create temp file: \(String(cString: strerror(errno)))")
         }
         var failure = writeAll(data, to: fd).map { String(cString: strerror($0)) }
         // umask may have narrowed the mode at open(); files holding credentials rely on it exactly.
@@ -48,7 +48,7 @@ public enum FileIO {
         if failure == nil, rename(temp, path) != 0 { failure = String(cString: strerror(errno)) }
         if let failure {
             unlink(temp)
-            throw .environment("write_failed", "\(path): \(failure)")
+            throw SmokeError(.writeFailed, "\(path): \(failure)")
         }
         return true
     }

@@ -84,7 +84,7 @@ extension JSONReader {
                 }
                 position += 8
             }
-            guard position < bytes.count else { throw failure("unterminated string", at: start) }
+            guard position < bytes.count else { throw endOfInput("unterminated string", at: start) }
             let byte = bytes[position]
             switch byte {
             case UInt8(ascii: "\""):
@@ -118,7 +118,7 @@ extension JSONReader {
 
     /// The escape after a backslash (the cursor is past the backslash).
     private mutating func readEscape(stringStart: Int) throws(Failure) -> Unicode.Scalar {
-        guard position < bytes.count else { throw failure("unterminated string", at: stringStart) }
+        guard position < bytes.count else { throw endOfInput("unterminated string", at: stringStart) }
         let escape = bytes[position]
         position += 1
         switch escape {
@@ -151,7 +151,7 @@ extension JSONReader {
     }
 
     private mutating func readHex4() throws(Failure) -> UInt32 {
-        guard bytes.count - position >= 4 else { throw failure("truncated \\u escape") }
+        guard bytes.count - position >= 4 else { throw endOfInput("truncated \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
             let byte = bytes[position]

@@ -10,6 +10,8 @@ public struct JSONReader {
         public var message: String
         /// Nesting past the bound (`json_too_deep`), as opposed to malformed input.
         public var tooDeep = false
+        /// The input ran out inside a value: a document cut short rather than a wrong one.
+        public var endOfInput = false
         /// Byte offset into the reader's bytes.
         public var offset: Int
     }
@@ -39,7 +41,7 @@ public struct JSONReader {
     /// The first byte of the next value (after whitespace), not consumed.
     public mutating func peek() throws(Failure) -> UInt8 {
         skipWhitespace()
-        guard position < bytes.count else { throw failure("unexpected end of input") }
+        guard position < bytes.count else { throw endOfInput("unexpected end of input") }
         return bytes[position]
     }
 
@@ -70,7 +72,7 @@ public struct JSONReader {
             skipWhitespace()
             try body(&self)
             skipWhitespace()
-            guard position < bytes.count else { throw failure("unterminated array") }
+            guard position < bytes.count else { throw endOfInput("unterminated array") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
             if bytes[position] == UInt8(ascii: "]") { position += 1; break }
             throw failure("expected ',' or ']' in array")
@@ -156,7 +158,7 @@ public struct JSONReader {
             skipWhitespace()
             try body(&self, key)
             skipWhitespace()
-            guard position < bytes.count else { throw failure("unterminated object") }
+            guard position < bytes.count else { throw endOfInput("unterminated object") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
             if bytes[position] == UInt8(ascii: "}") { position += 1; break }
             throw failure("expected ',' or '}' in object")
@@ -184,7 +186,7 @@ public struct JSONReader {
 
     private mutating func expectLiteral(_ literal: StaticString) throws(Failure) {
         let count = literal.utf8CodeUnitCount
-        guard bytes.count - position >= count else { throw failure("unexpected end of input") }
+        guard bytes.count - position >= count else { throw endOfInput("unexpected end of input") }
         let matches = literal.withUTF8Buffer { expected in
             (0..<count).allSatisfy { bytes[position + $0] == expected[$0] }
         }
@@ -194,6 +196,11 @@ public struct JSONReader {
 
     func failure(_ message: String, at offset: Int? = nil) -> Failure {
         Failure(message: message, offset: offset ?? position)
+    }
+
+    /// A failure because the bytes ran out inside a value.
+    func endOfInput(_ message: String, at offset: Int? = nil) -> Failure {
+        Failure(message: message, endOfInput: true, offset: offset ?? position)
     }
 
     static func describe(_ byte: UInt8) -> String {

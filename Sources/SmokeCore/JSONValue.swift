@@ -67,7 +67,32 @@ extension JSONValue {
     public static func parse(
         _ data: Data, source: String, maximumDepth: Int = defaultMaximumDepth
     ) throws(SmokeError) -> JSONValue {
-        let result: Result<JSONValue, JSONReader.Failure> = data.withUnsafeBytes { raw in
+        let result = read(data, maximumDepth: maximumDepth)
+        switch result {
+        case .success(let value):
+            return value
+        case .failure(let error):
+            let (line, column) = JSONReader.lineAndColumn(of: error.offset, in: data)
+            let deep = error.tooDeep
+            throw SmokeError(
+                deep ? .jsonTooDeep : .invalidJSON,
+                deep
+                    ? "\(source): JSON nested deeper than \(maximumDepth) levels (at line \(line), column \(column))"
+                    : "\(source): malformed JSON: \(error.message) at line \(line), column \(column)",
+                fields: ["file": .string(source)])
+        }
+    }
+
+    /// Whether `data` is the beginning of a JSON document that ran out of bytes inside a value
+    /// (an answer cut short), as opposed to malformed or complete JSON.
+    public static func endsMidValue(_ data: Data) -> Bool {
+        if case .failure(let failure) = read(data, maximumDepth: defaultMaximumDepth) { return failure.endOfInput }
+        return false
+    }
+
+    /// One document through the reader, whole.
+    private static func read(_ data: Data, maximumDepth: Int) -> Result<JSONValue, JSONReader.Failure> {
+        data.withUnsafeBytes { raw in
             var reader = JSONReader(raw, maximumDepth: maximumDepth)
             do throws(JSONReader.Failure) {
                 // A UTF-8 byte order mark is tolerated at the start of a document, as editors write one.
@@ -83,19 +108,6 @@ extension JSONValue {
             } catch {
                 return .failure(error)
             }
-        }
-        switch result {
-        case .success(let value):
-            return value
-        case .failure(let error):
-            let (line, column) = JSONReader.lineAndColumn(of: error.offset, in: data)
-            let deep = error.tooDeep
-            throw SmokeError(
-                deep ? "json_too_deep" : "invalid_json",
-                deep
-                    ? "\(source): JSON nested deeper than \(maximumDepth) levels (at line \(line), column \(column))"
-                    : "\(source): malformed JSON: \(error.message) at line \(line), column \(column)",
-                exit: .invalidInput, fields: ["file": .string(source)])
         }
     }
 

@@ -1,7 +1,8 @@
-/// The one error type every tool reports. `code` is a stable snake_case identifier that scripts
-/// may match on; `message` names the file, field or URL involved; `exit` decides the exit status.
+/// The one error type every tool reports. `code` is one of the stable codes scripts match on
+/// (a typo does not compile); `message` names the file, field or URL involved; `exit` decides
+/// the exit status (the code's own, unless the code's table row allows the one given).
 public struct SmokeError: Error, Sendable, CustomStringConvertible {
-    public var code: String
+    public var code: ErrorCode
     public var message: String
     public var hint: String?
     public var exit: ToolExit
@@ -10,38 +11,19 @@ public struct SmokeError: Error, Sendable, CustomStringConvertible {
     public var fields: [String: JSONValue]
 
     public init(
-        _ code: String, _ message: String, hint: String? = nil, exit: ToolExit,
+        _ code: ErrorCode, _ message: String, hint: String? = nil, exit: ToolExit? = nil,
         fields: [String: JSONValue] = [:]
     ) {
+        assert(exit.map(code.entry.exits.contains) ?? true, "\(code.rawValue) never exits \(exit!.rawValue)")
         self.code = code
         self.message = message
         self.hint = hint
-        self.exit = exit
+        self.exit = exit ?? code.exit
         self.fields = fields
     }
 
-    public var description: String { "\(code): \(message)" }
-
-    public static func invalidInput(_ code: String, _ message: String, hint: String? = nil) -> SmokeError {
-        SmokeError(code, message, hint: hint, exit: .invalidInput)
-    }
-
-    public static func environment(_ code: String, _ message: String, hint: String? = nil) -> SmokeError {
-        SmokeError(code, message, hint: hint, exit: .environment)
-    }
-
-    public static func checkFailed(_ code: String, _ message: String, hint: String? = nil) -> SmokeError {
-        SmokeError(code, message, hint: hint, exit: .checkFailed)
-    }
-
-    public static func timeout(_ code: String, _ message: String, hint: String? = nil) -> SmokeError {
-        SmokeError(code, message, hint: hint, exit: .timeout)
-    }
+    public var description: String { "\(code.rawValue): \(message)" }
 
     /// The `error` object of the JSON envelope.
-    public var json: JSONValue {
-        var object: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
-        if let hint { object["hint"] = .string(hint) }
-        return .object(object)
-    }
+    public var json: JSONValue { Envelope.error(code: code.rawValue, message: message, hint: hint) }
 }

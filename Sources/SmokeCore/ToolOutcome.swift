@@ -1,6 +1,6 @@
 /// What a tool hands back: its tool-specific top-level keys, and an error when the run failed.
-/// `envelope` is the only place the common keys (`tool`, `version`, `ok`, `elapsed_ms`, `error`)
-/// are written; the CLI layer prints it, the chain's own steps write it to files.
+/// `envelope` is its JSON answer (through `Envelope`, the one writer of the common keys); the CLI
+/// layer prints it.
 public struct ToolOutcome: Sendable {
     public var fields: [String: JSONValue]
     public var error: SmokeError?
@@ -23,16 +23,9 @@ public struct ToolOutcome: Sendable {
     /// The JSON answer. The error's own fields (its evidence) join the top level; the common keys
     /// win over any field of the same name.
     public func envelope(tool: String, elapsedMs: Int64) -> JSONValue {
-        var object = fields
-        if let error {
-            object.merge(error.fields) { _, new in new }
-            object["error"] = error.json
-        }
-        object["tool"] = .string(tool)
-        object["version"] = .string(SmokeVersion.current)
-        object["ok"] = .bool(ok)
-        object["elapsed_ms"] = .int(elapsedMs)
-        return .object(object)
+        var own = fields
+        if let error { own.merge(error.fields) { _, new in new } }
+        return .object(Envelope.object(tool: tool, ok: ok, elapsedMs: .int(elapsedMs), error: error?.json, fields: own))
     }
 
     public func envelope(tool: String, elapsed: Duration) -> JSONValue {

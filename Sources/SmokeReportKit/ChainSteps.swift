@@ -57,21 +57,23 @@ public struct OfferedRequest: Sendable {
 
 /// The answers of the steps that are not a tool's own: the chain writes them with these.
 public enum ChainSteps {
-    static func header(step: String) -> [String: JSONValue] {
-        ["tool": .string(RunFiles.chainTool), "version": .string(SmokeVersion.current), "step": .string(step)]
+    /// A step's answer: its fields (`step` first among them) under the common keys, ok exactly
+    /// when there is no error. The chain's codes are data here, not `ErrorCode`s: some are
+    /// relayed from other steps' files, some come from scripts/smoke (docs/smoke.md).
+    static func answer(elapsedMs: Int64?, error: JSONValue?, fields: [String: JSONValue]) -> [String: JSONValue] {
+        // `if case` rather than `== nil`: JSONValue is ExpressibleByNilLiteral, so a bare nil can mean `.null`.
+        let ok = if case .none = error { true } else { false }
+        return Envelope.object(
+            tool: RunFiles.chainTool, ok: ok, elapsedMs: elapsedMs.map(JSONValue.int), error: error, fields: fields)
     }
 
     public static func emitDocument(_ request: EmitRequest) -> [String: JSONValue] {
-        var document = header(step: request.step)
-        document["ok"] = .bool(request.ok)
-        document["elapsed_ms"] = .int(Int64(request.elapsedMs))
-        document.merge(request.fields) { _, new in new }
-        if !request.ok {
-            var error: [String: JSONValue] = ["code": .string(request.code), "message": .string(request.message)]
-            if let hint = request.hint, !hint.isEmpty { error["hint"] = .string(hint) }
-            document["error"] = .object(error)
-        }
-        return document
+        var fields: [String: JSONValue] = ["step": .string(request.step)]
+        fields.merge(request.fields) { _, new in new }
+        let hint = request.hint.flatMap { $0.isEmpty ? nil : $0 }
+        var error: JSONValue?
+        if !request.ok { error = Envelope.error(code: request.code, message: request.message, hint: hint) }
+        return answer(elapsedMs: Int64(request.elapsedMs), error: error, fields: fields)
     }
 
     public static func emit(_ request: EmitRequest) throws(SmokeError) -> ReportOutput {
@@ -88,18 +90,17 @@ public enum ChainSteps {
         let answer = render?.objectValue ?? [:]
         let findings = answer["hardcoded_ports"].flatMap { $0.isTruthy ? $0.arrayValue : nil } ?? []
         let fatal = findings.filter { $0["fatal"]?.isTruthy ?? false }
-        var document = header(step: "ports")
-        document["ok"] = .bool(fatal.isEmpty)
-        document["hardcoded_ports"] = .array(findings)
+        let fields: [String: JSONValue] = ["step": "ports", "hardcoded_ports": .array(findings)]
+        var error: JSONValue?
         if !fatal.isEmpty {
             let message = fatal.map { finding in
                 "\(ChainText.show(finding["file"])): \(ChainText.show(finding["json_path"])) is "
                     + "\"\(ChainText.show(finding["value"]))\": clients call port \(ChainText.show(finding["port"])), "
                     + "not the stack's \(ChainText.show(answer["port"]))"
             }
-            document["error"] = ["code": "hardcoded_port", "message": .string(message.joined(separator: "; "))]
+            error = Envelope.error(code: ErrorCode.hardcodedPort.rawValue, message: message.joined(separator: "; "))
         }
-        return document
+        return Self.answer(elapsedMs: nil, error: error, fields: fields)
     }
 
     public static func ports(render: String, out: String) throws(SmokeError) -> ReportOutput {
@@ -146,26 +147,22 @@ public enum ChainSteps {
         served: JSONValue? = nil
     ) -> [String: JSONValue] {
         let curated = curatedNames(manifest?.isTruthy == true ? manifest : nil)
-        var document = header(step: "offered-\(request.stage)")
-        document["elapsed_ms"] = .int(elapsedMs)
+        var document: [String: JSONValue] = ["step": .string("offered-\(request.stage)")]
         document["stage"] = .string(request.stage)
         document["curated"] = .array(curated.map(JSONValue.string))
         document["manifest"] = .string(request.manifest)
         guard let offered = offeredTools(stageAnswer: stageAnswer) else {
             if request.model == "real" {
-                document["ok"] = true
                 document["offered"] = .null
                 document["missing"] = []
                 document["checked"] = false
                 document["note"] = "a real model's request is not observed; offered_tools is unknown"
-            } else {
-                document["ok"] = false
-                document["error"] = [
-                    "code": "offered_tools_unknown",
-                    "message": .string("\(request.stageJSON) has no offered_tools list (did the stage start Codex?)"),
-                ]
+                return answer(elapsedMs: elapsedMs, error: nil, fields: document)
             }
-            return document
+            let error = Envelope.error(
+                code: "offered_tools_unknown",
+                message: "\(request.stageJSON) has no offered_tools list (did the stage start Codex?)")
+            return answer(elapsedMs: elapsedMs, error: error, fields: document)
         }
         let names = ChainText.sorted(offered.allTools)
         var missing = curated.filter { !offered.offers(tool: $0, server: nil) }
@@ -187,30 +184,25 @@ public enum ChainSteps {
             // A curated tool the stack served and Codex dropped: the client hid it.
             let hidden = comparison.hidden.filter { missing.contains($0.tool) }
             if !hidden.isEmpty {
-                document["ok"] = false
                 document["missing"] = .array(missing.map(JSONValue.string))
-                document["error"] = [
-                    "code": "hidden_by_client",
-                    "message": .string(
-                        "stage '\(request.stage)': Codex hid the curated tool(s) the stack served: "
-                            + hidden.map { "\($0.tool) (\($0.reason))" }.joined(separator: "; ")),
-                    "hint": "render-manifest lint --live tools.json predicts this before a stage runs",
-                ]
-                return document
+                let error = Envelope.error(
+                    code: "hidden_by_client",
+                    message: "stage '\(request.stage)': Codex hid the curated tool(s) the stack served: "
+                        + hidden.map { "\($0.tool) (\($0.reason))" }.joined(separator: "; "),
+                    hint: "render-manifest lint --live tools.json predicts this before a stage runs")
+                return answer(elapsedMs: elapsedMs, error: error, fields: document)
             }
         }
-        document["ok"] = .bool(missing.isEmpty)
         document["missing"] = .array(missing.map(JSONValue.string))
+        var error: JSONValue?
         if !missing.isEmpty {
-            document["error"] = [
-                "code": "tool_not_offered",
-                "message": .string(
-                    "Codex did not offer the curated tool(s) \(missing.joined(separator: ", ")) to the model in stage "
-                        + "'\(request.stage)' (offered: \(names.isEmpty ? "none" : names.joined(separator: ", ")))"),
-                "hint": "Codex saw a different tool list than the manifest: stale manifest, server dropped or namespace changed",
-            ]
+            error = Envelope.error(
+                code: "tool_not_offered",
+                message: "Codex did not offer the curated tool(s) \(missing.joined(separator: ", ")) to the model in stage "
+                    + "'\(request.stage)' (offered: \(names.isEmpty ? "none" : names.joined(separator: ", ")))",
+                hint: "Codex saw a different tool list than the manifest: stale manifest, server dropped or namespace changed")
         }
-        return document
+        return answer(elapsedMs: elapsedMs, error: error, fields: document)
     }
 
     public static func offered(_ request: OfferedRequest) throws(SmokeError) -> ReportOutput {

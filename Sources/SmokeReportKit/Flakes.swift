@@ -55,16 +55,16 @@ public enum Flakes {
         let flaky = order.filter { tallies[$0]!.passed > 0 && tallies[$0]!.failed > 0 }
         let broken = order.filter { tallies[$0]!.passed == 0 && tallies[$0]!.failed > 0 }
         let summarised = runs.count - missing.count
-        return [
-            "tool": .string(RunFiles.chainTool), "version": .string(SmokeVersion.current), "kind": "flakes",
-            "ok": .bool(missing.isEmpty && flaky.isEmpty && broken.isEmpty && passedRuns == runs.count),
+        let ok = missing.isEmpty && flaky.isEmpty && broken.isEmpty && passedRuns == runs.count
+        return Envelope.object(tool: RunFiles.chainTool, ok: ok, elapsedMs: nil, fields: [
+            "kind": "flakes",
             "runs": .int(Int64(runs.count)), "runs_passed": .int(Int64(passedRuns)),
             "runs_failed": .int(Int64(summarised - passedRuns)),
             "run_dirs": .array(runs.map { .string(PathResolver.resolve($0)) }),
             "missing_summaries": .array(missing.map { .string(PathResolver.resolve($0)) }),
             "steps": .array(steps), "flaky": .array(flaky.map(JSONValue.string)),
             "broken": .array(broken.map(JSONValue.string)),
-        ]
+        ])
     }
 
     /// One line: the runs so far and the steps that failed in any of them.

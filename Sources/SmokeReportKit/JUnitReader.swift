@@ -52,7 +52,7 @@ public enum JUnitReader {
 
     public static func cases(atPath path: String) throws(SmokeError) -> [JUnitCase] {
         guard let bytes = RunFiles.readBytes(path) else {
-            throw .invalidInput("junit_unreadable", "\(path): cannot read the JUnit report")
+            throw SmokeError(.junitUnreadable, "\(path): cannot read the JUnit report")
         }
         var reader = XMLScanner(bytes: bytes, source: path)
         return try reader.readCases()
@@ -296,6 +296,6 @@ struct XMLScanner {
     private func malformed(_ what: String) -> SmokeError {
         // The line of the failure, for a person opening the file.
         let line = bytes[..<min(index, bytes.count)].count { $0 == 0x0A } + 1
-        return .invalidInput("junit_malformed", "\(source): line \(line): not well-formed XML: \(what)")
+        return SmokeError(.junitMalformed, "\(source): line \(line): not well-formed XML: \(what)")
     }
 }

@@ -43,8 +43,7 @@ public enum RestartStep {
     public static let phases = ["render", "stop", "port", "start", "probe", "drift"]
 
     public static func document(_ request: RestartRequest, redactor: Redactor = .shared) -> [String: JSONValue] {
-        var document = ChainSteps.header(step: request.step)
-        document["elapsed_ms"] = .int(Int64(request.elapsedMs))
+        var document: [String: JSONValue] = ["step": .string(request.step)]
         document["stage"] = request.stage.flatMap { $0.isEmpty ? nil : .string($0) } ?? .null
         document["port"] = .int(Int64(request.port))
         document["timeout_s"] = .int(Int64(request.timeoutSeconds))
@@ -68,20 +67,15 @@ public enum RestartStep {
         let after = RunFiles.loadObject(RunFiles.join(request.run, "\(request.directory)/port-after.json"))
 
         let failure = verdict(request, answers: answers, portAfter: after)
-        guard let failure else {
-            document["ok"] = true
-            return document
-        }
-        document["ok"] = false
-        var error: [String: JSONValue] = ["code": .string(failure.code), "message": .string(redactor.redact(failure.message))]
-        if let hint = failure.hint { error["hint"] = .string(hint) }
-        document["error"] = .object(error)
+        let elapsedMs = Int64(request.elapsedMs)
+        guard let failure else { return ChainSteps.answer(elapsedMs: elapsedMs, error: nil, fields: document) }
+        let error = Envelope.error(code: failure.code, message: redactor.redact(failure.message), hint: failure.hint)
         if failure.listeners != nil { document["listeners"] = failure.listeners }
         let log = RunFiles.join(request.run, "stack.log")
         if let text = RunFiles.readText(log) {
             document["stack_log_tail"] = .array(ChainText.lines(text).suffix(RunSummary.stackLogTailLines).map { .string(redactor.redact($0)) })
         }
-        return document
+        return ChainSteps.answer(elapsedMs: elapsedMs, error: error, fields: document)
     }
 
     public static func write(_ request: RestartRequest, redactor: Redactor = .shared) throws(SmokeError) -> ReportOutput {

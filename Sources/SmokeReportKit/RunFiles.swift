@@ -75,11 +75,11 @@ public enum RunFiles {
     static func append(_ line: String, to path: String) throws(SmokeError) {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw .environment("write_failed", "\(path): cannot open for appending: \(String(cString: strerror(errno)))")
+            throw SmokeError(.writeFailed, "\(path): cannot open for appending: \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         if let failure = FileIO.writeAll(Data(line.utf8), to: fd) {
-            throw .environment("write_failed", "\(path): \(String(cString: strerror(failure)))")
+            throw SmokeError(.writeFailed, "\(path): \(String(cString: strerror(failure)))")
         }
     }
 }

@@ -85,9 +85,8 @@ public enum RunSummary {
             && leaks.isEmpty
 
         var summary: [String: JSONValue] = [
-            "tool": .string(RunFiles.chainTool), "version": .string(SmokeVersion.current), "ok": .bool(ok),
             "run_dir": .string(PathResolver.resolve(run)), "first_failure": .null,
-            "elapsed_ms": elapsedSum(steps), "steps": .array(steps.map(JSONValue.object)),
+            "steps": .array(steps.map(JSONValue.object)),
             "passed": .int(Int64(status.count { $0 == "passed" })), "failed": .int(Int64(failing.count)),
             "skipped": .int(Int64(status.count { $0 == "skipped" })),
         ]
@@ -134,7 +133,7 @@ public enum RunSummary {
         }
         // Test steps and restarts: their totals (docs/smoke.md).
         summary.merge(HarnessSummary.fields(steps: steps)) { _, new in new }
-        return (summary, ok)
+        return (Envelope.object(tool: RunFiles.chainTool, ok: ok, elapsedMs: elapsedSum(steps), fields: summary), ok)
     }
 
     /// Builds the summary and writes summary.json and junit.xml; exit 0 when the run passed, else 1.

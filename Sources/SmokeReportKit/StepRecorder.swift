@@ -104,12 +104,11 @@ public enum StepRecorder {
             message = request.overrideMessage.map(JSONValue.string) ?? .null
         }
         let hint = redactor.redact(ChainText.stripped(stderrTail))
-        return [
-            "tool": .string(RunFiles.chainTool), "wrapped_tool": request.tool.map(JSONValue.string) ?? .null,
-            "version": .string(SmokeVersion.current), "ok": false, "step": .string(request.step),
-            "elapsed_ms": .int(Int64(request.elapsedMs)),
-            "error": ["code": .string(code), "message": message, "hint": hint.isEmpty ? .null : .string(hint)],
-        ]
+        // message and hint stay null rather than absent: readers of the ledger see every key.
+        let error: JSONValue = ["code": .string(code), "message": message, "hint": hint.isEmpty ? .null : .string(hint)]
+        return ChainSteps.answer(
+            elapsedMs: Int64(request.elapsedMs), error: error,
+            fields: ["step": .string(request.step), "wrapped_tool": request.tool.map(JSONValue.string) ?? .null])
     }
 
     /// The ledger line of a step, from its answer: ok only when the answer says ok and the exit

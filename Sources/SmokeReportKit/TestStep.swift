@@ -46,8 +46,7 @@ public enum TestStep {
 
     public static func document(_ request: TestStepRequest, redactor: Redactor = .shared) -> [String: JSONValue] {
         let logText = RunFiles.readText(RunFiles.join(request.run, request.log)) ?? ""
-        var document = ChainSteps.header(step: request.step)
-        document["elapsed_ms"] = .int(Int64(request.elapsedMs))
+        var document: [String: JSONValue] = ["step": .string(request.step)]
         document["command"] = .string(redactor.redact(request.command))
         document["ran"] = .string(redactor.redact(request.ran))
         document["cwd"] = .string(request.cwd)
@@ -77,16 +76,13 @@ public enum TestStep {
             document["tests"] = .null
         }
 
-        if let error = verdict(request, cases: cases, ids: ids, log: logText) {
-            document["ok"] = false
-            var object: [String: JSONValue] = ["code": .string(error.code), "message": .string(redactor.redact(error.message))]
+        var error: JSONValue?
+        if let failure = verdict(request, cases: cases, ids: ids, log: logText) {
             let tail = ChainText.stripped(ChainText.suffix(logText, logTailCharacters))
-            if !tail.isEmpty { object["hint"] = .string(redactor.redact(tail)) }
-            document["error"] = .object(object)
-        } else {
-            document["ok"] = true
+            error = Envelope.error(
+                code: failure.code, message: redactor.redact(failure.message), hint: tail.isEmpty ? nil : redactor.redact(tail))
         }
-        return document
+        return ChainSteps.answer(elapsedMs: Int64(request.elapsedMs), error: error, fields: document)
     }
 
     public static func write(_ request: TestStepRequest, redactor: Redactor = .shared) throws(SmokeError) -> ReportOutput {

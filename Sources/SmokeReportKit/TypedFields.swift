@@ -9,7 +9,7 @@ public enum TypedFields {
         var fields: [String: JSONValue] = [:]
         for pair in pairs {
             guard let equals = pair.firstIndex(of: "=") else {
-                throw .invalidInput("usage", "--field '\(pair)': expected key=value or key:=json")
+                throw SmokeError(.usage, "--field '\(pair)': expected key=value or key:=json")
             }
             let key = String(pair[..<equals])
             let value = String(pair[pair.index(after: equals)...])

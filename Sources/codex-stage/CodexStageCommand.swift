@@ -51,7 +51,7 @@ struct RunStage: ToolCommand {
     func execute() async throws -> ToolOutcome {
         let mode = model
         if mode == .real, script != nil {
-            throw SmokeError.invalidInput("usage", "--script applies to --model scripted only")
+            throw SmokeError(.usage, "--script applies to --model scripted only")
         }
         if let manifest {
             let names = try Drift.manifestNames(ManifestJSON.load(path: manifest), source: manifest)

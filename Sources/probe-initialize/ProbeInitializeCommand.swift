@@ -113,14 +113,12 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
         if proxyConfig != nil {
             let configuration = try makeProxyConfiguration()
             let report = await ProxyProbe.run(configuration, log: log)
-            if let error = report.error { return .failure(error, report.fields) }
-            return .success(report.fields)
+            return report.outcome
         }
         if stdio {
             let configuration = try makeStdioConfiguration()
             let report = await StdioProbe.report(configuration, toolsOut: toolsOut, log: log)
-            if let error = report.error { return .failure(error, report.fields) }
-            return .success(report.fields)
+            return report.outcome
         }
         try rejectOutsideMode("the HTTP probe (--url)", [
             ("--server", !servers.isEmpty), ("--env", !environment.isEmpty), ("--cwd", cwd != nil),
@@ -136,14 +134,13 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
         }
         try rejectOutsideMode("--load", [("--duration", duration != nil)], without: true)
         let report = await Probe(configuration: configuration, log: log).run()
-        if let error = report.error { return .failure(error, report.fields) }
-        return .success(report.fields)
+        return report.outcome
     }
 
     private func rejectOutsideMode(_ mode: String, _ flags: [(String, Bool)], without: Bool = false) throws(SmokeError) {
         let given = flags.filter(\.1).map(\.0)
         guard given.isEmpty else {
-            throw .invalidInput("invalid_argument", "\(given.joined(separator: ", ")) cannot be used \(without ? "without" : "with") \(mode)")
+            throw SmokeError(.invalidArgument, "\(given.joined(separator: ", ")) cannot be used \(without ? "without" : "with") \(mode)")
         }
     }
 
@@ -151,22 +148,22 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
         // Bounded above too: Int64(1e30 * 1000) trapped (found by the mutation test).
         let longest = 1e9
         guard deadline.isFinite, deadline >= 0, deadline <= longest else {
-            throw .invalidInput("invalid_argument", "--deadline \(deadline): must be 0 to \(Int(longest)) seconds")
+            throw SmokeError(.invalidArgument, "--deadline \(deadline): must be 0 to \(Int(longest)) seconds")
         }
         guard attemptTimeout.isFinite, attemptTimeout > 0, attemptTimeout <= longest else {
-            throw .invalidInput("invalid_argument", "--attempt-timeout \(attemptTimeout): must be > 0 and ≤ \(Int(longest)) seconds")
+            throw SmokeError(.invalidArgument, "--attempt-timeout \(attemptTimeout): must be > 0 and ≤ \(Int(longest)) seconds")
         }
         guard initialDelayMs >= 0, maxDelayMs >= 0 else {
-            throw .invalidInput("invalid_argument", "--initial-delay-ms and --max-delay-ms must be ≥ 0")
+            throw SmokeError(.invalidArgument, "--initial-delay-ms and --max-delay-ms must be ≥ 0")
         }
         guard stableFor.isFinite, stableFor >= 0, stableFor <= longest else {
-            throw .invalidInput("invalid_argument", "--stable-for \(stableFor): must be 0 to \(Int(longest)) seconds")
+            throw SmokeError(.invalidArgument, "--stable-for \(stableFor): must be 0 to \(Int(longest)) seconds")
         }
-        guard minTools >= 0 else { throw .invalidInput("invalid_argument", "--min-tools \(minTools): must be ≥ 0") }
-        guard maxBodyBytes >= 1024 else { throw .invalidInput("invalid_argument", "--max-body-bytes \(maxBodyBytes): must be ≥ 1024") }
+        guard minTools >= 0 else { throw SmokeError(.invalidArgument, "--min-tools \(minTools): must be ≥ 0") }
+        guard maxBodyBytes >= 1024 else { throw SmokeError(.invalidArgument, "--max-body-bytes \(maxBodyBytes): must be ≥ 1024") }
         if let stopGrace {
             guard stopGrace.isFinite, stopGrace >= 0, stopGrace <= 3600 else {
-                throw .invalidInput("invalid_argument", "--stop-grace \(stopGrace): must be 0 to 3600 seconds")
+                throw SmokeError(.invalidArgument, "--stop-grace \(stopGrace): must be 0 to 3600 seconds")
             }
         }
     }
@@ -181,7 +178,7 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
             try rejectOutsideMode("--call", [("--args", callArguments != nil), ("--expect-error", expectError)], without: true)
             return nil
         }
-        guard !call.isEmpty else { throw .invalidInput("invalid_argument", "--call: the tool name is empty") }
+        guard !call.isEmpty else { throw SmokeError(.invalidArgument, "--call: the tool name is empty") }
         return ToolCall(name: call, arguments: try ToolCall.parseArguments(callArguments), expectError: expectError)
     }
 
@@ -207,8 +204,8 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
 
     private func makeStdioConfiguration() throws(SmokeError) -> StdioProbeConfiguration {
         if load != nil {
-            throw .invalidInput(
-                "invalid_argument", "--load cannot be used with --stdio: the load mode speaks streamable HTTP only",
+            throw SmokeError(
+                .invalidArgument, "--load cannot be used with --stdio: the load mode speaks streamable HTTP only",
                 hint: "serve the command over HTTP and give its --url")
         }
         try rejectOutsideMode("--stdio", [
@@ -217,13 +214,13 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
         ])
         try checkCommonNumbers()
         guard let executable = command.first else {
-            throw .invalidInput("usage", "--stdio needs the server command after --", hint: "e.g. probe-initialize --stdio -- python server.py")
+            throw SmokeError(.usage, "--stdio needs the server command after --", hint: "e.g. probe-initialize --stdio -- python server.py")
         }
         var variables: [String: String] = [:]
         for pair in environment {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
                 let name = pair.prefix { $0 != "=" }
-                throw .invalidInput("invalid_argument", "--env \(name)…: expected K=V")
+                throw SmokeError(.invalidArgument, "--env \(name)…: expected K=V")
             }
             let name = String(pair[..<equals])
             let value = String(pair[pair.index(after: equals)...])

@@ -35,7 +35,7 @@ struct DiffCommand: ToolCommand {
         let report: SurfaceDiffReport
         if let baseRef {
             guard surfaces.isEmpty else {
-                throw SmokeError.invalidInput("usage", "diff --base-ref takes no BASE/HEAD files (got \(surfaces.joined(separator: " ")))")
+                throw SmokeError(.usage, "diff --base-ref takes no BASE/HEAD files (got \(surfaces.joined(separator: " ")))")
             }
             let options = render.options
             report = try RevisionDiff.run(options, revision: baseRef) { directory, inputs throws(SmokeError) in
@@ -48,14 +48,14 @@ struct DiffCommand: ToolCommand {
             }
         } else {
             guard surfaces.count == 2 else {
-                throw SmokeError.invalidInput(
-                    "usage", "diff needs BASE and HEAD files, or --base-ref REV (got \(surfaces.count) file(s))")
+                throw SmokeError(
+                    .usage, "diff needs BASE and HEAD files, or --base-ref REV (got \(surfaces.count) file(s))")
             }
             guard !render.given, repo == nil else {
-                throw SmokeError.invalidInput("usage", "render flags and --repo go with --base-ref; BASE and HEAD files are compared as they are")
+                throw SmokeError(.usage, "render flags and --repo go with --base-ref; BASE and HEAD files are compared as they are")
             }
             guard surfaces != ["-", "-"] else {
-                throw SmokeError.invalidInput("usage", "diff: only one of BASE and HEAD can be - (stdin)")
+                throw SmokeError(.usage, "diff: only one of BASE and HEAD can be - (stdin)")
             }
             report = SurfaceDiff.compare(base: try Self.read(surfaces[0]), head: try Self.read(surfaces[1]))
         }

@@ -266,7 +266,7 @@ struct CodexAcceptanceTests {
             options.scriptPath = try harness.script("message.json", #"{"steps": [{"message": "done"}]}"#)
             options.transcripts = harness.temp.file("transcripts-\(rejection.name)")
             let report = try await CodexStage.run(options)
-            #expect(report.code == "mcp_startup_failed", "\(rejection.name): Codex \(report.error?.description ?? "accepted the list")")
+            #expect(report.code == .mcpStartupFailed, "\(rejection.name): Codex \(report.error?.description ?? "accepted the list")")
             let offered = report.fields["offered_tools"]?.arrayValue ?? []
             #expect(offered.isEmpty, "\(rejection.name): \(offered)")
             #expect(report.error?.message.contains("required MCP servers failed to initialize: \(Self.serverName)") == true, "\(rejection.name)")

@@ -48,7 +48,7 @@ import Testing
             try home.verify(settings)
         } throws: { error in
             guard let error = error as? SmokeError else { return false }
-            return error.code == "codex_config_mismatch" && error.message.contains("9090") && error.message.contains("43210")
+            return error.code == .codexConfigMismatch && error.message.contains("9090") && error.message.contains("43210")
         }
     }
 
@@ -80,7 +80,7 @@ import Testing
         #expect {
             try CodexHome.prepare(at: temp.file("home"), template: temp.file("template"), settings: .init(mcpServerName: "s", mcpURL: "http://127.0.0.1:1/mcp"))
         } throws: { error in
-            (error as? SmokeError)?.code == "invalid_codex_config"
+            (error as? SmokeError)?.code == .invalidCodexConfig
         }
     }
 }

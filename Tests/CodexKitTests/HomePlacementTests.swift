@@ -41,7 +41,7 @@ import Testing
             _ = try HomePlacement.choose(name: "x", work: "/w", keep: false, scratch: "/nonexistent/scratch")
         } throws: { error in
             let error = error as? SmokeError
-            return error?.code == "write_failed" && error?.message.contains("--scratch /nonexistent/scratch") == true
+            return error?.code == .writeFailed && error?.message.contains("--scratch /nonexistent/scratch") == true
         }
     }
 

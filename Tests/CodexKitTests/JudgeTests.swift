@@ -33,7 +33,7 @@ import Testing
     @Test func failedCallNeverCountsUnlessAllowed() {
         let transcript = parser([call("a", tool: "grep", status: "failed")])
         let strict = judge([ToolExpectation(tool: "grep")], transcript)
-        #expect(strict.error?.code == "tool_failed")
+        #expect(strict.error?.code == .toolFailed)
         #expect(strict.error?.message.contains("boom") == true)
         #expect(strict.expectations.first?.matched == 0)
         let lenient = judge([ToolExpectation(tool: "grep", allowFailed: true)], transcript)
@@ -45,23 +45,23 @@ import Testing
         let transcript = parser([call("a", tool: "grep", args: #"{"pattern":"x"}"#), call("b", tool: "grep", args: #"{"pattern":"y"}"#)])
         #expect(judge([ToolExpectation(tool: "grep", minCalls: 2)], transcript).error == nil)
         let tooFew = judge([ToolExpectation(tool: "grep", minCalls: 3)], transcript).error
-        #expect(tooFew?.code == "too_few_calls")
+        #expect(tooFew?.code == .tooFewCalls)
         #expect(tooFew?.message == "stage 's': grep was called 2 time(s); the stage needs at least 3")
         let mismatch = judge([ToolExpectation(tool: "grep", arguments: ["pattern": "z"])], transcript)
-        #expect(mismatch.error?.code == "arguments_mismatch")
+        #expect(mismatch.error?.code == .argumentsMismatch)
         let otherServer = judge([ToolExpectation(tool: "grep", server: "other")], transcript)
-        #expect(otherServer.error?.code == "tool_missing")
+        #expect(otherServer.error?.code == .toolMissing)
     }
 
     @Test func forbiddenToolsPassOnlyWhenNeverCalled() {
         let transcript = parser([call("a", tool: "grep", args: #"{"pattern":"x"}"#)])
         let forbidden = judge([ToolExpectation(tool: "grep", forbid: true)], transcript)
-        #expect(forbidden.error?.code == "forbidden_call")
+        #expect(forbidden.error?.code == .forbiddenCall)
         #expect(forbidden.error?.message == "stage 's': grep was called 1 time(s); the stage forbids it")
         #expect(judge([ToolExpectation(tool: "manage_stelae", forbid: true)], transcript).error == nil)
         // With arguments, only matching calls are forbidden.
         #expect(judge([ToolExpectation(tool: "grep", arguments: ["pattern": "y"], forbid: true)], transcript).error == nil)
-        #expect(judge([ToolExpectation(tool: "grep", arguments: ["pattern": "x"], forbid: true)], transcript).error?.code == "forbidden_call")
+        #expect(judge([ToolExpectation(tool: "grep", arguments: ["pattern": "x"], forbid: true)], transcript).error?.code == .forbiddenCall)
     }
 
     @Test func expectErrorCountsFailedCallsOnly() {
@@ -69,16 +69,16 @@ import Testing
         #expect(judge([ToolExpectation(tool: "explode", expectError: true)], failing).error == nil)
         let succeeding = parser([call("a", tool: "explode")])
         let unexpected = judge([ToolExpectation(tool: "explode", expectError: true)], succeeding).error
-        #expect(unexpected?.code == "expected_error_missing")
+        #expect(unexpected?.code == .expectedErrorMissing)
         #expect(unexpected?.message.contains("explode succeeded; the stage expects it to fail") == true)
-        #expect(judge([ToolExpectation(tool: "explode", expectError: true)], parser([])).error?.code == "tool_missing")
+        #expect(judge([ToolExpectation(tool: "explode", expectError: true)], parser([])).error?.code == .toolMissing)
     }
 
     @Test func callCountRange() {
         let three = parser([call("a", tool: "grep"), call("b", tool: "grep"), call("c", tool: "grep")])
         #expect(judge([ToolExpectation(tool: "grep", minCalls: 1, maxCalls: 3)], three).error == nil)
         let tooMany = judge([ToolExpectation(tool: "grep", minCalls: 1, maxCalls: 2)], three)
-        #expect(tooMany.error?.code == "too_many_calls")
+        #expect(tooMany.error?.code == .tooManyCalls)
         #expect(tooMany.expectations.first?.json["code"] == "too_many_calls")
         #expect(tooMany.expectations.first?.json["max_calls"] == 2)
     }
@@ -128,11 +128,11 @@ import Testing
         #expect(known.fields["stale_baseline"] == [["stage": "s", "tool": "read", "reason": "fixed last week"]])
         // A failure the baseline does not name still fails the stage.
         let partly = try check(#"{"known_failures": [{"stage": "s", "tool": "grep", "reason": "flaky grep"}]}"#)
-        #expect(partly.error?.code == "tool_failed")
+        #expect(partly.error?.code == .toolFailed)
         #expect(partly.error?.message.contains("explode") == true)
         // A code that does not match is no excuse.
         let wrongCode = try check(#"{"known_failures": [{"stage": "s", "tool": "grep", "code": "tool_missing", "reason": "x"}, {"stage": "s", "tool": "explode", "reason": "y"}]}"#)
-        #expect(wrongCode.error?.code == "tool_failed")
+        #expect(wrongCode.error?.code == .toolFailed)
         // A malformed baseline is a clear error.
         #expect(throws: SmokeError.self) { try check(#"{"known_failures": [{"stage": "s", "tool": "grep"}]}"#) }
         #expect(throws: SmokeError.self) { try check(#"{"known_failures": [{"stage": "s", "reason": "r", "extra": 1}]}"#) }
@@ -140,16 +140,16 @@ import Testing
 
     @Test func verdictOrder() {
         let failedCall = [call("a", tool: "grep", status: "failed")]
-        #expect(judge([ToolExpectation(tool: "grep")], parser(failedCall, completed: false), end: .heartbeatTimeout(seconds: 1)).error?.code == "heartbeat_timeout")
+        #expect(judge([ToolExpectation(tool: "grep")], parser(failedCall, completed: false), end: .heartbeatTimeout(seconds: 1)).error?.code == .heartbeatTimeout)
         #expect(judge([ToolExpectation(tool: "grep")], parser(failedCall, completed: false), end: .timeout(seconds: 1)).error?.exit == .timeout)
-        #expect(judge([ToolExpectation(tool: "grep")], parser(failedCall, completed: false), end: .signalled(9)).error?.code == "incomplete_transcript")
+        #expect(judge([ToolExpectation(tool: "grep")], parser(failedCall, completed: false), end: .signalled(9)).error?.code == .incompleteTranscript)
         var failedTurn = parser(failedCall, completed: false)
         failedTurn.consume(line: #"{"type":"turn.failed","error":{"message":"stream disconnected"}}"#)
-        #expect(judge([ToolExpectation(tool: "grep")], failedTurn).error?.code == "turn_failed")
+        #expect(judge([ToolExpectation(tool: "grep")], failedTurn).error?.code == .turnFailed)
         var stderr = StderrDigest()
         stderr.consume(line: "Error: required MCP servers failed to initialize: stelae: connection refused")
-        #expect(judge([ToolExpectation(tool: "grep")], parser([], completed: false), stderr: stderr, end: .exited(1)).error?.code == "mcp_startup_failed")
-        #expect(judge([ToolExpectation(tool: "grep")], parser(failedCall)).error?.code == "tool_failed")
+        #expect(judge([ToolExpectation(tool: "grep")], parser([], completed: false), stderr: stderr, end: .exited(1)).error?.code == .mcpStartupFailed)
+        #expect(judge([ToolExpectation(tool: "grep")], parser(failedCall)).error?.code == .toolFailed)
     }
 
     @Test func stagesFileValidationNamesTheField() throws {
@@ -170,7 +170,7 @@ import Testing
                 try StageFile.parse(document, source: "s.json")
             } throws: { error in
                 guard let error = error as? SmokeError else { return false }
-                return error.code == "invalid_stages" && error.message.contains(fragment) && error.exit == .invalidInput
+                return error.code == .invalidStages && error.message.contains(fragment) && error.exit == .invalidInput
             }
         }
     }
@@ -210,7 +210,7 @@ import Testing
         #expect {
             try CodexStage.locateCodex(explicit: "/nonexistent/codex")
         } throws: { error in
-            (error as? SmokeError)?.code == "codex_not_found" && (error as? SmokeError)?.exit == .environment
+            (error as? SmokeError)?.code == .codexNotFound && (error as? SmokeError)?.exit == .environment
         }
     }
 }

@@ -25,7 +25,7 @@ struct RealCodexStageTests {
         """
 
     /// Runs `name`, then `check` on its files, and expects both to report `code`.
-    func runAndCheck(_ harness: StageHarness, _ options: CodexStage.RunOptions, expect code: String?) async throws -> StageReport {
+    func runAndCheck(_ harness: StageHarness, _ options: CodexStage.RunOptions, expect code: ErrorCode?) async throws -> StageReport {
         let report = try await CodexStage.run(options)
         #expect(report.code == code, "run: \(report.error?.description ?? "ok")")
         let checked = try harness.check(report, name: options.name)
@@ -58,7 +58,7 @@ struct RealCodexStageTests {
     @Test func toolThatRaisesIsToolFailedWithItsText() async throws {
         let server = try await offPool { try FixtureServer() }
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
-        let report = try await runAndCheck(harness, harness.options("raises", mcpURL: server.url), expect: "tool_failed")
+        let report = try await runAndCheck(harness, harness.options("raises", mcpURL: server.url), expect: .toolFailed)
         #expect(report.error?.message.contains("Expecting value: line 1 column 1") == true)
         #expect(report.calls.first?["status"] == "failed")
         #expect(report.expectationResults.first?["matched"] == 0)
@@ -68,14 +68,14 @@ struct RealCodexStageTests {
     @Test func badArgumentsAreToolFailed() async throws {
         let server = try await offPool { try FixtureServer() }
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
-        let report = try await runAndCheck(harness, harness.options("bad-arguments", mcpURL: server.url), expect: "tool_failed")
+        let report = try await runAndCheck(harness, harness.options("bad-arguments", mcpURL: server.url), expect: .toolFailed)
         #expect(report.error?.message.contains("valid integer") == true)
     }
 
     @Test func unpublishedToolIsMissingWithStderrHint() async throws {
         let server = try await offPool { try FixtureServer() }
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
-        let report = try await runAndCheck(harness, harness.options("unpublished", mcpURL: server.url), expect: "tool_missing")
+        let report = try await runAndCheck(harness, harness.options("unpublished", mcpURL: server.url), expect: .toolMissing)
         #expect(report.error?.message.contains("unsupported call: mcp__stelaeno_such_tool") == true)
         #expect(report.error?.message.contains("did not offer it") == true)
         #expect(report.error?.fields["tool_offered"] == false)
@@ -85,7 +85,7 @@ struct RealCodexStageTests {
     @Test func requiredServerDownIsMCPStartupFailed() async throws {
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
         let report = try await runAndCheck(
-            harness, harness.options("echo", mcpURL: "http://127.0.0.1:\(closedPort())/mcp"), expect: "mcp_startup_failed")
+            harness, harness.options("echo", mcpURL: "http://127.0.0.1:\(closedPort())/mcp"), expect: .mcpStartupFailed)
         #expect(report.error?.message.contains("required MCP servers failed to initialize") == true)
         #expect(fileLines(report.transcriptPath).isEmpty)
         #expect(report.fields["exit_code"] == 1)
@@ -94,7 +94,7 @@ struct RealCodexStageTests {
     @Test func serverKilledDuringCallIsToolFailed() async throws {
         let server = try await offPool { try FixtureServer() }
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
-        let report = try await runAndCheck(harness, harness.options("crash", mcpURL: server.url), expect: "tool_failed")
+        let report = try await runAndCheck(harness, harness.options("crash", mcpURL: server.url), expect: .toolFailed)
         #expect(report.calls.first?["status"] == "failed")
         #expect(report.error?.message.contains("crash failed: tool call error") == true)
         #expect(!server.process.process.isRunning)
@@ -105,7 +105,7 @@ struct RealCodexStageTests {
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
         var options = harness.options("slow", mcpURL: server.url)
         options.toolTimeout = 1
-        let report = try await runAndCheck(harness, options, expect: "tool_failed")
+        let report = try await runAndCheck(harness, options, expect: .toolFailed)
         #expect(report.error?.message.contains("timed out awaiting tools/call") == true)
         let duration = report.fields["duration_ms"]?.intValue ?? 0
         #expect(duration < 30_000, "the 1 s tool timeout, not the 60 s tool, ended the call")
@@ -119,7 +119,7 @@ struct RealCodexStageTests {
             "hang.json", #"{"steps": [{"calls": [{"tool": "echo", "arguments": {"text": "a"}}]}, {"fault": "hang_before_headers"}]}"#)
         // Long enough for Codex's silent start-up on a loaded machine; the hang itself is endless.
         options.heartbeatTimeout = 6
-        let report = try await runAndCheck(harness, options, expect: "heartbeat_timeout")
+        let report = try await runAndCheck(harness, options, expect: .heartbeatTimeout)
         #expect(report.error?.exit == .timeout)
         let lines = fileLines(report.transcriptPath)
         #expect(lines.contains { $0.contains("\"item.completed\"") && $0.contains("\"echo\"") })
@@ -135,7 +135,7 @@ struct RealCodexStageTests {
         options.scriptPath = try harness.script("hang.json", #"{"steps": [{"fault": "hang_before_headers"}]}"#)
         options.timeout = 2
         options.heartbeatTimeout = 0
-        let report = try await runAndCheck(harness, options, expect: "timeout")
+        let report = try await runAndCheck(harness, options, expect: .timeout)
         #expect(report.error?.exit == .timeout)
         #expect((report.fields["duration_ms"]?.intValue ?? 0) >= 2000)
     }
@@ -146,7 +146,7 @@ struct RealCodexStageTests {
         var options = harness.options("echo", mcpURL: server.url)
         options.scriptPath = try harness.script(
             "error.json", #"{"steps": [{"fault": "http_error", "status": 400, "body": "{\"error\":{\"message\":\"scripted bad request\"}}"}]}"#)
-        let report = try await runAndCheck(harness, options, expect: "turn_failed")
+        let report = try await runAndCheck(harness, options, expect: .turnFailed)
         #expect(report.error?.message.contains("scripted bad request") == true)
     }
 
@@ -190,11 +190,11 @@ struct RealCodexStageTests {
         }
         #expect(killed)
         let report = try await running
-        #expect(report.code == "incomplete_transcript")
+        #expect(report.code == .incompleteTranscript)
         #expect(report.fields["signal"] == 9)
         #expect(fileLines(transcript).count >= 4)
         let checked = try harness.check(report, name: "echo")
-        #expect(checked.code == "incomplete_transcript")
+        #expect(checked.code == .incompleteTranscript)
         #expect(checked.fields["calls"] == report.fields["calls"])
     }
 
@@ -213,7 +213,7 @@ struct RealCodexStageTests {
         var options = harness.options("raises", mcpURL: server.url)
         options.codex = try harness.wrapper(
             "codex-noisy.sh", "echo 'banner: not json'\n\"$CODEX\" \"$@\"\nstatus=$?\necho '{truncated'\nexit $status")
-        let report = try await runAndCheck(harness, options, expect: "tool_failed")
+        let report = try await runAndCheck(harness, options, expect: .toolFailed)
         #expect(report.fields["nonjson_lines"] == 2)
         #expect(report.fields["nonjson_samples"] == ["banner: not json", "{truncated"])
         #expect(report.error?.message.contains("Expecting value") == true)

@@ -64,7 +64,7 @@ final class StageHarness: Sendable {
 extension StageReport {
     var transcriptPath: String { fields["transcript"]?.stringValue ?? "" }
     var stderrLogPath: String { fields["stderr_log"]?.stringValue ?? "" }
-    var code: String? { error?.code }
+    var code: ErrorCode? { error?.code }
     var calls: [JSONValue] { fields["calls"]?.arrayValue ?? [] }
     var expectationResults: [JSONValue] { fields["expectations"]?.arrayValue ?? [] }
 }

@@ -21,7 +21,7 @@ struct MutationSliceTests {
                 "--mutations", String(Self.perTool), "--seed", "7", "--jobs", "2", "--report", temp.file("report.json"),
             ])
             guard FileManager.default.fileExists(atPath: temp.file("report.json")) else {
-                throw SmokeError.environment("no_report", "mutate_cli.py wrote no report: \(run.stderr.suffix(2000))")
+                throw NoMutationReport(stderr: String(run.stderr.suffix(2000)))
             }
             return try JSONValue.load(path: temp.file("report.json"))
         }
@@ -37,4 +37,10 @@ struct MutationSliceTests {
             #expect((tool["exit_codes"]?.objectValue?.count ?? 0) >= 2, "\(name): \(tool["exit_codes"] ?? .null)")
         }
     }
+}
+
+/// The mutation script ended without its report (its stderr says why).
+struct NoMutationReport: Error, CustomStringConvertible {
+    var stderr: String
+    var description: String { "mutate_cli.py wrote no report: \(stderr)" }
 }

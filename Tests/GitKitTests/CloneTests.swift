@@ -31,7 +31,7 @@ import Testing
         }
     }
 
-    func expectError(_ code: String, exit: ToolExit, _ body: () throws -> Void) -> SmokeError? {
+    func expectError(_ code: ErrorCode, exit: ToolExit, _ body: () throws -> Void) -> SmokeError? {
         expectSmokeError(code, exit: exit, body)
     }
 
@@ -108,7 +108,7 @@ import Testing
     @Test func unknownRevisionLeavesNothingBehind() throws {
         let source = try Source()
         let destination = source.destination("new/deeper/clone")
-        let error = expectError("unknown_revision", exit: .invalidInput) {
+        let error = expectError(.unknownRevision, exit: .invalidInput) {
             _ = try Cloner.clone(CloneRequest(source: source.path, destination: destination, revision: "no-such-rev"))
         }
         #expect(error?.message.contains("no-such-rev") == true)
@@ -122,7 +122,7 @@ import Testing
         let destination = source.destination()
         try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
         try "keep me".write(toFile: destination + "/precious.txt", atomically: false, encoding: .utf8)
-        let error = expectError("dest_not_empty", exit: .invalidInput) {
+        let error = expectError(.destNotEmpty, exit: .invalidInput) {
             _ = try Cloner.clone(CloneRequest(source: source.path, destination: destination))
         }
         #expect(error?.message.contains(destination) == true)
@@ -153,7 +153,7 @@ import Testing
         let destination = source.destination()
         try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
         try "old".write(toFile: destination + "/old.txt", atomically: false, encoding: .utf8)
-        _ = expectError("unknown_revision", exit: .invalidInput) {
+        _ = expectError(.unknownRevision, exit: .invalidInput) {
             _ = try Cloner.clone(CloneRequest(source: source.path, destination: destination, revision: "nope", force: true))
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: destination) == ["old.txt"])
@@ -163,7 +163,7 @@ import Testing
     @Test func missingSourceIsBadInput() throws {
         let source = try Source()
         for missing in [source.path + "-missing", "file://" + source.path + "-missing"] {
-            let error = expectError("source_not_found", exit: .invalidInput) {
+            let error = expectError(.sourceNotFound, exit: .invalidInput) {
                 _ = try Cloner.clone(CloneRequest(source: missing, destination: source.destination()))
             }
             #expect(error?.message.contains(missing) == true)
@@ -175,7 +175,7 @@ import Testing
         let source = try Source()
         let plain = source.directory.path + "/plain"
         try FileManager.default.createDirectory(atPath: plain, withIntermediateDirectories: true)
-        let error = expectError("source_not_a_repository", exit: .invalidInput) {
+        let error = expectError(.sourceNotARepository, exit: .invalidInput) {
             _ = try Cloner.clone(CloneRequest(source: plain, destination: source.destination()))
         }
         #expect(error?.message.contains(plain) == true)
@@ -186,7 +186,7 @@ import Testing
         let source = try Source()
         // Port 1 on loopback: nothing listens, the connection is refused at once.
         let url = "https://127.0.0.1:1/nothing.git"
-        let error = expectError("clone_failed", exit: .environment) {
+        let error = expectError(.cloneFailed, exit: .environment) {
             _ = try Cloner.clone(CloneRequest(source: url, destination: source.destination()))
         }
         #expect(error?.message.contains(url) == true)
@@ -203,14 +203,14 @@ import Testing
     @Test(arguments: ["ssh://git@example.com/x.git", "git://example.com/x.git"])
     func unsupportedSchemesAreRefused(url: String) throws {
         let source = try Source()
-        _ = expectError("unsupported_source", exit: .invalidInput) {
+        _ = expectError(.unsupportedSource, exit: .invalidInput) {
             _ = try Cloner.clone(CloneRequest(source: url, destination: source.destination()))
         }
     }
 
     @Test func depthIsValidatedAndRefusedWhereLibgit2CannotShallowClone() throws {
         let source = try Source()
-        _ = expectError("invalid_depth", exit: .invalidInput) {
+        _ = expectError(.invalidDepth, exit: .invalidInput) {
             _ = try Cloner.clone(CloneRequest(source: source.path, destination: source.destination(), depth: 0))
         }
         let parts = LibGit2.version().split(separator: ".").compactMap { Int($0) }
@@ -220,7 +220,7 @@ import Testing
                                                        destination: source.destination(), depth: 1))
             #expect(result.head == (try source.revParse("HEAD")))
         } else {
-            let error = expectError("depth_unsupported", exit: .environment) {
+            let error = expectError(.depthUnsupported, exit: .environment) {
                 _ = try Cloner.clone(CloneRequest(source: source.path, destination: source.destination(), depth: 1))
             }
             #expect(error?.message.contains(LibGit2.version()) == true)
@@ -230,7 +230,7 @@ import Testing
 
     @Test func destinationInsideOrEqualToTheSourceIsRefused() throws {
         let source = try Source()
-        _ = expectError("dest_overlaps_source", exit: .invalidInput) {
+        _ = expectError(.destOverlapsSource, exit: .invalidInput) {
             _ = try Cloner.clone(CloneRequest(source: source.path, destination: source.path, force: true))
         }
         // The source is untouched: still dirty exactly as before.
@@ -240,7 +240,7 @@ import Testing
     @Test func destinationThatIsAFileIsRefused() throws {
         let source = try Source()
         let file = try source.directory.write("file-dest", "x")
-        _ = expectError("dest_not_directory", exit: .invalidInput) {
+        _ = expectError(.destNotDirectory, exit: .invalidInput) {
             _ = try Cloner.clone(CloneRequest(source: source.path, destination: file, force: true))
         }
     }
@@ -285,7 +285,7 @@ extension URL {
         let server = try GitHTTPServer(serving: source.path, tls: false)
         defer { server.stop() }
         let url = "http://127.0.0.1:\(server.port)/absent.git"
-        let error = expectSmokeError("clone_failed", exit: .environment) {
+        let error = expectSmokeError(.cloneFailed, exit: .environment) {
             _ = try Cloner.clone(CloneRequest(source: url, destination: source.destination()))
         }
         #expect(error?.message.contains(url) == true)

@@ -4,7 +4,7 @@ import Testing
 /// Runs `body`, expecting it to throw a SmokeError with `code` and `exit`; returns the error.
 @discardableResult
 func expectSmokeError(
-    _ code: String, exit: ToolExit, _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation
+    _ code: ErrorCode, exit: ToolExit, _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation
 ) -> SmokeError? {
     do {
         try body()

@@ -45,7 +45,7 @@ import Testing
         #expect(verdict.changed.map(\.current) == verdict.current.entries)
         #expect(verdict.changed.map(\.current.code) == [" M", "D ", "??"])
         let failure = try #require(verdict.failure)
-        #expect(failure.code == "dirty_worktree")
+        #expect(failure.code == .dirtyWorktree)
         #expect(failure.exit == .checkFailed)
         #expect(failure.message.contains("a.txt") && failure.message.contains("b.txt") && failure.message.contains("new.txt"))
         #expect(failure.fields["changed"]?.arrayValue?.count == 3)
@@ -82,7 +82,7 @@ import Testing
         #expect(byPath["sub/later.txt"]?.current.code == "??")
         #expect(byPath["sub/later.txt"]?.baseline == nil)
         let failure = try #require(verdict.failure)
-        #expect(failure.code == "dirty_worktree")
+        #expect(failure.code == .dirtyWorktree)
         #expect(failure.message.contains("differs from the baseline"))
         let json = try #require(failure.fields["changed"]?.arrayValue)
         #expect(json.count == 3)
@@ -99,7 +99,7 @@ import Testing
         #expect(verdict.changed.isEmpty)
         #expect(verdict.headMoved)
         let failure = try #require(verdict.failure)
-        #expect(failure.code == "head_moved")
+        #expect(failure.code == .headMoved)
         #expect(failure.exit == .checkFailed)
         #expect(failure.fields["head_moved"]?["current"]?.stringValue == (try GitCLI.revParse("HEAD", in: directory.path)))
     }
@@ -116,7 +116,7 @@ import Testing
     func malformedBaselineIsInvalidBaseline(name: String, contents: String, detail: String) throws {
         let directory = try TempDirectory(prefix: "gitkit-baseline")
         let file = try directory.write("baseline.json", contents)
-        let error = expectSmokeError("invalid_baseline", exit: .invalidInput) {
+        let error = expectSmokeError(.invalidBaseline, exit: .invalidInput) {
             _ = try StatusSnapshot.loadBaseline(path: file)
         }
         #expect(error?.message.contains(file) == true, "\(name): the message must name the file")
@@ -125,7 +125,7 @@ import Testing
 
     @Test func missingBaselineFileIsFileNotFound() throws {
         let directory = try TempDirectory(prefix: "gitkit-baseline")
-        let error = expectSmokeError("file_not_found", exit: .invalidInput) {
+        let error = expectSmokeError(.fileNotFound, exit: .invalidInput) {
             _ = try StatusSnapshot.loadBaseline(path: directory.file("absent.json"))
         }
         #expect(error?.message.contains("absent.json") == true)
@@ -149,7 +149,7 @@ import Testing
     @Test func missingDirectory() throws {
         let directory = try TempDirectory(prefix: "gitkit-errors")
         let missing = directory.file("nope")
-        let error = expectSmokeError("directory_not_found", exit: .invalidInput) {
+        let error = expectSmokeError(.directoryNotFound, exit: .invalidInput) {
             _ = try StatusReader.snapshot(directory: missing)
         }
         #expect(error?.message.contains(missing) == true)
@@ -158,12 +158,12 @@ import Testing
     @Test func fileInsteadOfDirectory() throws {
         let directory = try TempDirectory(prefix: "gitkit-errors")
         let file = try directory.write("plain.txt", "x")
-        expectSmokeError("not_a_directory", exit: .invalidInput) { _ = try StatusReader.snapshot(directory: file) }
+        expectSmokeError(.notADirectory, exit: .invalidInput) { _ = try StatusReader.snapshot(directory: file) }
     }
 
     @Test func plainDirectoryIsNotARepositoryWithLibgit2sMessage() throws {
         let directory = try TempDirectory(prefix: "gitkit-errors")
-        let error = expectSmokeError("not_a_repository", exit: .invalidInput) {
+        let error = expectSmokeError(.notARepository, exit: .invalidInput) {
             _ = try StatusReader.snapshot(directory: directory.path)
         }
         #expect(error?.message.contains(directory.path) == true)
@@ -172,7 +172,7 @@ import Testing
 
     @Test func subdirectoryOfARepositoryNamesTheTopLevel() throws {
         let directory = try VerifyTests.repository()
-        let error = expectSmokeError("not_a_repository", exit: .invalidInput) {
+        let error = expectSmokeError(.notARepository, exit: .invalidInput) {
             _ = try StatusReader.snapshot(directory: directory.path + "/sub")
         }
         #expect(error?.hint?.contains(directory.path) == true, "\(error?.hint ?? "no hint")")
@@ -181,6 +181,6 @@ import Testing
     @Test func bareRepositoryHasNoWorkingTree() throws {
         let directory = try TempDirectory(prefix: "gitkit-errors")
         try GitCLI.run(["init", "-q", "--bare", "."], in: directory.path)
-        expectSmokeError("bare_repository", exit: .invalidInput) { _ = try StatusReader.snapshot(directory: directory.path) }
+        expectSmokeError(.bareRepository, exit: .invalidInput) { _ = try StatusReader.snapshot(directory: directory.path) }
     }
 }

@@ -44,7 +44,7 @@ import Testing
         let fixture = try RenderFixture()
         try fixture.catalog("catalog/core.json", Self.base.replacingOccurrences(of: "%OPERATION%", with: testCase.operation))
         let error = try #require(fixture.renderError())
-        #expect(error.code == testCase.code)
+        #expect(error.code.rawValue == testCase.code)
         #expect(error.exit == .invalidInput)
         #expect(error.message.hasPrefix("catalog/core.json: \(testCase.path)"), "\(error.message)")
         #expect(error.fields["json_path"]?.stringValue == testCase.path)
@@ -59,7 +59,7 @@ import Testing
               {"name": "suite", "description": "d", "inputSchema": {"type": "object"}, "operations": []}]}}
             """)
         let error = try #require(fixture.renderError())
-        #expect(error.code == "empty_operations")
+        #expect(error.code == .emptyOperations)
         #expect(error.message.hasPrefix("catalog/core.json: toolAggregations.aggregations[0].operations:"))
     }
 
@@ -69,7 +69,7 @@ import Testing
             .replacingOccurrences(of: #""name": "three""#, with: #""name": "one""#)
         try fixture.catalog("catalog/core.json", doubled)
         let error = try #require(fixture.renderError())
-        #expect(error.code == "duplicate_aggregate")
+        #expect(error.code == .duplicateAggregate)
         #expect(error.fields["json_path"]?.stringValue == "toolAggregations.aggregations[2].name")
         #expect(error.message.contains("aggregations[0]"))
     }
@@ -77,22 +77,22 @@ import Testing
     @Test func unknownTopLevelAggregationKeyAndWrongContainerType() throws {
         let fixture = try RenderFixture()
         try fixture.catalog("a.json", #"{"toolAggregations": {"aggregations": [], "hidenTools": []}}"#)
-        #expect(fixture.renderError()?.code == "unknown_key")
+        #expect(fixture.renderError()?.code == .unknownKey)
         let other = try RenderFixture()
         try other.catalog("b.json", #"{"toolAggregations": {"aggregations": {}}}"#)
         let error = try #require(other.renderError())
-        #expect(error.code == "wrong_type")
+        #expect(error.code == .wrongType)
         #expect(error.message == "b.json: toolAggregations.aggregations: expected array, found object")
     }
 
     @Test func fragmentMustBeAnObjectAndValidJSON() throws {
         let fixture = try RenderFixture()
         try fixture.catalog("list.json", "[]")
-        #expect(fixture.renderError()?.code == "wrong_type")
+        #expect(fixture.renderError()?.code == .wrongType)
         let broken = try RenderFixture()
         try broken.catalog("broken.json", #"{"toolAggregations": "#)
         let error = try #require(broken.renderError())
-        #expect(error.code == "invalid_json")
+        #expect(error.code == .invalidJSON)
         #expect(error.message.hasPrefix("broken.json:"))
     }
 
@@ -100,7 +100,7 @@ import Testing
         let fixture = try RenderFixture()
         fixture.options.catalogs = ["catalog/nope.json"]
         let error = try #require(fixture.renderError())
-        #expect(error.code == "file_not_found")
+        #expect(error.code == .fileNotFound)
         #expect(error.message.contains("catalog/nope.json"))
         #expect(error.exit == .invalidInput)
     }
@@ -134,7 +134,7 @@ import Testing
         let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
         try fixture.catalog("deep.json", #"{"servers": {"x": "# + deep + "}}")
         let error = try #require(fixture.renderError())
-        #expect(error.code == "json_too_deep")
+        #expect(error.code == .jsonTooDeep)
         #expect(error.message.hasPrefix("deep.json: JSON nested deeper than"))
         #expect(error.exit == .invalidInput)
     }

@@ -100,7 +100,7 @@ import Testing
                 export: Self.exporter(fixture, files: ["catalog/a.json": Self.catalog(["alpha"])], record: record))
         } throws: { error in
             let error = error as? SmokeError
-            return error?.code == "file_not_found" && error?.fields["side"] == "base"
+            return error?.code == .fileNotFound && error?.fields["side"] == "base"
                 && error?.message == "base (REV): the template config/proxy.template.json does not exist at REV"
         }
         let directory = try #require(record.directory)
@@ -115,7 +115,7 @@ import Testing
             try RevisionDiff.run(fixture.options, revision: "REV", export: Self.exporter(fixture, files: files, record: record))
         } throws: { error in
             let error = error as? SmokeError
-            return error?.code == "invalid_json" && error?.fields["side"] == "base"
+            return error?.code == .invalidJSON && error?.fields["side"] == "base"
                 && error?.message.hasPrefix("base (REV): REV:catalog/a.json: malformed JSON") == true
                 && error?.fields["file"] == "REV:catalog/a.json"
         }

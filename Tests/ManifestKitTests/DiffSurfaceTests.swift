@@ -242,7 +242,7 @@ import Testing
             "tool": "gone", "kind": "breaking", "change": "tool_removed", "json_path": "(root)", "before": ["name": "gone"],
         ])
         let error = try #require(report.error(allowBreaking: false))
-        #expect(error.code == "breaking_change")
+        #expect(error.code == .breakingChange)
         #expect(error.exit == .checkFailed)
         #expect(error.message == "1 breaking change: gone: tool_removed at (root)")
         #expect(report.error(allowBreaking: true)?.code == nil)
@@ -267,7 +267,7 @@ import Testing
             #expect {
                 try ToolSurface.read(ManifestJSON.parse(Data(bad.utf8), source: "live.json"), source: "live.json", origin: [:])
             } throws: { error in
-                (error as? SmokeError)?.code == "invalid_live_catalog" && (error as? SmokeError)?.exit == .invalidInput
+                (error as? SmokeError)?.code == .invalidLiveCatalog && (error as? SmokeError)?.exit == .invalidInput
             }
         }
         // A bare name is enough for drift, not for a diff of schemas.
@@ -275,7 +275,7 @@ import Testing
             try ToolSurface.read(["result": ["tools": ["grep"]]], source: "live.json", origin: [:])
         } throws: { error in
             let error = error as? SmokeError
-            return error?.code == "invalid_live_catalog" && error?.fields["json_path"] == "result.tools[0]"
+            return error?.code == .invalidLiveCatalog && error?.fields["json_path"] == "result.tools[0]"
         }
         let duplicated = try ToolSurface.read(
             ["tools": [["name": "a", "description": "first"], ["name": "a", "description": "second"]]], source: "m.json",

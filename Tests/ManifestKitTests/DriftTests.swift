@@ -24,7 +24,7 @@ import Testing
         let report = DriftReport(expected: ["b", "a", "c"], live: ["z", "c", "y"])
         #expect(report.missing == ["a", "b"])
         #expect(report.extra == ["y", "z"])
-        #expect(report.error?.code == "drift")
+        #expect(report.error?.code == .drift)
         #expect(report.error?.exit == .checkFailed)
         #expect(report.summary["missing"] == ["a", "b"])
     }
@@ -40,7 +40,7 @@ import Testing
             try Drift.liveNames(ManifestJSON.parse(Data(live.utf8), source: "stdin"), source: "stdin")
         } throws: { error in
             guard let error = error as? SmokeError else { return false }
-            return error.code == code && error.exit == .invalidInput && error.message.hasPrefix("stdin:")
+            return error.code.rawValue == code && error.exit == .invalidInput && error.message.hasPrefix("stdin:")
         }
     }
 
@@ -48,7 +48,7 @@ import Testing
         #expect {
             try ManifestJSON.parse(Data("data: {\"x\"".utf8), source: "stdin")
         } throws: { error in
-            (error as? SmokeError)?.code == "invalid_json" && (error as? SmokeError)?.message.hasPrefix("stdin:") == true
+            (error as? SmokeError)?.code == .invalidJSON && (error as? SmokeError)?.message.hasPrefix("stdin:") == true
         }
     }
 

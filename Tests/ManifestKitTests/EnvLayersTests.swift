@@ -42,7 +42,7 @@ import Testing
             try ResolvedEnvironment.resolve([EnvLayer(source: "cfg/.env", values: [("A", "${B}"), ("B", "x${A}")])])
         } throws: { error in
             guard let error = error as? SmokeError else { return false }
-            return error.code == "variable_cycle" && error.exit == .invalidInput
+            return error.code == .variableCycle && error.exit == .invalidInput
                 && error.message.hasPrefix("cfg/.env:") && error.message.contains("A -> B -> A")
         }
     }
@@ -52,7 +52,7 @@ import Testing
             try ResolvedEnvironment.resolve([EnvLayer(source: "cfg/.env", values: [("A", "${NOPE}/x")])])
         } throws: { error in
             guard let error = error as? SmokeError else { return false }
-            return error.code == "unknown_variable" && error.fields["variable"] == "NOPE"
+            return error.code == .unknownVariable && error.fields["variable"] == "NOPE"
                 && error.message.hasPrefix("cfg/.env:") && error.message.contains("${NOPE}")
         }
     }
@@ -85,7 +85,7 @@ import Testing
         let fixture = try RenderFixture(baseCatalog: true)
         fixture.options.envFile = "missing.env"
         let error = try #require(fixture.renderError())
-        #expect(error.code == "file_not_found")
+        #expect(error.code == .fileNotFound)
         #expect(error.message.contains("missing.env"))
     }
 
@@ -101,6 +101,6 @@ import Testing
     @Test func badSetAssignmentIsUsage() throws {
         let fixture = try RenderFixture(baseCatalog: true)
         fixture.options.assignments = ["NOEQUALS"]
-        #expect(fixture.renderError()?.code == "invalid_assignment")
+        #expect(fixture.renderError()?.code == .invalidAssignment)
     }
 }

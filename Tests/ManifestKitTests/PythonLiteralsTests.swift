@@ -46,7 +46,7 @@ import Testing
             """, path: "mod.py")
         #expect(try module.value("GOOD") == ["a": 1])
         let error = try #require(throws: SmokeError.self) { try module.value("USES_BAD") }
-        #expect(error.code == "invalid_python_defaults")
+        #expect(error.code == .invalidPythonDefaults)
         #expect(error.exit == .invalidInput)
         #expect(error.message.hasPrefix("mod.py:5: USES_BAD is not a literal"))
         let missing = try #require(throws: SmokeError.self) { try module.value("NOWHERE") }

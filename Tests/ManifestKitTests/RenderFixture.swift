@@ -61,7 +61,7 @@ final class RenderFixture: @unchecked Sendable {
         } catch let error as SmokeError {
             return error
         } catch {
-            return SmokeError("unexpected", "\(error)", exit: .environment)
+            return SmokeError(.unexpectedError, "\(error)")
         }
     }
 

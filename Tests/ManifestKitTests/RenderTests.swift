@@ -149,7 +149,7 @@ import Testing
         try fixture.catalog("bad.json", #"{"toolAggregations": {"aggregations": [{"name": "x"}]}}"#)
         fixture.options.assignments.append("PROXY_PORT=19002")
         let error = try #require(fixture.renderError())
-        #expect(error.code == "missing_key")
+        #expect(error.code == .missingKey)
         #expect(names.map { fixture.outputBytes($0) } == before)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: fixture.directory.file("out"))
         #expect(Set(leftovers) == Set(names))
@@ -192,7 +192,7 @@ import Testing
     @Test func emptyManifestIsAnErrorNamingTheFragments() throws {
         let bare = try RenderFixture()
         let none = try #require(bare.renderError())
-        #expect(none.code == "empty_manifest")
+        #expect(none.code == .emptyManifest)
         #expect(none.exit == .checkFailed)
         #expect(none.message.contains("no catalog fragment was read"))
         #expect(!FileManager.default.fileExists(atPath: bare.directory.file("out/manifest.json")))
@@ -200,7 +200,7 @@ import Testing
         let allOff = try RenderFixture()
         try allOff.catalog("off.json", #"{"toolOverrides": {"servers": {"s": {"enabled": false, "tools": {"t": {}}}}}}"#)
         let off = try #require(allOff.renderError())
-        #expect(off.code == "empty_manifest")
+        #expect(off.code == .emptyManifest)
         #expect(off.message.contains("off.json"))
     }
 

@@ -36,7 +36,7 @@ import Testing
             try CatalogFragment.parse(value, path: "bundles/x/catalog.json", kind: .bundle, name: "x")
         } throws: { error in
             guard let error = error as? SmokeError else { return false }
-            return error.code == code && error.exit == .invalidInput
+            return error.code.rawValue == code && error.exit == .invalidInput
                 && error.message.contains("bundles/x/catalog.json") && error.message.contains(path)
         }
     }

@@ -161,7 +161,7 @@ final class StelaeCheckoutFixture: @unchecked Sendable {
             _ = try render()
             return nil
         } catch {
-            return error as? SmokeError ?? SmokeError("unexpected", "\(error)", exit: .environment)
+            return error as? SmokeError ?? SmokeError(.unexpectedError, "\(error)")
         }
     }
 

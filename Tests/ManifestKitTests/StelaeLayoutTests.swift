@@ -91,7 +91,7 @@ import Testing
     @Test func aProxyURLOnAnotherPortIsNamedWithItsFileAndPath() throws {
         let fixture = try StelaeCheckoutFixture()
         let error = try #require(fixture.renderError())
-        #expect(error.code == "hardcoded_port")
+        #expect(error.code == .hardcodedPort)
         #expect(error.exit == .invalidInput)
         #expect(error.fields["file"] == .string("\(fixture.checkout)/stelae_lib/catalog_defaults.py"))
         #expect(error.fields["json_path"] == "toolAggregations.proxyURL")
@@ -153,9 +153,9 @@ import Testing
         let fixture = try StelaeCheckoutFixture()
         try fixture.write(_relative: "stelae/stelae_lib/catalog_defaults.py", "DEFAULT_CATALOG_FRAGMENT = build()\n")
         let error = try #require(fixture.renderError())
-        #expect(error.code == "invalid_python_defaults")
+        #expect(error.code == .invalidPythonDefaults)
         #expect(error.message.contains("catalog_defaults.py:1: DEFAULT_CATALOG_FRAGMENT is not a literal"))
         fixture.options.noPythonDefaults = true
-        #expect(fixture.renderError()?.code == "empty_manifest")
+        #expect(fixture.renderError()?.code == .emptyManifest)
     }
 }

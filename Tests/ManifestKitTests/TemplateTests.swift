@@ -8,7 +8,7 @@ import Testing
     @Test func missingVariableNamesVariableAndTemplate() throws {
         let fixture = try RenderFixture(template: #"{"mcpServers": {"s": {"command": "{{ PYTHON_BIN }}", "args": ["{{OTHER}}"]}}}"#, baseCatalog: true)
         let error = try #require(fixture.renderError())
-        #expect(error.code == "missing_variable")
+        #expect(error.code == .missingVariable)
         #expect(error.exit == .invalidInput)
         #expect(error.fields["variable"] == "OTHER" || error.fields["variable"] == "PYTHON_BIN")
         #expect(error.fields["missing_variables"] == ["OTHER", "PYTHON_BIN"])
@@ -34,7 +34,7 @@ import Testing
         let fixture = try RenderFixture(baseCatalog: true)
         fixture.options.assignments = ["PROXY_PORT=90000"]
         let error = try #require(fixture.renderError())
-        #expect(error.code == "invalid_port")
+        #expect(error.code == .invalidPort)
         #expect(error.message.contains("PROXY_PORT=90000"))
     }
 
@@ -102,7 +102,7 @@ import Testing
     func literalPortIsHardcodedPort(_ testCase: PortCase) throws {
         let fixture = try RenderFixture(template: testCase.template, baseCatalog: true)
         let error = try #require(fixture.renderError())
-        #expect(error.code == "hardcoded_port")
+        #expect(error.code == .hardcodedPort)
         #expect(error.exit == .invalidInput)
         #expect(error.fields["json_path"]?.stringValue == testCase.path)
         #expect(error.message.hasPrefix("config/proxy.template.json: \(testCase.path)"))
@@ -126,7 +126,7 @@ import Testing
         let fixture = try RenderFixture(baseCatalog: true)
         try fixture.write("home/proxy.template.local.json", #"{"mcpProxy": {"addr": ":9090"}}"#)
         let error = try #require(fixture.renderError())
-        #expect(error.code == "hardcoded_port")
+        #expect(error.code == .hardcodedPort)
         #expect(error.message.contains("proxy.template.local.json"))
     }
 }

@@ -13,7 +13,7 @@ import Testing
         #expect {
             try PortInput.port(text)
         } throws: { error in
-            (error as? SmokeError)?.code == "invalid_port" && (error as? SmokeError)?.exit == .invalidInput
+            (error as? SmokeError)?.code == .invalidPort && (error as? SmokeError)?.exit == .invalidInput
         }
     }
 
@@ -28,7 +28,7 @@ import Testing
         #expect {
             try PortInput.range(text)
         } throws: { error in
-            (error as? SmokeError)?.code == "invalid_range" && (error as? SmokeError)?.message.contains("'\(text)'") == true
+            (error as? SmokeError)?.code == .invalidRange && (error as? SmokeError)?.message.contains("'\(text)'") == true
         }
     }
 

@@ -18,7 +18,7 @@ import Testing
         let outcome = try await PortPreflight.run(
             .clear(port: port, force: false, grace: .milliseconds(50)), signals: RefusingSignals())
         let error = try #require(outcome.error)
-        #expect(error.code == "port_in_use")
+        #expect(error.code == .portInUse)
         #expect(error.exit == .checkFailed)
         #expect(error.message.contains("pid \(server.pid)"))
         #expect(error.message.contains("permission_denied"))
@@ -44,7 +44,7 @@ import Testing
 
         let outcome = try await PortPreflight.run(.check(port: port))
         let error = try #require(outcome.error)
-        #expect(error.code == "port_in_use")
+        #expect(error.code == .portInUse)
         #expect(error.message.contains("nothing listens"))
         #expect(outcome.fields["listeners"] == [])
         #expect(outcome.fields["free"] == false)
@@ -73,12 +73,12 @@ import Testing
         await #expect {
             try await PortPreflight.run(try PreflightFlags(port: "18000").request(), discovery: discovery)
         } throws: { error in
-            (error as? SmokeError)?.code == "proc_unavailable" && (error as? SmokeError)?.exit == .environment
+            (error as? SmokeError)?.code == .procUnavailable && (error as? SmokeError)?.exit == .environment
         }
         #expect {
             try PreflightFlags(random: true, range: "9-1").request()
         } throws: { error in
-            (error as? SmokeError)?.code == "invalid_range"
+            (error as? SmokeError)?.code == .invalidRange
         }
     }
 
@@ -88,7 +88,7 @@ import Testing
         #expect {
             try PreflightFlags(port: "x", random: true).request()
         } throws: { error in
-            (error as? SmokeError)?.code == "conflicting_options"
+            (error as? SmokeError)?.code == .conflictingOptions
         }
         guard case .clear(let port, let force, let grace) = try PreflightFlags(port: "8123", kill: true).request()
         else {

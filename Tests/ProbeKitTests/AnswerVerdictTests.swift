@@ -52,7 +52,7 @@ import Testing
         let verdict = AnswerVerdict.read(answer(200, "Expecting value", json), expectID: id, hasSession: false)
         #expect(verdict.outcome == .invalidBody)
         #expect(verdict.bodyPreview == "Expecting value")
-        #expect(verdict.outcome.errorCode == .invalidBody)
+        #expect(verdict.outcome.probeCode == .invalidBody)
     }
 
     @Test func emptyBodyIsRetryable() {
@@ -81,7 +81,7 @@ import Testing
     @Test func notAcceptableHasItsOwnOutcome() {
         let verdict = AnswerVerdict.read(answer(406, "{}"), expectID: id, hasSession: false)
         #expect(verdict.outcome == .notAcceptable)
-        #expect(verdict.outcome.errorCode == .notAcceptable)
+        #expect(verdict.outcome.probeCode == .notAcceptable)
         #expect(!verdict.retryable)
     }
 

@@ -57,7 +57,7 @@ extension ProbeServerTests {
             let report = await LoadRunner.run(try Self.load(url, sessions: 4, seconds: 3, timeout: .seconds(1)))
             let stats = try await ProbeFixtures.loadStats(url, idle: 3)
             let load = try #require(report.fields["load"])
-            #expect(report.error?.code == "load_errors")
+            #expect(report.error?.code == .loadErrors)
             #expect(report.error?.exit == .checkFailed)
             #expect(report.fields["era"] == "legacy")
             let requests = try #require(load["requests"]?.intValue)
@@ -117,7 +117,7 @@ extension ProbeServerTests {
             #expect((8...16).contains(requests) && requests == stats["lists"]?.intValue && requests == stats["abandoned"]?.intValue, "\(load) \(stats)")
             #expect((load["latency_ms"]?["p50"]?.number ?? 0) >= 990, "\(load)")
             #expect(load["ok"] == 0 && load["errors"]?["timeout"]?["count"]?.intValue == requests, "\(load)")
-            #expect(report.error?.code == "load_errors")
+            #expect(report.error?.code == .loadErrors)
             #expect(stats["open"] == 0, "\(stats)")
             #expect(stats["deleted"]?.intValue == 9, "\(stats)")
         }
@@ -129,7 +129,7 @@ extension ProbeServerTests {
         try await ProbeFixtures.withFault("expire") { server, url in
             let report = await LoadRunner.run(try Self.load(url, sessions: 2, seconds: 1, timeout: .seconds(2)))
             let load = try #require(report.fields["load"])
-            #expect(report.error?.code == "load_errors")
+            #expect(report.error?.code == .loadErrors)
             #expect(load["errors"]?.objectValue?.keys.sorted() == ["http_status"] && load["errors"]?["http_status"]?["count"] == 1, "\(load)")
             #expect(load["errors"]?["http_status"]?["first_status"] == 404)
             let requests = try #require(load["requests"]?.intValue)
@@ -151,7 +151,7 @@ extension ProbeServerTests {
                 probe: ProbeConfiguration(url: url, deadline: .seconds(1), attemptTimeout: .milliseconds(500)), sessions: 2,
                 durationSeconds: 1)
             let report = await LoadRunner.run(configuration)
-            #expect(report.error?.code == "server_unreachable")
+            #expect(report.error?.code == .serverUnreachable)
             #expect(report.error?.exit == .environment)
             #expect(report.error?.message.contains(url.absoluteString) == true)
             #expect(report.fields["load"] == .null)
@@ -166,7 +166,7 @@ extension ProbeServerTests {
                 probe: ProbeConfiguration(url: url, deadline: .seconds(2), attemptTimeout: .milliseconds(500)), sessions: 2,
                 durationSeconds: 1)
             let report = await LoadRunner.run(configuration)
-            #expect(report.error?.code == "invalid_body")
+            #expect(report.error?.code == .invalidBody)
             #expect(report.error?.exit == .checkFailed)
             #expect(report.fields["load"] == .null)
         }

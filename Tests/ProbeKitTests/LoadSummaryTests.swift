@@ -37,11 +37,11 @@ struct LoadSummaryTests {
 
     @Test func tallyCountsByCodeAndKeepsTheEarliestOfEach() {
         var first = ErrorTally()
-        first.add(LoadFailure(code: "timeout", message: "late one", atMs: 900))
-        first.add(LoadFailure(code: "timeout", message: "later one", atMs: 1900))
+        first.add(LoadFailure(code: .timeout, message: "late one", atMs: 900))
+        first.add(LoadFailure(code: .timeout, message: "later one", atMs: 1900))
         var second = ErrorTally()
-        second.add(LoadFailure(code: "timeout", message: "early one", body: "x", status: 200, atMs: 100))
-        second.add(LoadFailure(code: "http_status", message: "HTTP 503", body: "busy", status: 503, atMs: 50))
+        second.add(LoadFailure(code: .timeout, message: "early one", body: "x", status: 200, atMs: 100))
+        second.add(LoadFailure(code: .httpStatus, message: "HTTP 503", body: "busy", status: 503, atMs: 50))
         first.merge(second)
         #expect(first.total == 4)
         #expect(first.json["timeout"]?["count"] == 3)
@@ -55,7 +55,7 @@ struct LoadSummaryTests {
     @Test func tallyTextIsBounded() {
         var tally = ErrorTally()
         let long = String(repeating: "é", count: 5000)
-        tally.add(LoadFailure(code: "invalid_body", message: long, body: long, atMs: 1))
+        tally.add(LoadFailure(code: .invalidBody, message: long, body: long, atMs: 1))
         let message = tally.json["invalid_body"]?["first_message"]?.stringValue ?? ""
         let body = tally.json["invalid_body"]?["first_body"]?.stringValue ?? ""
         #expect(message.count == ErrorTally.textLimit + 1 && message.hasSuffix("…"))
@@ -73,7 +73,7 @@ struct LoadSummaryTests {
         let error = #expect(throws: SmokeError.self) {
             try LoadConfiguration(probe: ProbeConfiguration(url: Self.url), sessions: sessions, durationSeconds: duration)
         }
-        #expect(error?.code == "invalid_argument")
+        #expect(error?.code == .invalidArgument)
         #expect(error?.exit == .invalidInput)
         #expect(error?.message.hasPrefix(named) == true, "\(error?.message ?? "")")
     }

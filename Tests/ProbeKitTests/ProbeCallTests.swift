@@ -31,19 +31,19 @@ extension ProbeServerTests {
             #expect(call["result_type"] == (era == "modern" ? "complete" : nil))
 
             let failing = await Self.call(url, "fail")
-            #expect(failing.code == "tool_error")
+            #expect(failing.code == .toolError)
             #expect(failing.error?.exit == .checkFailed)
             #expect(failing.fields["call"]?["text"] == "the fixture fails on purpose")
             #expect(failing.error?.message.contains("the fixture fails on purpose") == true)
 
             let offSchema = await Self.call(url, "bad_shape")
-            #expect(offSchema.code == "output_schema_mismatch")
+            #expect(offSchema.code == .outputSchemaMismatch)
             let errors = offSchema.fields["call"]?["schema_errors"]?.arrayValue ?? []
             #expect(errors.map { $0["path"] } == ["$.count", "$.items[1]"])
             #expect(offSchema.error?.message.contains("$.count") == true)
 
             let rejected = await Self.call(url, "strict", ["count": "three"])
-            #expect(rejected.code == "call_rejected")
+            #expect(rejected.code == .callRejected)
             #expect(rejected.fields["call"]?["rpc_error"]?["code"] == -32602)
 
             let unchecked = await Self.call(url, "patterned")
@@ -61,10 +61,10 @@ extension ProbeServerTests {
             #expect(rejected.ok)
             #expect(rejected.fields["call"]?["failed_as_expected"] == "call_rejected")
             let succeeded = await Self.call(url, "tool_00", expectError: true)
-            #expect(succeeded.code == "unexpected_success")
+            #expect(succeeded.code == .unexpectedSuccess)
             // A broken answer is not the failure a test of failure wants.
             let broken = await Self.call(url, "bad_shape", expectError: true)
-            #expect(broken.code == "output_schema_mismatch")
+            #expect(broken.code == .outputSchemaMismatch)
         }
     }
 
@@ -87,7 +87,7 @@ extension ProbeServerTests {
     @Test func fastMCPRejectingArgumentsIsAToolErrorWithItsText() async throws {
         try await ProbeFixtures.withFastMCP(["--tools", "1", "--call-tools"]) { server, url in
             let report = await Self.call(url, "typed", ["count": "many"])
-            #expect(report.code == "tool_error")
+            #expect(report.code == .toolError)
             #expect(report.fields["call"]?["text"]?.stringValue?.contains("validation error") == true)
             let good = await Self.call(url, "typed", ["count": 2])
             #expect(good.ok)
@@ -100,7 +100,7 @@ extension ProbeServerTests {
     @Test func answerCutAt64KiBIsAnswerTruncatedWithItsSize() async throws {
         try await ProbeFixtures.withFault("truncate_call") { server, url in
             let report = await Self.call(url, "big")
-            #expect(report.code == "answer_truncated")
+            #expect(report.code == .answerTruncated)
             let cut = try await offPool { try server.waitForLine(prefix: "CUT ") }.split(separator: " ")
             let call = try #require(report.fields["call"])
             let received = call["answer_bytes"]?.intValue ?? 0
@@ -112,7 +112,7 @@ extension ProbeServerTests {
         // No Content-Length: the body ends where the connection does, in the middle of the JSON.
         try await ProbeFixtures.withFault("truncate_call_eof") { server, url in
             let report = await Self.call(url, "big")
-            #expect(report.code == "answer_truncated")
+            #expect(report.code == .answerTruncated)
             #expect(report.fields["call"]?["answer_bytes"] == 65536)
             #expect(report.fields["call"]?["expected_bytes"] == nil)
         }
@@ -121,7 +121,7 @@ extension ProbeServerTests {
     @Test func emptyAnswerIsInvalidAnswerOfZeroBytes() async throws {
         try await ProbeFixtures.withFault("empty_call") { server, url in
             let report = await Self.call(url, "big")
-            #expect(report.code == "invalid_answer")
+            #expect(report.code == .invalidAnswer)
             #expect(report.fields["call"]?["answer_bytes"] == 0)
             #expect(report.error?.message.contains("(0 bytes)") == true)
         }
@@ -132,7 +132,7 @@ extension ProbeServerTests {
             var configuration = ProbeConfiguration(url: url, deadline: .seconds(2))
             configuration.call = ToolCall(name: "no_such_tool")
             let report = await Probe(configuration: configuration).run()
-            #expect(report.code == "tools_not_ready")
+            #expect(report.code == .toolsNotReady)
             #expect(report.fields["tools_missing"] == ["no_such_tool"])
             #expect(report.fields["call"] == nil)
         }
@@ -143,7 +143,7 @@ extension ProbeServerTests {
             var configuration = ProbeConfiguration(url: url, deadline: .seconds(2))
             configuration.requiredResources = ["resource://fixture/r0", "resource://fixture/r9"]
             let report = await Probe(configuration: configuration).run()
-            #expect(report.code == "resources_not_ready")
+            #expect(report.code == .resourcesNotReady)
             #expect(report.fields["resources_missing"] == ["resource://fixture/r9"])
             #expect(report.fields["resources_count"] == 1)
             #expect(report.attempts(phase: "resources/list").count > 1)  // polled until the deadline
@@ -153,7 +153,7 @@ extension ProbeServerTests {
             var prompts = ProbeConfiguration(url: url, deadline: .seconds(5))
             prompts.requiredPrompts = ["prompt_0"]
             let noPrompts = await Probe(configuration: prompts).run()
-            #expect(noPrompts.code == "jsonrpc_error")
+            #expect(noPrompts.code == .jsonrpcError)
             #expect(noPrompts.fields["rpc_error"]?["code"] == -32601)
         }
     }

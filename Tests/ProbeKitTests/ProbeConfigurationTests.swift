@@ -24,7 +24,7 @@ import Testing
         do {
             _ = try ProbeConfiguration.resolveURL(flag: nil, environment: [:])
         } catch {
-            #expect(error.code == "missing_url")
+            #expect(error.code == .missingURL)
             #expect(error.exit == .invalidInput)
         }
     }
@@ -35,7 +35,7 @@ import Testing
             _ = try ProbeConfiguration.validateURL(text)
             Issue.record("accepted \(text)")
         } catch {
-            #expect(error.code == "invalid_url")
+            #expect(error.code == .invalidURL)
         }
     }
 
@@ -51,7 +51,7 @@ import Testing
             _ = try ProbeConfiguration.parseHeader(text)
             Issue.record("accepted \(text)")
         } catch {
-            #expect(error.code == "invalid_header")
+            #expect(error.code == .invalidHeader)
             #expect(error.exit == .invalidInput)
         }
     }

@@ -78,7 +78,7 @@ extension ProbeServerTests {
             let began = clock.now
             let report = await Self.probe(url, .modern)
             #expect(clock.now - began < .seconds(5))
-            #expect(report.code == "modern_unsupported")
+            #expect(report.code == .modernUnsupported)
             #expect(report.error?.exit == .checkFailed)
             #expect(report.fields["era"] == .null)
             #expect(report.fields["rpc_error"]?["code"] == -32600)
@@ -90,7 +90,7 @@ extension ProbeServerTests {
     @Test func legacyOnAModernOnlyServerIsUnsupportedProtocolVersionWithItsData() async throws {
         try await ProbeFixtures.withEra("modern") { server, url in
             let report = await Self.probe(url, .legacy)
-            #expect(report.code == "unsupported_protocol_version")
+            #expect(report.code == .unsupportedProtocolVersion)
             #expect(report.fields["rpc_error"]?["code"] == -32022)
             #expect(report.fields["rpc_error"]?["data"]?["supported"] == ["2026-07-28"])
             #expect(report.fields["rpc_error"]?["data"]?["requested"] == "2025-06-18")
@@ -106,7 +106,7 @@ extension ProbeServerTests {
         try await ProbeFixtures.withEra("modern", ["--supported", "2099-01-01"]) { server, url in
             for era in [EraChoice.auto, .modern] {
                 let report = await Self.probe(url, era)
-                #expect(report.code == "unsupported_protocol_version", "\(era)")
+                #expect(report.code == .unsupportedProtocolVersion, "\(era)")
                 #expect(report.fields["rpc_error"]?["data"]?["supported"] == ["2099-01-01"])
                 #expect(report.attempts.map { $0["phase"] } == ["server/discover"])
                 #expect(report.fields["era_fallback"] == nil)
@@ -133,7 +133,7 @@ extension ProbeServerTests {
         try await ProbeFixtures.withFastMCP(["--tools", "1"]) { server, url in
             let wrong = [(name: "Mcp-Method", value: "tools/list")]
             let modern = await Self.probe(url, .modern, headers: wrong)
-            #expect(modern.code == "header_mismatch")
+            #expect(modern.code == .headerMismatch)
             #expect(modern.fields["rpc_error"]?["code"] == -32020)
             #expect(modern.fields["rpc_error"]?["message"]?.stringValue?.contains("mcp-method") == true)
             #expect(modern.attempts.count == 1)

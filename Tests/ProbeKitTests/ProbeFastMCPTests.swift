@@ -117,7 +117,7 @@ extension ProbeServerTests {
                 ProbeConfiguration(
                     url: url, deadline: deadline, minTools: 3, requiredTools: ["tool_01", "grep"],
                     toolsOut: temp.file("t.json")))
-            #expect(report.code == "tools_not_ready")
+            #expect(report.code == .toolsNotReady)
             #expect(report.error?.exit == .checkFailed)
             #expect(report.fields["tools"] == ["tool_00", "tool_01"])
             #expect(report.fields["tools_missing"] == ["grep"])

@@ -11,7 +11,7 @@ extension ProbeServerTests {
     struct Case: Sendable, CustomStringConvertible {
         var mode: String
         var extra: [String] = []
-        var code: String?
+        var code: ErrorCode?
         var outcome: String
         /// Whether the probe must have retried (a transient failure) or stopped at once.
         var retried: Bool
@@ -22,23 +22,23 @@ extension ProbeServerTests {
     static let attemptTimeout: Duration = .milliseconds(500)
 
     static let cases: [Case] = [
-        Case(mode: "refuse", code: "connection_refused", outcome: "refused", retried: true),
-        Case(mode: "status", extra: ["--status", "500"], code: "http_status", outcome: "http_status", retried: true),
-        Case(mode: "status", extra: ["--status", "503"], code: "http_status", outcome: "http_status", retried: true),
-        Case(mode: "status", extra: ["--status", "400"], code: "http_status", outcome: "http_status", retried: false),
-        Case(mode: "status", extra: ["--status", "401"], code: "http_status", outcome: "http_status", retried: false),
-        Case(mode: "status", extra: ["--status", "404"], code: "http_status", outcome: "http_status", retried: false),
-        Case(mode: "status", extra: ["--status", "405"], code: "http_status", outcome: "http_status", retried: false),
-        Case(mode: "status", extra: ["--status", "415"], code: "http_status", outcome: "http_status", retried: false),
-        Case(mode: "status406", code: "not_acceptable", outcome: "not_acceptable", retried: false),
-        Case(mode: "garbage", code: "invalid_body", outcome: "invalid_body", retried: false),
-        Case(mode: "empty_body", code: "invalid_body", outcome: "empty_body", retried: true),
-        Case(mode: "sse_no_data", code: "invalid_body", outcome: "sse_no_response", retried: true),
-        Case(mode: "slow", extra: ["--delay", "3"], code: "timeout", outcome: "timeout", retried: true),
-        Case(mode: "hang", code: "timeout", outcome: "timeout", retried: true),
-        Case(mode: "mid_body", code: "connection_reset", outcome: "reset", retried: true),
-        Case(mode: "jsonrpc_error", code: "jsonrpc_error", outcome: "jsonrpc_error", retried: false),
-        Case(mode: "huge", code: "invalid_body", outcome: "body_too_large", retried: false),
+        Case(mode: "refuse", code: .connectionRefused, outcome: "refused", retried: true),
+        Case(mode: "status", extra: ["--status", "500"], code: .httpStatus, outcome: "http_status", retried: true),
+        Case(mode: "status", extra: ["--status", "503"], code: .httpStatus, outcome: "http_status", retried: true),
+        Case(mode: "status", extra: ["--status", "400"], code: .httpStatus, outcome: "http_status", retried: false),
+        Case(mode: "status", extra: ["--status", "401"], code: .httpStatus, outcome: "http_status", retried: false),
+        Case(mode: "status", extra: ["--status", "404"], code: .httpStatus, outcome: "http_status", retried: false),
+        Case(mode: "status", extra: ["--status", "405"], code: .httpStatus, outcome: "http_status", retried: false),
+        Case(mode: "status", extra: ["--status", "415"], code: .httpStatus, outcome: "http_status", retried: false),
+        Case(mode: "status406", code: .notAcceptable, outcome: "not_acceptable", retried: false),
+        Case(mode: "garbage", code: .invalidBody, outcome: "invalid_body", retried: false),
+        Case(mode: "empty_body", code: .invalidBody, outcome: "empty_body", retried: true),
+        Case(mode: "sse_no_data", code: .invalidBody, outcome: "sse_no_response", retried: true),
+        Case(mode: "slow", extra: ["--delay", "3"], code: .timeout, outcome: "timeout", retried: true),
+        Case(mode: "hang", code: .timeout, outcome: "timeout", retried: true),
+        Case(mode: "mid_body", code: .connectionReset, outcome: "reset", retried: true),
+        Case(mode: "jsonrpc_error", code: .jsonrpcError, outcome: "jsonrpc_error", retried: false),
+        Case(mode: "huge", code: .invalidBody, outcome: "body_too_large", retried: false),
     ]
 
     static let legacy = EraSettings(choice: .legacy)
@@ -158,7 +158,7 @@ extension ProbeServerTests {
     @Test func retryAfterBeyondTheDeadlineStopsAtOnce() async throws {
         try await ProbeFixtures.withFault("retry_after") { server, url in
             let (report, took) = await timedProbe(ProbeConfiguration(url: url, deadline: .milliseconds(700), era: Self.legacy))
-            #expect(report.code == "http_status")
+            #expect(report.code == .httpStatus)
             #expect(report.outcomes == ["http_status"])
             #expect(took < .milliseconds(700))
         }
@@ -244,7 +244,7 @@ extension ProbeServerTests {
             #expect(!printed.contains(token))
 
             let unauthenticated = await Probe(configuration: ProbeConfiguration(url: url, deadline: .seconds(10))).run()
-            #expect(unauthenticated.code == "http_status")
+            #expect(unauthenticated.code == .httpStatus)
             #expect(unauthenticated.attempts.first?["status"] == 401)
         }
     }
@@ -271,7 +271,7 @@ extension ProbeServerTests {
             let report = await Probe(
                 configuration: ProbeConfiguration(url: url, deadline: .seconds(5), toolsOut: "\(blocker)/tools.json")
             ).run()
-            #expect(report.code == "write_failed")
+            #expect(report.code == .writeFailed)
             #expect(report.error?.exit == .environment)
             #expect(report.error?.message.contains(blocker) == true)
         }
@@ -280,7 +280,7 @@ extension ProbeServerTests {
     @Test func zeroDeadlineIsDeadlineExceeded() async throws {
         try await ProbeFixtures.withFault("mcp") { server, url in
             let report = await Probe(configuration: ProbeConfiguration(url: url, deadline: .zero)).run()
-            #expect(report.code == "deadline_exceeded")
+            #expect(report.code == .deadlineExceeded)
             #expect(report.attempts.isEmpty)
         }
     }

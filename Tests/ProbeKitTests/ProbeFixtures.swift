@@ -105,7 +105,7 @@ enum ProbeFixtures {
 }
 
 extension ProbeReport {
-    var code: String? { error?.code }
+    var code: ErrorCode? { error?.code }
     var outcomes: [String] { attempts.compactMap { $0["outcome"]?.stringValue } }
     func attempts(phase: String) -> [JSONValue] { attempts.filter { $0["phase"]?.stringValue == phase } }
     var toolNames: [String] { fields["tools"]?.arrayValue?.compactMap(\.stringValue) ?? [] }

@@ -66,7 +66,7 @@ extension ProbeServerTests {
             var configuration = ProbeConfiguration(url: url, deadline: .seconds(3))
             configuration.stableFor = .milliseconds(2500)
             let (report, took) = await timedProbe(configuration)
-            #expect(report.code == "tools_unstable")
+            #expect(report.code == .toolsUnstable)
             #expect(report.error?.exit == .checkFailed)
             #expect(report.fields["stable_ms"] == .null)
             #expect(report.fields["catalog_changes"]?.arrayValue?.first?["tool"] == "tool_01")

@@ -67,7 +67,7 @@ import Testing
     ])
     func malformedEntriesNameTheFileAndPath(text: String, message: String) {
         let error = Self.failure(text)
-        #expect(error?.code == "invalid_proxy_config")
+        #expect(error?.code == .invalidProxyConfig)
         #expect(error?.exit == .invalidInput)
         #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "no error")")
         #expect(error?.fields["file"] == "proxy.json")
@@ -79,7 +79,7 @@ import Testing
             _ = try ProxyConfig.load(path: temp.file("absent.json"))
             Issue.record("no error for a missing file")
         } catch {
-            #expect(error.code == "file_not_found")
+            #expect(error.code == .fileNotFound)
             #expect(error.exit == .invalidInput)
         }
         let broken = try temp.write("broken.json", #"{"mcpServers": {"a": {"command": "x",}}}"#)
@@ -87,7 +87,7 @@ import Testing
             _ = try ProxyConfig.load(path: broken)
             Issue.record("no error for malformed JSON")
         } catch {
-            #expect(error.code == "invalid_json")
+            #expect(error.code == .invalidJSON)
             #expect(error.message.hasPrefix(broken))
         }
     }
@@ -117,15 +117,15 @@ import Testing
         #expect(try ProxyProbeConfiguration(config: config, selecting: ["off"]).servers.map(\.name) == ["off"])
 
         let unknown = #expect(throws: SmokeError.self) { try ProxyProbeConfiguration(config: config, selecting: ["c"]) }
-        #expect(unknown?.code == "unknown_server")
+        #expect(unknown?.code == .unknownServer)
         #expect(unknown?.message.contains("--server c") == true)
         #expect(unknown?.exit == .invalidInput)
         let unchecked = #expect(throws: SmokeError.self) {
             try ProxyProbeConfiguration(config: config, selecting: ["a"], requirements: [ToolRequirement(server: "b", tool: "t")])
         }
-        #expect(unchecked?.code == "unknown_server")
+        #expect(unchecked?.code == .unknownServer)
         let empty = try Self.parse(#"{"mcpServers": {}}"#)
         let none = #expect(throws: SmokeError.self) { try ProxyProbeConfiguration(config: empty) }
-        #expect(none?.code == "no_servers")
+        #expect(none?.code == .noServers)
     }
 }

@@ -34,7 +34,7 @@ extension ProbeServerTests {
         #expect(two.tools == ["gamma"])
         #expect(two.json["tools_missing"] == ["delta"])
         #expect(two.error?.message.hasPrefix("server two: ") == true)
-        #expect(report.error?.code == "servers_not_ready")
+        #expect(report.error?.code == .serversNotReady)
         #expect(report.error?.exit == .checkFailed)
         #expect(report.error?.message == "1 of 2 servers not ready: two (tool_not_listed; takes delta); no server lists nowhere")
         // Each entry names the curated tools its server should serve.
@@ -52,7 +52,7 @@ extension ProbeServerTests {
             deadline: .seconds(10))
         let report = await ProxyProbe.run(configuration)
         #expect(report.servers.allSatisfy { $0.ok })
-        #expect(report.error?.code == "tool_not_listed")
+        #expect(report.error?.code == .toolNotListed)
         #expect(report.error?.message.contains("no server lists omega") == true)
         #expect(report.fields["servers_failed"] == [])
 

@@ -15,12 +15,22 @@ import Testing
     }
 
     @Test func failureEnvelopeMergesErrorFields() {
-        let error = SmokeError("dirty_worktree", "x is dirty", hint: "commit it", exit: .checkFailed, fields: ["changed": ["a"]])
+        let error = SmokeError(.dirtyWorktree, "x is dirty", hint: "commit it", fields: ["changed": ["a"]])
         let document = ToolOutcome.failure(error).envelope(tool: "demo", elapsedMs: 0)
         #expect(document["ok"] == false)
         #expect(document["error"]?["code"] == "dirty_worktree")
         #expect(document["error"]?["hint"] == "commit it")
         #expect(document["changed"] == ["a"])
+    }
+
+    @Test func fieldsNeverReplaceTheCommonKeys() {
+        let fields: [String: JSONValue] = ["tool": "x", "version": "9", "ok": false, "elapsed_ms": -1, "error": "e", "n": 1]
+        let document = ToolOutcome.success(fields).envelope(tool: "demo", elapsedMs: 5)
+        #expect(document == ["tool": "demo", "version": .string(SmokeVersion.current), "ok": true, "elapsed_ms": 5, "n": 1])
+        let step = Envelope.object(
+            tool: "smoke", ok: false, elapsedMs: nil, error: Envelope.error(code: "stack_exited", message: "m"), fields: fields)
+        #expect(step["ok"] == false && step["elapsed_ms"] == nil && step["tool"] == "smoke")
+        #expect(step["error"] == ["code": "stack_exited", "message": "m"])
     }
 
     @Test func encodingIsCanonical() throws {
@@ -35,7 +45,7 @@ import Testing
         do {
             _ = try JSONValue.parse(Data("{oops".utf8), source: "cfg.json")
         } catch {
-            #expect(error.code == "invalid_json")
+            #expect(error.code == .invalidJSON)
             #expect(error.message.contains("cfg.json"))
             #expect(error.exit == .invalidInput)
         }

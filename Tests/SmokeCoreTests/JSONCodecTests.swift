@@ -61,7 +61,7 @@ import Testing
             try JSONValue.parse(Data(text.utf8), source: "in.json")
         } throws: { error in
             guard let error = error as? SmokeError else { return false }
-            return error.code == "invalid_json" && error.message.hasPrefix("in.json: malformed JSON: ")
+            return error.code == .invalidJSON && error.message.hasPrefix("in.json: malformed JSON: ")
                 && error.message.contains(detail) && error.message.contains("line 1")
         }
     }
@@ -77,7 +77,7 @@ import Testing
         let deep = "[" + ok + "]"
         #expect {
             try JSONValue.parse(Data(deep.utf8), source: "deep")
-        } throws: { ($0 as? SmokeError)?.code == "json_too_deep" }
+        } throws: { ($0 as? SmokeError)?.code == .jsonTooDeep }
     }
 
     /// Far larger than the writer's first buffer, so it grows many times; keys whose UTF-8 order
@@ -105,5 +105,14 @@ import Testing
     @Test func aRepeatedKeyKeepsItsLastValue() throws {
         let value = try JSONValue.parse(Data(#"{"a": 1, "b": {"c": 2, "c": 3}, "a": [4]}"#.utf8), source: "dup")
         #expect(value == ["a": [4], "b": ["c": 3]])
+    }
+
+    /// An answer cut short is told from a wrong one by the reader's typed end of input.
+    @Test(arguments: [
+        (#"{"result": {"content": [{"type": "text", "text": "hal"#, true), (#"{"a": [1, 2"#, true), (#"{"a": tr"#, true),
+        (#"{"a": "\u12"#, true), (#"{"a": 1} x"#, false), (#"{"a": 01}"#, false), (#"{"a": 1}"#, false),
+    ])
+    func endsMidValueOnlyForTruncatedInput(text: String, truncated: Bool) {
+        #expect(JSONValue.endsMidValue(Data(text.utf8)) == truncated, "\(text)")
     }
 }

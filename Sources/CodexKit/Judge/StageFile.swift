@@ -45,10 +45,9 @@ public struct StageDefinition: Sendable, Equatable {
         guard !unknown.isEmpty else { return }
         let names = Array(Set(unknown)).sorted()
         throw SmokeError(
-            "unknown_tool",
+            .unknownTool,
             "stage '\(name)' expects \(names.joined(separator: ", ")), which the manifest \(source) does not hold "
                 + "(it holds: \(manifest.sorted().joined(separator: ", ")))",
-            exit: .invalidInput,
             fields: ["stage": .string(name), "unknown_tools": .array(names.map { .string($0) }), "manifest": .string(source)])
     }
 
@@ -70,34 +69,34 @@ public enum StageFile {
         let stages = try load(path: path)
         guard let stage = stages.first(where: { $0.name == name }) else {
             let known = stages.map(\.name).joined(separator: ", ")
-            throw .invalidInput("stage_not_found", "\(path): no stage named '\(name)' (stages: \(known))")
+            throw SmokeError(.stageNotFound, "\(path): no stage named '\(name)' (stages: \(known))")
         }
         return stage
     }
 
     public static func parse(_ document: JSONValue, source: String) throws(SmokeError) -> [StageDefinition] {
         guard let stages = document["stages"]?.arrayValue else {
-            throw .invalidInput("invalid_stages", "\(source): expected an object with a \"stages\" array")
+            throw SmokeError(.invalidStages, "\(source): expected an object with a \"stages\" array")
         }
         var result: [StageDefinition] = []
         var seen = Set<String>()
         for (index, entry) in stages.enumerated() {
             let at = "\(source): stages[\(index)]"
             guard let name = entry["name"]?.stringValue, !name.isEmpty else {
-                throw .invalidInput("invalid_stages", "\(at).name: expected a non-empty string")
+                throw SmokeError(.invalidStages, "\(at).name: expected a non-empty string")
             }
             // The name becomes file names (<name>.jsonl, codex-home-<name>): no separator, no "..".
             guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }), name != ".", name != ".." else {
-                throw .invalidInput("invalid_stages", "\(at).name: '\(name)': use letters, digits, '.', '-' and '_' only (it names the transcript files)")
+                throw SmokeError(.invalidStages, "\(at).name: '\(name)': use letters, digits, '.', '-' and '_' only (it names the transcript files)")
             }
             guard seen.insert(name).inserted else {
-                throw .invalidInput("invalid_stages", "\(at).name: duplicate stage name '\(name)'")
+                throw SmokeError(.invalidStages, "\(at).name: duplicate stage name '\(name)'")
             }
             guard let prompt = entry["prompt"]?.stringValue else {
-                throw .invalidInput("invalid_stages", "\(at).prompt: expected a string")
+                throw SmokeError(.invalidStages, "\(at).prompt: expected a string")
             }
             guard let rawExpectations = entry["expectations"]?.arrayValue else {
-                throw .invalidInput("invalid_stages", "\(at).expectations: expected an array")
+                throw SmokeError(.invalidStages, "\(at).expectations: expected an array")
             }
             var expectations: [ToolExpectation] = []
             for (position, raw) in rawExpectations.enumerated() {
@@ -109,33 +108,33 @@ public enum StageFile {
     }
 
     private static func expectation(_ raw: JSONValue, at: String) throws(SmokeError) -> ToolExpectation {
-        guard raw.objectValue != nil else { throw .invalidInput("invalid_stages", "\(at): expected an object") }
+        guard raw.objectValue != nil else { throw SmokeError(.invalidStages, "\(at): expected an object") }
         guard let tool = raw["tool"]?.stringValue, !tool.isEmpty else {
-            throw .invalidInput("invalid_stages", "\(at).tool: expected a non-empty string")
+            throw SmokeError(.invalidStages, "\(at).tool: expected a non-empty string")
         }
         var server: String?
         if let value = raw["server"], !value.isNull {
-            guard let text = value.stringValue else { throw .invalidInput("invalid_stages", "\(at).server: expected a string") }
+            guard let text = value.stringValue else { throw SmokeError(.invalidStages, "\(at).server: expected a string") }
             server = text
         }
         var arguments: JSONValue?
         if let value = raw["arguments"], !value.isNull {
             guard value.objectValue != nil else {
-                throw .invalidInput("invalid_stages", "\(at).arguments: expected an object, found \(value.typeName)")
+                throw SmokeError(.invalidStages, "\(at).arguments: expected an object, found \(value.typeName)")
             }
             arguments = value
         }
         var minCalls = 1
         if let value = raw["min_calls"], !value.isNull {
             guard let count = value.intValue, count >= 1, count <= 1000 else {
-                throw .invalidInput("invalid_stages", "\(at).min_calls: expected an integer from 1 to 1000")
+                throw SmokeError(.invalidStages, "\(at).min_calls: expected an integer from 1 to 1000")
             }
             minCalls = Int(count)
         }
         var maxCalls: Int?
         if let value = raw["max_calls"], !value.isNull {
             guard let count = value.intValue, count >= 0, count <= 1000 else {
-                throw .invalidInput("invalid_stages", "\(at).max_calls: expected an integer from 0 to 1000")
+                throw SmokeError(.invalidStages, "\(at).max_calls: expected an integer from 0 to 1000")
             }
             maxCalls = Int(count)
         }
@@ -143,14 +142,14 @@ public enum StageFile {
         let forbid = try flag(raw, "forbid", at: at)
         let expectError = try flag(raw, "expect_error", at: at)
         if forbid, raw["min_calls"] != nil || maxCalls != nil || allowFailed || expectError {
-            throw .invalidInput(
-                "invalid_stages", "\(at).forbid: a forbidden tool takes no min_calls, max_calls, allow_failed or expect_error")
+            throw SmokeError(
+                .invalidStages, "\(at).forbid: a forbidden tool takes no min_calls, max_calls, allow_failed or expect_error")
         }
         if expectError, allowFailed {
-            throw .invalidInput("invalid_stages", "\(at).expect_error: already counts failed calls only; drop allow_failed")
+            throw SmokeError(.invalidStages, "\(at).expect_error: already counts failed calls only; drop allow_failed")
         }
         if let maxCalls, maxCalls < minCalls {
-            throw .invalidInput("invalid_stages", "\(at).max_calls: \(maxCalls) is below min_calls \(minCalls)")
+            throw SmokeError(.invalidStages, "\(at).max_calls: \(maxCalls) is below min_calls \(minCalls)")
         }
         return ToolExpectation(
             tool: tool, server: server, arguments: arguments, minCalls: minCalls, maxCalls: maxCalls,
@@ -159,7 +158,7 @@ public enum StageFile {
 
     private static func flag(_ raw: JSONValue, _ key: String, at: String) throws(SmokeError) -> Bool {
         guard let value = raw[key], !value.isNull else { return false }
-        guard let flag = value.boolValue else { throw .invalidInput("invalid_stages", "\(at).\(key): expected a boolean") }
+        guard let flag = value.boolValue else { throw SmokeError(.invalidStages, "\(at).\(key): expected a boolean") }
         return flag
     }
 }

@@ -10,7 +10,7 @@ public struct ExpectationResult: Sendable, Equatable {
     public var reason: String?
     /// Error code this unmet expectation stands for (`tool_failed`, `tool_missing`,
     /// `arguments_mismatch`, `too_few_calls`, `too_many_calls`, `forbidden_call`, `expected_error_missing`).
-    public var code: String?
+    public var code: ErrorCode?
     public var hint: String?
 
     public var json: JSONValue {
@@ -22,7 +22,7 @@ public struct ExpectationResult: Sendable, Equatable {
         if let most = expectation.maxCalls { object["max_calls"] = .int(Int64(most)) }
         if expectation.forbid { object["forbid"] = true }
         if expectation.expectError { object["expect_error"] = true }
-        if let code { object["code"] = .string(code) }
+        if let code { object["code"] = .string(code.rawValue) }
         if let reason { object["reason"] = .string(reason) }
         return .object(object)
     }
@@ -53,20 +53,20 @@ public struct StageJudge: Sendable {
         let results = expectations
         switch end {
         case .timeout(let seconds):
-            return .timeout("timeout", "stage '\(stage.name)' exceeded --timeout \(format(seconds)) s; \(progress)",
+            return SmokeError(.timeout, "stage '\(stage.name)' exceeded --timeout \(format(seconds)) s; \(progress)",
                 hint: "the transcript and stderr log on disk hold everything Codex printed before it was stopped")
         case .heartbeatTimeout(let seconds):
-            return .timeout("heartbeat_timeout", "stage '\(stage.name)': no new stdout or stderr line for \(format(seconds)) s; \(progress)",
+            return SmokeError(.heartbeatTimeout, "stage '\(stage.name)': no new stdout or stderr line for \(format(seconds)) s; \(progress)",
                 hint: "Codex waits silently when the model server never answers; the lines before the stall are on disk")
         default:
             break
         }
         if let failure = stderr.mcpStartupFailure, !transcript.turnEnded {
-            return .checkFailed("mcp_startup_failed", failure,
+            return SmokeError(.mcpStartupFailed, failure,
                 hint: "a required MCP server did not answer initialize; check that the stack under test is up at the configured URL")
         }
         if let failure = transcript.turnFailure {
-            return .checkFailed("turn_failed", "stage '\(stage.name)': turn failed: \(failure)")
+            return SmokeError(.turnFailed, "stage '\(stage.name)': turn failed: \(failure)")
         }
         if !transcript.turnCompleted {
             var how = "Codex stopped before turn.completed or turn.failed"
@@ -75,11 +75,11 @@ public struct StageJudge: Sendable {
             case .exited(let code): how += " (exit \(code))"
             default: break
             }
-            return .checkFailed("incomplete_transcript", "stage '\(stage.name)': \(how); \(progress)",
+            return SmokeError(.incompleteTranscript, "stage '\(stage.name)': \(how); \(progress)",
                 hint: "the partial transcript is kept on disk")
         }
         if let unmet = results.first(where: { !$0.met }) {
-            return .checkFailed(unmet.code ?? "tool_missing", "stage '\(stage.name)': \(unmet.reason ?? "expectation not met")", hint: unmet.hint)
+            return SmokeError(unmet.code ?? .toolMissing, "stage '\(stage.name)': \(unmet.reason ?? "expectation not met")", hint: unmet.hint)
         }
         return nil
     }
@@ -103,7 +103,7 @@ public struct StageJudge: Sendable {
         if expectation.forbid {
             var result = ExpectationResult(expectation: expectation, met: argumentsMatch.isEmpty, matched: argumentsMatch.count)
             if !result.met {
-                result.code = "forbidden_call"
+                result.code = .forbiddenCall
                 result.reason = "\(label) was called \(argumentsMatch.count) time(s); the stage forbids it"
             }
             return result
@@ -115,32 +115,32 @@ public struct StageJudge: Sendable {
         var result = ExpectationResult(expectation: expectation, met: counted.count >= expectation.minCalls, matched: counted.count)
         if result.met, let most = expectation.maxCalls, counted.count > most {
             result.met = false
-            result.code = "too_many_calls"
+            result.code = .tooManyCalls
             result.reason = "\(label) was called \(counted.count) time(s); the stage allows at most \(most)"
             return result
         }
         guard !result.met else { return result }
         if expectation.expectError, let succeeded = argumentsMatch.first(where: \.succeeded) {
-            result.code = "expected_error_missing"
+            result.code = .expectedErrorMissing
             result.reason = "\(label) succeeded; the stage expects it to fail (result: \(succeeded.json.encodedString().prefix(200)))"
             return result
         }
         let need = expectation.minCalls == 1 ? "" : " (\(counted.count) of \(expectation.minCalls) calls counted)"
         if let failed = argumentsMatch.first(where: \.failed) ?? sameTool.first(where: \.failed) {
-            result.code = "tool_failed"
+            result.code = .toolFailed
             result.reason = "\(label) failed\(need): \(failed.error ?? "status \(failed.status ?? "unknown")")"
         } else if !counted.isEmpty {
-            result.code = "too_few_calls"
+            result.code = .tooFewCalls
             result.reason = "\(label) was called \(counted.count) time(s); the stage needs at least \(expectation.minCalls)"
         } else if !argumentsMatch.isEmpty {
-            result.code = "tool_failed"
+            result.code = .toolFailed
             result.reason = "\(label) did not complete\(need): status \(argumentsMatch.last?.status ?? "unknown")"
         } else if !sameTool.isEmpty {
-            result.code = "arguments_mismatch"
+            result.code = .argumentsMismatch
             let seen = sameTool.prefix(3).map { $0.arguments.encodedString() }.joined(separator: "; ")
             result.reason = "\(label) was called, but never with arguments matching \(expectation.arguments?.encodedString() ?? "{}"); seen: \(seen)"
         } else {
-            result.code = "tool_missing"
+            result.code = .toolMissing
             var reason = "\(label) was never called"
             if let offered {
                 let isOffered = offered.offers(tool: expectation.tool, server: expectation.server)

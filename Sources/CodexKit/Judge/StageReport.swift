@@ -1,12 +1,23 @@
 import Foundation
 import SmokeCore
 
-/// The JSON answer of `run` and `check` (the runner adds `tool`, `version`, `ok`, `elapsed_ms`).
+/// The verdict of `run` and `check`: their answer (`outcome`, which the envelope wraps) and
+/// what the judge adds to it (the baseline).
 public struct StageReport: Sendable {
-    public var fields: [String: JSONValue]
-    public var error: SmokeError?
+    public var outcome: ToolOutcome
 
-    public var outcome: ToolOutcome { ToolOutcome(fields: fields, error: error) }
+    public var fields: [String: JSONValue] {
+        get { outcome.fields }
+        set { outcome.fields = newValue }
+    }
+    public var error: SmokeError? {
+        get { outcome.error }
+        set { outcome.error = newValue }
+    }
+
+    init(fields: [String: JSONValue], error: SmokeError?) {
+        outcome = ToolOutcome(fields: fields, error: error)
+    }
 
     static func make(
         judge: StageJudge, transcriptPath: String, stderrPath: String, duration: Duration?, extra: [String: JSONValue]
@@ -43,8 +54,8 @@ public struct StageReport: Sendable {
         if let message = transcript.lastAgentMessage { fields["agent_message"] = .string(message) }
         fields.merge(extra) { _, new in new }
         var error = judge.error
-        if error != nil, error?.code == "tool_missing", let offered = judge.offered,
-            let unmet = judge.expectations.first(where: { !$0.met && $0.code == "tool_missing" })
+        if error != nil, error?.code == .toolMissing, let offered = judge.offered,
+            let unmet = judge.expectations.first(where: { !$0.met && $0.code == .toolMissing })
         {
             error?.fields["tool_offered"] = .bool(offered.offers(tool: unmet.expectation.tool, server: unmet.expectation.server))
         }
@@ -75,12 +86,12 @@ extension StageReport {
         var unknown = 0
         var firstUnknown: ExpectationResult?
         let unmet = judge.expectations.filter { !$0.met }
-        func excuse(tool: String?, code: String?, reason: String?, result: ExpectationResult? = nil) {
-            if let entry = mine.first(where: { $0.matches(stage: stage, tool: tool, code: code) }) {
+        func excuse(tool: String?, code: ErrorCode?, reason: String?, result: ExpectationResult? = nil) {
+            if let entry = mine.first(where: { $0.matches(stage: stage, tool: tool, code: code?.rawValue) }) {
                 used.insert(entry.index)
                 var object: [String: JSONValue] = ["baseline_reason": .string(entry.reason)]
                 if let tool { object["tool"] = .string(tool) }
-                if let code { object["code"] = .string(code) }
+                if let code { object["code"] = .string(code.rawValue) }
                 if let reason { object["reason"] = .string(reason) }
                 known.append(.object(object))
             } else {
@@ -102,8 +113,8 @@ extension StageReport {
         if error != nil, unknown == 0 { report.error = nil }
         // The verdict names a failure nobody excused, not the first one in stage order.
         if let firstUnknown, !known.isEmpty, unmet.first?.expectation != firstUnknown.expectation {
-            report.error = .checkFailed(
-                firstUnknown.code ?? "tool_missing", "stage '\(stage)': \(firstUnknown.reason ?? "expectation not met")",
+            report.error = SmokeError(
+                firstUnknown.code ?? .toolMissing, "stage '\(stage)': \(firstUnknown.reason ?? "expectation not met")",
                 hint: firstUnknown.hint)
         }
         return report

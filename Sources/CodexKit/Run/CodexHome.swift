@@ -51,18 +51,18 @@ public struct CodexHome: Sendable {
         let manager = FileManager.default
         if manager.fileExists(atPath: path) {
             do { try manager.removeItem(atPath: path) } catch {
-                throw .environment("codex_home_failed", "\(path): cannot remove the previous CODEX_HOME: \(error.localizedDescription)")
+                throw SmokeError(.codexHomeFailed, "\(path): cannot remove the previous CODEX_HOME: \(error.localizedDescription)")
             }
         }
         if let template {
             var isDirectory: ObjCBool = false
             guard manager.fileExists(atPath: template, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw .invalidInput("codex_home_template_missing", "\(template): --codex-home-template is not a directory")
+                throw SmokeError(.codexHomeTemplateMissing, "\(template): --codex-home-template is not a directory")
             }
             try copyTemplate(from: template, to: path)
         } else {
             do { try manager.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) } catch {
-                throw .environment("codex_home_failed", "\(path): cannot create CODEX_HOME: \(error.localizedDescription)")
+                throw SmokeError(.codexHomeFailed, "\(path): cannot create CODEX_HOME: \(error.localizedDescription)")
             }
         }
         let home = CodexHome(path: path)
@@ -94,7 +94,7 @@ public struct CodexHome: Sendable {
                 if manager.fileExists(atPath: target, isDirectory: &isDirectory), !isDirectory.boolValue { chmod(target, 0o600) }
             }
         } catch {
-            throw .environment("codex_home_failed", "\(template) -> \(path): cannot copy the CODEX_HOME template: \(error.localizedDescription)")
+            throw SmokeError(.codexHomeFailed, "\(template) -> \(path): cannot copy the CODEX_HOME template: \(error.localizedDescription)")
         }
     }
 
@@ -104,9 +104,9 @@ public struct CodexHome: Sendable {
         do {
             return try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw .invalidInput("invalid_codex_config", "\(configPath): malformed TOML at line \(error.source.begin.line), column \(error.source.begin.column)")
+            throw SmokeError(.invalidCodexConfig, "\(configPath): malformed TOML at line \(error.source.begin.line), column \(error.source.begin.column)")
         } catch {
-            throw .invalidInput("invalid_codex_config", "\(configPath): malformed TOML: \(error)")
+            throw SmokeError(.invalidCodexConfig, "\(configPath): malformed TOML: \(error)")
         }
     }
 
@@ -161,17 +161,17 @@ public struct CodexHome: Sendable {
         let server = config["mcp_servers"]?.table?[settings.mcpServerName]?.table
         let url = server?["url"]?.string
         guard url == settings.mcpURL else {
-            throw .environment("codex_config_mismatch",
+            throw SmokeError(.codexConfigMismatch,
                 "\(configPath): mcp_servers.\(settings.mcpServerName).url is \(url.map { "'\($0)'" } ?? "missing"), expected '\(settings.mcpURL)' (the stack under test)")
         }
         guard server?["required"]?.bool == true else {
-            throw .environment("codex_config_mismatch", "\(configPath): mcp_servers.\(settings.mcpServerName).required is not true")
+            throw SmokeError(.codexConfigMismatch, "\(configPath): mcp_servers.\(settings.mcpServerName).required is not true")
         }
         if let baseURL = settings.scriptedBaseURL {
             let provider = config["model_provider"]?.string
             let actual = config["model_providers"]?.table?[Self.scriptedModel]?.table?["base_url"]?.string
             guard provider == Self.scriptedModel, actual == baseURL else {
-                throw .environment("codex_config_mismatch",
+                throw SmokeError(.codexConfigMismatch,
                     "\(configPath): model provider is \(provider ?? "unset") at \(actual ?? "no URL"), expected the scripted model at \(baseURL)")
             }
         }

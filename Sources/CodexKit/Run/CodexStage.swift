@@ -48,7 +48,7 @@ public enum CodexStage {
         let manager = FileManager.default
         if let path = explicit ?? environment["CODEX_BIN"].flatMap({ $0.isEmpty ? nil : $0 }) {
             guard manager.isExecutableFile(atPath: path) else {
-                throw .environment("codex_not_found", "\(path): Codex binary not found or not executable",
+                throw SmokeError(.codexNotFound, "\(path): Codex binary not found or not executable",
                     hint: "pass --codex PATH or set CODEX_BIN; `make deps` installs the pinned openai-codex-cli-bin into .venv")
             }
             return path
@@ -68,7 +68,7 @@ public enum CodexStage {
             let candidate = "\(directory)/codex"
             if manager.isExecutableFile(atPath: candidate) { return candidate }
         }
-        throw .environment("codex_not_found", "Codex binary not found (no --codex, CODEX_BIN, .venv codex_cli_bin or codex on PATH)",
+        throw SmokeError(.codexNotFound, "Codex binary not found (no --codex, CODEX_BIN, .venv codex_cli_bin or codex on PATH)",
             hint: "`make deps` installs the pinned openai-codex-cli-bin into .venv")
     }
 
@@ -81,16 +81,16 @@ public enum CodexStage {
         // Finite and bounded too: Duration.seconds(1e30) or (inf) traps (found by the mutation test).
         let limits = [options.timeout, options.heartbeatTimeout, options.grace, options.streamIdleTimeout]
         guard limits.allSatisfy({ $0 >= 0 && $0 <= maximumSeconds }) else {
-            throw .invalidInput(
-                "invalid_timeout",
+            throw SmokeError(
+                .invalidTimeout,
                 "--timeout, --heartbeat-timeout, --grace and --stream-idle-timeout must be 0 to \(Int(maximumSeconds)) seconds")
         }
         guard let url = URL(string: options.mcpURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-            throw .invalidInput("invalid_url", "--mcp-url '\(options.mcpURL)': expected an http(s) URL such as http://127.0.0.1:9090/mcp")
+            throw SmokeError(.invalidURL, "--mcp-url '\(options.mcpURL)': expected an http(s) URL such as http://127.0.0.1:9090/mcp")
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: options.cd, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw .invalidInput("cd_not_found", "--cd \(options.cd): not a directory")
+            throw SmokeError(.cdNotFound, "--cd \(options.cd): not a directory")
         }
         // Both become absolute: the child starts in --cd, where relative paths would resolve twice.
         let cd = absolute(options.cd)
@@ -221,13 +221,13 @@ public enum CodexStage {
         if let given {
             let path = absolute(given)
             do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-                throw .environment("write_failed", "--work \(path): cannot create: \(error.localizedDescription)")
+                throw SmokeError(.writeFailed, "--work \(path): cannot create: \(error.localizedDescription)")
             }
             return path
         }
         var template = Array("\(FileManager.default.temporaryDirectory.path)/codex-stage-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
-            throw .environment("write_failed", "cannot create a work directory under \(FileManager.default.temporaryDirectory.path)")
+            throw SmokeError(.writeFailed, "cannot create a work directory under \(FileManager.default.temporaryDirectory.path)")
         }
         return String(cString: made)
     }

@@ -22,7 +22,7 @@ public struct HomePlacement: Sendable, Equatable {
         if keep { return HomePlacement(path: inWork, removable: inWork) }
         if let scratch {
             guard let directory = privateDirectory(in: scratch, name: name) else {
-                throw .environment("write_failed", "--scratch \(scratch): cannot create a private directory there: \(String(cString: strerror(errno)))")
+                throw SmokeError(.writeFailed, "--scratch \(scratch): cannot create a private directory there: \(String(cString: strerror(errno)))")
             }
             return HomePlacement(path: "\(directory)/codex-home-\(name)", removable: directory)
         }

@@ -13,7 +13,7 @@ final class LineFile: Sendable {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw .environment("write_failed", "\(path): cannot open for writing: \(String(cString: strerror(errno)))")
+            throw SmokeError(.writeFailed, "\(path): cannot open for writing: \(String(cString: strerror(errno)))")
         }
     }
 

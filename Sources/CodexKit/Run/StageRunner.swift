@@ -84,14 +84,14 @@ public struct StageRunner: Sendable {
                 return try await runOnce()
             } catch let busy as TextFileBusy {
                 guard attempt < 5 else {
-                    throw .environment("codex_spawn_failed", "\(executable): cannot start: \(busy.error)")
+                    throw SmokeError(.codexSpawnFailed, "\(executable): cannot start: \(busy.error)")
                 }
                 attempt += 1
                 try? await Task.sleep(for: .milliseconds(50 * attempt))
             } catch let error as SmokeError {
                 throw error
             } catch {
-                throw .environment("codex_spawn_failed", "\(executable): cannot start: \(error)")
+                throw SmokeError(.codexSpawnFailed, "\(executable): cannot start: \(error)")
             }
         }
     }
@@ -160,7 +160,7 @@ public struct StageRunner: Sendable {
             throw TextFileBusy(error: error)
         } catch {
             closeUnreadEnds()
-            throw SmokeError.environment("codex_spawn_failed", "\(executable): cannot start: \(error)")
+            throw SmokeError(.codexSpawnFailed, "\(executable): cannot start: \(error)")
         }
         let (transcript, digest, pid) = outcome.closureResult
         let end: RunEnd

@@ -60,7 +60,7 @@ public struct ModelScript: Sendable, Equatable {
 
     public static func parse(_ document: JSONValue, source: String, defaultServer: String) throws(SmokeError) -> ModelScript {
         guard let rawSteps = document["steps"]?.arrayValue else {
-            throw .invalidInput("invalid_script", "\(source): expected an object with a \"steps\" array")
+            throw SmokeError(.invalidScript, "\(source): expected an object with a \"steps\" array")
         }
         var steps: [Step] = []
         for (index, raw) in rawSteps.enumerated() {
@@ -69,7 +69,7 @@ public struct ModelScript: Sendable, Equatable {
                 var parsed: [Call] = []
                 for (position, call) in calls.enumerated() {
                     guard let tool = call["tool"]?.stringValue else {
-                        throw .invalidInput("invalid_script", "\(at).calls[\(position)].tool: expected a string")
+                        throw SmokeError(.invalidScript, "\(at).calls[\(position)].tool: expected a string")
                     }
                     let server = call["server"]?.stringValue ?? defaultServer
                     let arguments = call["arguments"] ?? [:]
@@ -85,14 +85,14 @@ public struct ModelScript: Sendable, Equatable {
                 case "http_error":
                     let status = Int(raw["status"]?.intValue ?? 500)
                     guard (400...599).contains(status) else {
-                        throw .invalidInput("invalid_script", "\(at).status: expected an HTTP error status (400-599)")
+                        throw SmokeError(.invalidScript, "\(at).status: expected an HTTP error status (400-599)")
                     }
                     steps.append(.httpError(status: status, body: raw["body"]?.stringValue ?? "{\"error\":{\"message\":\"scripted failure\"}}"))
                 default:
-                    throw .invalidInput("invalid_script", "\(at).fault: unknown fault '\(fault)' (hang_before_headers, hang_after_headers, http_error)")
+                    throw SmokeError(.invalidScript, "\(at).fault: unknown fault '\(fault)' (hang_before_headers, hang_after_headers, http_error)")
                 }
             } else {
-                throw .invalidInput("invalid_script", "\(at): expected \"calls\", \"message\" or \"fault\"")
+                throw SmokeError(.invalidScript, "\(at): expected \"calls\", \"message\" or \"fault\"")
             }
         }
         return ModelScript(steps: steps)

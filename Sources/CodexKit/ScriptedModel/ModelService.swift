@@ -28,7 +28,7 @@ public enum ModelService {
     public static func serve(_ options: Options, log: Log) async throws(SmokeError) -> [String: JSONValue] {
         let stage = try StageFile.stage(named: options.name, path: options.stagesPath)
         guard options.maxSeconds >= 0, options.maxSeconds <= CodexStage.maximumSeconds else {
-            throw .invalidInput("invalid_timeout", "--max-seconds must be 0 to \(Int(CodexStage.maximumSeconds)) seconds")
+            throw SmokeError(.invalidTimeout, "--max-seconds must be 0 to \(Int(CodexStage.maximumSeconds)) seconds")
         }
         let script = try options.scriptPath.map { path throws(SmokeError) in try ModelScript.load(path: path, defaultServer: options.mcpServerName) }
             ?? ModelScript.calling(stage, defaultServer: options.mcpServerName)
@@ -38,7 +38,7 @@ public enum ModelService {
             if let mcpURL = options.mcpURL { URLCredentials.register(in: mcpURL) }
             guard let mcpURL = options.mcpURL else {
                 await server.shutdown()
-                throw .invalidInput("usage", "--codex-home needs --mcp-url")
+                throw SmokeError(.usage, "--codex-home needs --mcp-url")
             }
             do {
                 _ = try CodexHome.prepare(

@@ -48,7 +48,7 @@ public final class ScriptedModelServer: Sendable {
             // Not closed here: NIO may already have closed it with the failed channel, and a second
             // close could hit a descriptor another thread has opened since. The process ends anyway.
             try? await group.shutdownGracefully()
-            throw .environment("model_server_failed", "scripted model server: cannot serve on 127.0.0.1:\(listener.port): \(error)")
+            throw SmokeError(.modelServerFailed, "scripted model server: cannot serve on 127.0.0.1:\(listener.port): \(error)")
         }
     }
 

@@ -9,11 +9,11 @@ public enum TranscriptReader {
     public static func forEachLine(path: String, _ body: (Data) -> Void) throws(SmokeError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw .invalidInput("file_not_found", "\(path): no such file")
+            throw SmokeError(.fileNotFound, "\(path): no such file")
         }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw .environment("file_unreadable", "\(path): cannot be read: \(String(cString: strerror(errno)))")
+            throw SmokeError(.fileUnreadable, "\(path): cannot be read: \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         // Bounded like the live run: a line over the limit reaches `body` as its first 200 bytes.
@@ -33,7 +33,7 @@ public enum TranscriptReader {
             let count = read(fd, buffer.baseAddress, chunkSize)
             if count < 0 {
                 if errno == EINTR { continue }
-                throw .environment("file_unreadable", "\(path): read failed: \(String(cString: strerror(errno)))")
+                throw SmokeError(.fileUnreadable, "\(path): read failed: \(String(cString: strerror(errno)))")
             }
             if count == 0 { break }
             splitter.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), piece: deliver)

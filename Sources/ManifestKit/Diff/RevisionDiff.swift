@@ -70,7 +70,7 @@ public enum RevisionDiff {
     ) throws(SmokeError) -> ToolSurface {
         do {
             return ToolSurface(manifest: try Renderer.plan(options).manifest, origin: origin)
-        } catch where error.code == "empty_manifest" {
+        } catch where error.code == .emptyManifest {
             return ToolSurface(tools: [:], origin: origin, warnings: ["\(label): the render enables no tool"])
         } catch {
             var failure = error
@@ -197,8 +197,8 @@ public enum RevisionDiff {
         let templatePlacement = locate(paths.absolute(template))
         if case .absent = templatePlacement {
             throw SmokeError(
-                "file_not_found", "base (\(exported.revision)): the template \(template) does not exist at \(exported.revision)",
-                exit: .invalidInput, fields: ["file": .string(template), "side": "base"])
+                .fileNotFound, "base (\(exported.revision)): the template \(template) does not exist at \(exported.revision)",
+                fields: ["file": .string(template), "side": "base"])
         }
         base.template = templatePlacement.path
 
@@ -246,8 +246,8 @@ public enum RevisionDiff {
             return String(cString: pointer)
         }
         guard let made else {
-            throw .environment(
-                "write_failed", "cannot create a temporary directory for the revision: \(String(cString: strerror(errno)))")
+            throw SmokeError(
+                .writeFailed, "cannot create a temporary directory for the revision: \(String(cString: strerror(errno)))")
         }
         return made
     }

@@ -107,7 +107,7 @@ public struct SurfaceDiffReport: Sendable {
         let more = breaking.count > shown.count ? "; and \(breaking.count - shown.count) more" : ""
         let count = breaking.count == 1 ? "1 breaking change" : "\(breaking.count) breaking changes"
         return SmokeError(
-            "breaking_change", "\(count): \(shown.joined(separator: "; "))\(more)",
-            hint: "pass --allow-breaking to accept them", exit: .checkFailed)
+            .breakingChange, "\(count): \(shown.joined(separator: "; "))\(more)",
+            hint: "pass --allow-breaking to accept them")
     }
 }

@@ -38,9 +38,8 @@ public struct ToolSurface: Sendable {
         for (index, entry) in entries.enumerated() {
             guard let name = entry["name"]?.stringValue else {
                 throw SmokeError(
-                    "invalid_live_catalog",
+                    .invalidLiveCatalog,
                     "\(source): \(prefix)tools[\(index)] is a bare name; a diff needs tool objects with their schemas",
-                    exit: .invalidInput,
                     fields: ["file": .string(source), "json_path": .string("\(prefix)tools[\(index)]")])
             }
             if tools[name] != nil {

@@ -58,7 +58,7 @@ public enum CodexToolsLint {
 
     public static func lint(_ live: JSONValue, source: String, serverName: String = defaultServerName) throws(SmokeError) -> LintReport {
         guard !serverName.isEmpty else {
-            throw .invalidInput("invalid_server_name", "--server-name must not be empty")
+            throw SmokeError(.invalidServerName, "--server-name must not be empty")
         }
         let (entries, listPath) = try entries(live, source: source)
         let namespace = CodexToolNames.namespace(server: serverName)

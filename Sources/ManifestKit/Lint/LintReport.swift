@@ -62,23 +62,21 @@ public struct LintReport: Sendable, Equatable {
             let culprits = tools.filter { $0.reasons.contains { $0.jsonPath != nil } }
             let first = culprits.first?.reasons.first
             return SmokeError(
-                "codex_rejects_list",
+                .codexRejectsList,
                 "Codex \(CodexToolsLint.codexVersion) refuses this whole tools/list (\(first?.jsonPath ?? "?"): \(first.map { String($0.detail.prefix { $0 != ";" }) } ?? "")): the server fails to start and none of its \(tools.count) tools reach the model",
-                hint: "fix the entries named in tools[].reasons; every one of them makes the list undecodable",
-                exit: .checkFailed)
+                hint: "fix the entries named in tools[].reasons; every one of them makes the list undecodable")
         }
         if !dropped.isEmpty {
             let list = dropped.map { tool in "\(Self.label(tool)) (\(Set(tool.reasons.map(\.rule.id)).sorted().joined(separator: ", ")))" }
             var message = "Codex \(CodexToolsLint.codexVersion) would not offer \(dropped.count) of \(tools.count) served tools: \(list.joined(separator: ", "))"
             if !schemaProblems.isEmpty { message += "; and \(Self.problems(schemaProblems.count)) other clients refuse" }
-            return SmokeError("codex_rejects_tools", message, exit: .checkFailed)
+            return SmokeError(.codexRejectsTools, message)
         }
         if !schemaProblems.isEmpty {
             let tools = Array(Set(schemaProblems.map(\.tool))).sorted()
             return SmokeError(
-                "schema_problems",
-                "\(Self.problems(schemaProblems.count)) that other MCP clients refuse, in \(tools.joined(separator: ", ")) (Codex offers these tools)",
-                exit: .checkFailed)
+                .schemaProblems,
+                "\(Self.problems(schemaProblems.count)) that other MCP clients refuse, in \(tools.joined(separator: ", ")) (Codex offers these tools)")
         }
         return nil
     }

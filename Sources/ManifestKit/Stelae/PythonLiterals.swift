@@ -17,8 +17,7 @@ public struct PythonLiterals: Sendable {
         let data = try FileIO.read(path: path)
         guard let text = String(data: data, encoding: .utf8) else {
             throw SmokeError(
-                "invalid_python_defaults", "\(path): not UTF-8 text", exit: .invalidInput,
-                fields: ["file": .string(path)])
+                .invalidPythonDefaults, "\(path): not UTF-8 text", fields: ["file": .string(path)])
         }
         try self.init(source: text, path: path)
     }
@@ -63,14 +62,12 @@ public struct PythonLiterals: Sendable {
             throw Self.failure(path, problem.line, "\(name) is not a literal: \(problem.reason)")
         }
         throw SmokeError(
-            "invalid_python_defaults", "\(path): defines no constant \(name)", exit: .invalidInput,
-            fields: ["file": .string(path), "name": .string(name)])
+            .invalidPythonDefaults, "\(path): defines no constant \(name)", fields: ["file": .string(path), "name": .string(name)])
     }
 
     static func failure(_ path: String, _ line: Int, _ reason: String) -> SmokeError {
         SmokeError(
-            "invalid_python_defaults", "\(path):\(line): \(reason)", exit: .invalidInput,
-            fields: ["file": .string(path), "line": .int(Int64(line))])
+            .invalidPythonDefaults, "\(path):\(line): \(reason)", fields: ["file": .string(path), "line": .int(Int64(line))])
     }
 }
 

@@ -16,23 +16,37 @@ public enum CallAnswer: Sendable, Equatable {
 }
 
 /// Why a call is not what it should be (all exit 1).
-public enum CallErrorCode: String, Sendable {
+public enum CallErrorCode: Sendable {
     /// The tool answered `isError: true`.
-    case toolError = "tool_error"
+    case toolError
     /// `structuredContent` breaks the tool's `outputSchema` (or is missing while one is declared).
-    case outputSchemaMismatch = "output_schema_mismatch"
+    case outputSchemaMismatch
     /// The answer did not arrive whole.
-    case answerTruncated = "answer_truncated"
+    case answerTruncated
     /// The answer is empty or not a JSON-RPC response / `CallToolResult`.
-    case invalidAnswer = "invalid_answer"
+    case invalidAnswer
     /// The answer was larger than `--max-body-bytes`.
-    case answerTooLarge = "answer_too_large"
+    case answerTooLarge
     /// A JSON-RPC error: the server refused the call itself (unknown tool, arguments rejected).
-    case callRejected = "call_rejected"
+    case callRejected
     /// `resultType: "input_required"`: the server wants input the probe cannot give.
-    case inputRequired = "input_required"
+    case inputRequired
     /// `--expect-error`, but the call succeeded.
-    case unexpectedSuccess = "unexpected_success"
+    case unexpectedSuccess
+
+    /// The stable code this stands for.
+    public var errorCode: ErrorCode {
+        switch self {
+        case .toolError: .toolError
+        case .outputSchemaMismatch: .outputSchemaMismatch
+        case .answerTruncated: .answerTruncated
+        case .invalidAnswer: .invalidAnswer
+        case .answerTooLarge: .answerTooLarge
+        case .callRejected: .callRejected
+        case .inputRequired: .inputRequired
+        case .unexpectedSuccess: .unexpectedSuccess
+        }
+    }
 }
 
 /// The verdict on one `tools/call`: the `call` object of the report and, when the call is not
@@ -139,7 +153,7 @@ public struct CallVerdict: Sendable {
         guard call.expectError else { return }
         switch failure?.code {
         case .toolError?, .callRejected?:
-            fields["failed_as_expected"] = .string(failure!.code.rawValue)
+            fields["failed_as_expected"] = .string(failure!.code.errorCode.rawValue)
             failure = nil
         case nil:
             fail(.unexpectedSuccess, "tools/call \(call.name) succeeded, but --expect-error wants it to fail")

@@ -25,8 +25,8 @@ public struct ToolCall: Sendable, Equatable {
             json = try JSONValue.parse(Data(text.utf8), source: "--args")
         }
         guard json.objectValue != nil else {
-            throw .invalidInput(
-                "invalid_argument", "--args: tools/call arguments must be a JSON object, found \(json.typeName)",
+            throw SmokeError(
+                .invalidArgument, "--args: tools/call arguments must be a JSON object, found \(json.typeName)",
                 hint: "e.g. --args '{\"query\": \"x\"}' or --args @args.json")
         }
         return json

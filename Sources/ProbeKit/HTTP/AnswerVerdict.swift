@@ -21,6 +21,8 @@ struct AnswerVerdict: Sendable {
     var bytes = 0
     /// Why a 2xx body did not parse as JSON (the parser's words, with line and column).
     var parseFailure: String?
+    /// The body is JSON that stops mid-value (an answer cut short, not a wrong one).
+    var parseEndedEarly = false
 
     static let previewLimit = 512
 
@@ -122,6 +124,7 @@ struct AnswerVerdict: Sendable {
             return verdict.readingJSON(json, expectID: expectID, preview: preview)
         } catch {
             verdict.parseFailure = error.message
+            verdict.parseEndedEarly = JSONValue.endsMidValue(Data(answer.body))
         }
         if media == "application/json" {
             return verdict.failing(

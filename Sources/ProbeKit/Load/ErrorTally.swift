@@ -3,7 +3,7 @@ import SmokeCore
 /// One failed request (or session open) of a load run, as the tally keeps it.
 public struct LoadFailure: Sendable, Equatable {
     /// The probe's stable code: `timeout`, `http_status`, `tool_error`, …
-    public var code: String
+    public var code: ErrorCode
     public var message: String
     /// The first bytes of the answer's body, when one came.
     public var body: String?
@@ -11,7 +11,7 @@ public struct LoadFailure: Sendable, Equatable {
     /// Milliseconds from the start of the load window.
     public var atMs: Int64
 
-    public init(code: String, message: String, body: String? = nil, status: Int? = nil, atMs: Int64) {
+    public init(code: ErrorCode, message: String, body: String? = nil, status: Int? = nil, atMs: Int64) {
         self.code = code
         self.message = message
         self.body = body
@@ -38,7 +38,7 @@ public struct ErrorTally: Sendable, Equatable {
     public var isEmpty: Bool { entries.isEmpty }
 
     public mutating func add(_ failure: LoadFailure) {
-        add(Entry(count: 1, first: failure), code: failure.code)
+        add(Entry(count: 1, first: failure), code: failure.code.rawValue)
     }
 
     /// Counts add up; the first of a code is the earliest in the window, whichever session saw it.

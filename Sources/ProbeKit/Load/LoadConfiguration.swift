@@ -18,15 +18,15 @@ public struct LoadConfiguration: Sendable {
 
     public init(probe: ProbeConfiguration, sessions: Int, durationSeconds: Double) throws(SmokeError) {
         guard (1...Self.maxSessions).contains(sessions) else {
-            throw .invalidInput("invalid_argument", "--load \(sessions): must be 1 to \(Self.maxSessions) sessions")
+            throw SmokeError(.invalidArgument, "--load \(sessions): must be 1 to \(Self.maxSessions) sessions")
         }
         guard durationSeconds.isFinite, durationSeconds > 0, durationSeconds <= Self.maxDurationSeconds else {
-            throw .invalidInput(
-                "invalid_argument", "--duration \(durationSeconds): must be > 0 and ≤ \(Int(Self.maxDurationSeconds)) seconds")
+            throw SmokeError(
+                .invalidArgument, "--duration \(durationSeconds): must be > 0 and ≤ \(Int(Self.maxDurationSeconds)) seconds")
         }
         if let call = probe.call, call.expectError {
             // A load counts failed requests as errors; a call meant to fail has no such count.
-            throw .invalidInput("invalid_argument", "--expect-error cannot be used with --load")
+            throw SmokeError(.invalidArgument, "--expect-error cannot be used with --load")
         }
         var probe = probe
         probe.stayOnOrigin = true

@@ -1,13 +1,22 @@
 import SmokeCore
 
 /// The stable error codes of the load mode (the readiness probe before it keeps its own).
-public enum LoadErrorCode: String, Sendable {
+public enum LoadErrorCode: Sendable {
     /// A request or a session open failed: `load.errors` / `load.session_errors` say which and why.
-    case loadErrors = "load_errors"
+    case loadErrors
     /// The sessions opened but the window closed before any request was sent.
-    case loadNoRequests = "load_no_requests"
+    case loadNoRequests
     /// Nothing accepted a connection at the URL: the load never started (exit 3).
-    case serverUnreachable = "server_unreachable"
+    case serverUnreachable
+
+    /// The stable code this stands for.
+    public var errorCode: ErrorCode {
+        switch self {
+        case .loadErrors: .loadErrors
+        case .loadNoRequests: .loadNoRequests
+        case .serverUnreachable: .serverUnreachable
+        }
+    }
 
     var hint: String {
         switch self {
@@ -78,14 +87,14 @@ struct LoadReport {
                 parts.append("\(sessionFailures) of \(configuration.sessions) sessions could not open (\(sessionErrors.summary))")
             }
             return SmokeError(
-                LoadErrorCode.loadErrors.rawValue, "load on \(url): " + parts.joined(separator: "; "),
-                hint: LoadErrorCode.loadErrors.hint, exit: .checkFailed)
+                LoadErrorCode.loadErrors.errorCode, "load on \(url): " + parts.joined(separator: "; "),
+                hint: LoadErrorCode.loadErrors.hint)
         }
         if requests == 0 {
             return SmokeError(
-                LoadErrorCode.loadNoRequests.rawValue,
+                LoadErrorCode.loadNoRequests.errorCode,
                 "load on \(url): no request was sent within --duration \(Double(configuration.duration.milliseconds) / 1000) s",
-                hint: LoadErrorCode.loadNoRequests.hint, exit: .checkFailed)
+                hint: LoadErrorCode.loadNoRequests.hint)
         }
         return nil
     }

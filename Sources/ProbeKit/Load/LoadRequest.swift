@@ -49,7 +49,7 @@ extension Probe {
                 guard let failure = verdict.failure else { return .ok }
                 let text = verdict.fields["text"]?.stringValue
                 let body = text?.isEmpty == false ? text : nil
-                return .failed(LoadFailure(code: failure.code.rawValue, message: failure.message, body: body, atMs: atMs), sessionExpired: false)
+                return .failed(LoadFailure(code: failure.code.errorCode, message: failure.message, body: body, atMs: atMs), sessionExpired: false)
             case .failed(let error, let attempt):
                 if attempt.n == 0 { return .notSent }
                 return failed(attempt, error, atMs: atMs)

@@ -73,9 +73,9 @@ public enum LoadRunner {
         else { return nil }
         var unreached = report
         unreached.error = SmokeError(
-            LoadErrorCode.serverUnreachable.rawValue,
-            "\(probe.configuration.url.absoluteString): nothing accepted a connection (\(probe.attempts.count) attempts; \(error.code)); the load did not start",
-            hint: LoadErrorCode.serverUnreachable.hint, exit: .environment)
+            LoadErrorCode.serverUnreachable.errorCode,
+            "\(probe.configuration.url.absoluteString): nothing accepted a connection (\(probe.attempts.count) attempts; \(error.code.rawValue)); the load did not start",
+            hint: LoadErrorCode.serverUnreachable.hint)
         return unreached
     }
 }

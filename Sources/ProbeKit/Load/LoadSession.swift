@@ -12,7 +12,7 @@ struct LoadSessionResult: Sendable {
 
     var json: JSONValue {
         var object: [String: JSONValue] = ["requests": .int(Int64(requests)), "ok": .int(Int64(ok)), "opened": .bool(opened)]
-        if let openError { object["open_error"] = .string("\(openError.code): \(ErrorTally.cut(openError.message))") }
+        if let openError { object["open_error"] = .string("\(openError.code.rawValue): \(ErrorTally.cut(openError.message))") }
         return .object(object)
     }
 }
@@ -78,7 +78,7 @@ extension Probe {
     private func openFailure(
         _ failure: SmokeError, windowStart: ContinuousClock.Instant, windowEnd: ContinuousClock.Instant
     ) -> LoadFailure? {
-        if failure.code == ProbeErrorCode.deadlineExceeded.rawValue, clock.now >= windowEnd { return nil }
+        if failure.code == .deadlineExceeded, clock.now >= windowEnd { return nil }
         return LoadFailure(
             code: failure.code, message: failure.message, body: attempts.last?.bodyPreview, status: attempts.last?.status,
             atMs: (clock.now - windowStart).milliseconds)

@@ -21,7 +21,7 @@ public enum AttemptOutcome: String, Sendable, Codable {
     case sessionExpired = "session_expired"
 
     /// The stable `error.code` a run ends with when this was the deciding attempt.
-    public var errorCode: ProbeErrorCode {
+    public var probeCode: ProbeErrorCode {
         switch self {
         case .ok, .portOpen, .redirect, .httpStatus, .sessionExpired: .httpStatus
         case .portRefused, .refused: .connectionRefused
@@ -36,26 +36,56 @@ public enum AttemptOutcome: String, Sendable, Codable {
 
 /// The stable error codes of probe-initialize's HTTP probe (the call's own codes are
 /// `CallErrorCode`).
-public enum ProbeErrorCode: String, Sendable {
-    case connectionRefused = "connection_refused"
-    case connectionReset = "connection_reset"
+public enum ProbeErrorCode: Sendable {
+    case connectionRefused
+    case connectionReset
     case timeout
-    case httpStatus = "http_status"
-    case notAcceptable = "not_acceptable"
-    case invalidBody = "invalid_body"
-    case jsonrpcError = "jsonrpc_error"
-    case toolsNotReady = "tools_not_ready"
-    case resourcesNotReady = "resources_not_ready"
-    case promptsNotReady = "prompts_not_ready"
+    case httpStatus
+    case notAcceptable
+    case invalidBody
+    case jsonrpcError
+    case toolsNotReady
+    case resourcesNotReady
+    case promptsNotReady
     /// `--stable-for`: the tool list was still changing when the deadline came.
-    case toolsUnstable = "tools_unstable"
-    case deadlineExceeded = "deadline_exceeded"
+    case toolsUnstable
+    case deadlineExceeded
     /// -32020: the request's headers and body disagree (reported with the server's data).
-    case headerMismatch = "header_mismatch"
+    case headerMismatch
     /// -32022 with no version left to speak.
-    case unsupportedProtocolVersion = "unsupported_protocol_version"
+    case unsupportedProtocolVersion
     /// `--era modern`, but the server does not answer `server/discover` with a modern version.
-    case modernUnsupported = "modern_unsupported"
+    case modernUnsupported
+
+    /// The stable code this stands for.
+    public var errorCode: ErrorCode {
+        switch self {
+        case .connectionRefused: .connectionRefused
+        case .connectionReset: .connectionReset
+        case .timeout: .timeout
+        case .httpStatus: .httpStatus
+        case .notAcceptable: .notAcceptable
+        case .invalidBody: .invalidBody
+        case .jsonrpcError: .jsonrpcError
+        case .toolsNotReady: .toolsNotReady
+        case .resourcesNotReady: .resourcesNotReady
+        case .promptsNotReady: .promptsNotReady
+        case .toolsUnstable: .toolsUnstable
+        case .deadlineExceeded: .deadlineExceeded
+        case .headerMismatch: .headerMismatch
+        case .unsupportedProtocolVersion: .unsupportedProtocolVersion
+        case .modernUnsupported: .modernUnsupported
+        }
+    }
+
+    /// The code for a catalog list that is not as asked by the deadline.
+    static func notReady(_ kind: CatalogKind) -> ProbeErrorCode {
+        switch kind {
+        case .tools: .toolsNotReady
+        case .resources: .resourcesNotReady
+        case .prompts: .promptsNotReady
+        }
+    }
 
     /// The era codes a JSON-RPC error code stands for, whatever the request.
     static func forRPC(_ code: Int?) -> ProbeErrorCode? {

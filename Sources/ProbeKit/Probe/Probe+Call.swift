@@ -17,9 +17,9 @@ extension Probe {
         case .failed(let failure, _): return failure
         }
         callFields = verdict.json
-        log?.info("tools/call \(call.name): " + (verdict.failure.map { "\($0.code.rawValue): \($0.message)" } ?? "ok"))
+        log?.info("tools/call \(call.name): " + (verdict.failure.map { "\($0.code.errorCode.rawValue): \($0.message)" } ?? "ok"))
         guard let failure = verdict.failure else { return nil }
-        return SmokeError(failure.code.rawValue, failure.message, hint: Self.callHint(failure.code), exit: .checkFailed)
+        return SmokeError(failure.code.errorCode, failure.message, hint: Self.callHint(failure.code))
     }
 
     /// One tools/call, sent once (the load mode repeats this).
@@ -72,8 +72,8 @@ extension Probe {
 
     /// Whether the body is the beginning of a JSON document that ran out of bytes.
     private static func endsEarly(_ verdict: AnswerVerdict?) -> Bool {
-        guard let verdict, verdict.bytes > 0, let reason = verdict.parseFailure else { return false }
-        return reason.contains("end of input") || reason.contains("unterminated") || reason.contains("truncated")
+        guard let verdict, verdict.bytes > 0 else { return false }
+        return verdict.parseEndedEarly
     }
 
     static func callHint(_ code: CallErrorCode) -> String {

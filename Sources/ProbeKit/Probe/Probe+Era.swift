@@ -137,7 +137,7 @@ extension Probe {
         if let rpc = failure.rpcError { fields["rpc_error"] = rpc.json }
         if let supported = failure.supported { fields["supported_versions"] = .array(supported.map(JSONValue.string)) }
         return SmokeError(
-            code.rawValue, "\(endpoint.absoluteString): \(failure.message)", hint: hint(for: code), exit: .checkFailed,
+            code.errorCode, "\(endpoint.absoluteString): \(failure.message)", hint: hint(for: code),
             fields: fields)
     }
 }

@@ -41,17 +41,17 @@ extension Probe {
 
     func deadlineExceeded(phase: ProbePhase) -> SmokeError {
         SmokeError(
-            ProbeErrorCode.deadlineExceeded.rawValue,
+            .deadlineExceeded,
             "\(configuration.url.absoluteString): the --deadline of \(seconds(configuration.deadline)) s ran out "
                 + "before a \(phase.rawValue) attempt could run",
-            hint: hint(for: .deadlineExceeded), exit: .checkFailed)
+            hint: hint(for: .deadlineExceeded))
     }
 
     /// The run's error after `attempt`. A -32020 or -32022 answer is named as such whatever the
     /// request (and never retried: it says the request is wrong, not that the server is busy).
     func failure(from attempt: Attempt, exhausted: Bool) -> SmokeError {
         if attempt.n == 0 { return deadlineExceeded(phase: attempt.phase) }
-        let code = ProbeErrorCode.forRPC(attempt.rpcCode) ?? attempt.outcome.errorCode
+        let code = ProbeErrorCode.forRPC(attempt.rpcCode) ?? attempt.outcome.probeCode
         let detail = attempt.error ?? attempt.outcome.rawValue
         let message: String
         if exhausted {
@@ -63,7 +63,8 @@ extension Probe {
         }
         var fields: [String: JSONValue] = [:]
         if attempt.rpcCode != nil, let rpc = lastRPCError { fields["rpc_error"] = rpc }
-        return SmokeError(code.rawValue, message, hint: hint(for: code), exit: .checkFailed, fields: fields)
+        // Every probe failure is a failed check (exit 1), `timeout` included: not timeout(1)'s 124.
+        return SmokeError(code.errorCode, message, hint: hint(for: code), exit: .checkFailed, fields: fields)
     }
 
     /// The catalog wait ran out: named after the first list that is not as asked (tools, then
@@ -89,8 +90,8 @@ extension Probe {
         ]
         fields.merge(catalogFields) { _, new in new }
         if let tools = wait.listings[.tools], let writeFailure = writeToolsOut(tools) { return writeFailure }
-        let code = pending.first.flatMap { ProbeErrorCode(rawValue: "\($0.rawValue)_not_ready") } ?? .toolsNotReady
-        return SmokeError(code.rawValue, message, hint: hint(for: code), exit: .checkFailed, fields: fields)
+        let code = pending.first.map(ProbeErrorCode.notReady) ?? .toolsNotReady
+        return SmokeError(code.errorCode, message, hint: hint(for: code), fields: fields)
     }
 
     /// Writes `--tools-out` when asked; returns an error only if the write failed.

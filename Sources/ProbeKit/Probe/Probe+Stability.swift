@@ -47,9 +47,9 @@ extension Probe {
         if let failure = writeToolsOut(latest) { return failure }
         let last = stability.events.last.map { "; last change: \($0.tool) \($0.change.rawValue) at \($0.atMs) ms" } ?? ""
         return SmokeError(
-            ProbeErrorCode.toolsUnstable.rawValue,
+            .toolsUnstable,
             "\(configuration.url.absoluteString): the tool list did not stay unchanged for \(seconds(window)) s "
                 + "within the --deadline of \(seconds(configuration.deadline)) s (\(stability.events.count) changes seen\(last))",
-            hint: hint(for: .toolsUnstable), exit: .checkFailed)
+            hint: hint(for: .toolsUnstable))
     }
 }

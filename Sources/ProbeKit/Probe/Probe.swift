@@ -2,13 +2,27 @@ import Foundation
 import NIOHTTP1
 import SmokeCore
 
-/// The verdict of one run: the tool-specific JSON keys, and the error when not ready.
+/// The verdict of one run: its answer (`outcome`: the tool-specific keys, and the error when
+/// not ready), and what a per-server check reads besides.
 public struct ProbeReport: Sendable {
-    public var fields: [String: JSONValue]
-    public var error: SmokeError?
+    public var outcome: ToolOutcome
+
+    public var fields: [String: JSONValue] {
+        get { outcome.fields }
+        set { outcome.fields = newValue }
+    }
+    public var error: SmokeError? {
+        get { outcome.error }
+        set { outcome.error = newValue }
+    }
 
     /// Names of the last complete `tools/list` listing; nil when none was read.
     public var listedTools: [String]?
+
+    init(fields: [String: JSONValue], error: SmokeError?, listedTools: [String]?) {
+        outcome = ToolOutcome(fields: fields, error: error)
+        self.listedTools = listedTools
+    }
 
     public var ok: Bool { error == nil }
     public var attempts: [JSONValue] { fields["attempts"]?.arrayValue ?? [] }

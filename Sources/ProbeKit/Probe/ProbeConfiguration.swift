@@ -93,8 +93,8 @@ public struct ProbeConfiguration: Sendable {
         } else if let port = environment["PROXY_PORT"], !port.isEmpty {
             text = "http://127.0.0.1:\(port)/mcp"
         } else {
-            throw .invalidInput(
-                "missing_url", "no endpoint: give --url, or set PROBE_URL or PROXY_PORT",
+            throw SmokeError(
+                .missingURL, "no endpoint: give --url, or set PROBE_URL or PROXY_PORT",
                 hint: "e.g. --url http://127.0.0.1:9090/mcp")
         }
         return try validateURL(text)
@@ -105,7 +105,7 @@ public struct ProbeConfiguration: Sendable {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
             scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty
         else {
-            throw .invalidInput("invalid_url", "\(text): not an http(s) URL with a host")
+            throw SmokeError(.invalidURL, "\(text): not an http(s) URL with a host")
         }
         return url
     }
@@ -116,16 +116,16 @@ public struct ProbeConfiguration: Sendable {
         guard let colon = text.firstIndex(of: ":") else {
             // Not the text itself: "Authorization Bearer <token>" (a colon forgotten) holds a credential.
             let name = text.prefix { !$0.isWhitespace }
-            throw .invalidInput("invalid_header", "--header '\(name)…': expected 'Name: value' (the rest is not shown: it may be a credential)")
+            throw SmokeError(.invalidHeader, "--header '\(name)…': expected 'Name: value' (the rest is not shown: it may be a credential)")
         }
         let name = text[..<colon].trimmingCharacters(in: .whitespaces)
         let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         let tokenCharacters = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "!#$%&'*+-.^_`|~"))
         guard !name.isEmpty, name.unicodeScalars.allSatisfy({ tokenCharacters.contains($0) && $0.isASCII }) else {
-            throw .invalidInput("invalid_header", "--header: '\(name.prefix { !$0.isWhitespace })…' is not a valid header name")
+            throw SmokeError(.invalidHeader, "--header: '\(name.prefix { !$0.isWhitespace })…' is not a valid header name")
         }
         guard !value.contains("\r"), !value.contains("\n") else {
-            throw .invalidInput("invalid_header", "--header \(name): value must be one line")
+            throw SmokeError(.invalidHeader, "--header \(name): value must be one line")
         }
         Redactor.shared.addHeader(name: name, value: value)
         return (name, value)

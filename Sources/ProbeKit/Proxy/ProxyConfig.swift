@@ -54,7 +54,6 @@ public struct ProxyConfig: Sendable {
         self.servers = servers.sorted { $0.name < $1.name }
     }
 
-    public static let errorCode = "invalid_proxy_config"
     static let httpTypes: Set<String> = ["http", "streamable-http", "streamable_http", "streamablehttp", "sse"]
 
     public static func load(path: String) throws(SmokeError) -> ProxyConfig {
@@ -151,8 +150,8 @@ public struct ProxyConfig: Sendable {
 
     static func invalid(_ source: String, _ path: String, _ problem: String) -> SmokeError {
         SmokeError(
-            errorCode, path.isEmpty ? "\(source): \(problem)" : "\(source): \(path): \(problem)",
-            hint: "the probe reads the mcpServers of a Stelae / TBXark mcp-proxy proxy.json", exit: .invalidInput,
+            .invalidProxyConfig, path.isEmpty ? "\(source): \(problem)" : "\(source): \(path): \(problem)",
+            hint: "the probe reads the mcpServers of a Stelae / TBXark mcp-proxy proxy.json",
             fields: ["file": .string(source)])
     }
 

@@ -19,11 +19,11 @@ public struct ToolRequirement: Sendable, Equatable {
             let server = String(text[..<range.lowerBound])
             let tool = String(text[range.upperBound...])
             guard !server.isEmpty, !tool.isEmpty else {
-                throw .invalidInput("invalid_argument", "--require-tool \(text): expected SERVER::TOOL or TOOL")
+                throw SmokeError(.invalidArgument, "--require-tool \(text): expected SERVER::TOOL or TOOL")
             }
             return ToolRequirement(server: server, tool: tool)
         }
-        guard !text.isEmpty else { throw .invalidInput("invalid_argument", "--require-tool: the tool name is empty") }
+        guard !text.isEmpty else { throw SmokeError(.invalidArgument, "--require-tool: the tool name is empty") }
         return ToolRequirement(server: nil, tool: text)
     }
 }
@@ -61,9 +61,9 @@ public struct ProxyProbeConfiguration: Sendable {
         let unknown = names.filter { !known.contains($0) }
         guard unknown.isEmpty else {
             throw SmokeError(
-                "unknown_server",
+                .unknownServer,
                 "--server \(unknown.joined(separator: ", ")): not in \(config.path) (servers: \(config.servers.map(\.name).joined(separator: ", ")))",
-                exit: .invalidInput, fields: ["file": .string(config.path)])
+                fields: ["file": .string(config.path)])
         }
         if names.isEmpty {
             servers = config.servers.filter { !$0.disabled }
@@ -75,16 +75,16 @@ public struct ProxyProbeConfiguration: Sendable {
         }
         guard !servers.isEmpty else {
             throw SmokeError(
-                "no_servers", "\(config.path): no server to check (mcpServers is empty or every server is disabled)",
-                exit: .invalidInput, fields: ["file": .string(config.path)])
+                .noServers, "\(config.path): no server to check (mcpServers is empty or every server is disabled)",
+                fields: ["file": .string(config.path)])
         }
         let checked = Set(servers.map(\.name))
         for requirement in requirements {
             if let server = requirement.server, !checked.contains(server) {
                 throw SmokeError(
-                    "unknown_server",
+                    .unknownServer,
                     "--require-tool \(server)::\(requirement.tool): \(server) is not among the checked servers (\(checked.sorted().joined(separator: ", ")))",
-                    exit: .invalidInput, fields: ["file": .string(config.path)])
+                    fields: ["file": .string(config.path)])
             }
         }
         self.config = config
@@ -104,28 +104,14 @@ public struct ProxyProbeConfiguration: Sendable {
     }
 }
 
-/// Per-server error codes (docs/probe-initialize.md).
-public enum ServerErrorCode: String, Sendable {
-    case commandNotFound = "command_not_found"
-    case spawnFailed = "spawn_failed"
-    case exited
-    case timeout
-    case unreachable
-    case invalidAnswer = "invalid_answer"
-    case toolNotListed = "tool_not_listed"
-    /// -32022 with no version left to speak (the server's versions in `supported_versions`).
-    case unsupportedProtocolVersion = "unsupported_protocol_version"
-    /// -32020: headers and body disagree.
-    case headerMismatch = "header_mismatch"
-    /// `--era modern` against a handshake-only server.
-    case modernUnsupported = "modern_unsupported"
-}
-
 /// The verdict on one server: the entry of the `servers` array.
 public struct ServerCheck: Sendable {
     public var name: String
     public var transport: String
-    public var error: (code: ServerErrorCode, message: String)?
+    /// One of the per-server codes (docs/probe-initialize.md): command_not_found, spawn_failed,
+    /// exited, timeout, unreachable, invalid_answer, tool_not_listed, unsupported_protocol_version,
+    /// header_mismatch, modern_unsupported.
+    public var error: (code: ErrorCode, message: String)?
     /// Sorted tool names of the last complete listing (empty when none).
     public var tools: [String]
     public var elapsedMs: Int64
@@ -141,7 +127,7 @@ public struct ServerCheck: Sendable {
         object["ok"] = .bool(ok)
         object["tools"] = .array(tools.map(JSONValue.string))
         object["elapsed_ms"] = .int(elapsedMs)
-        if let error { object["error"] = ["code": .string(error.code.rawValue), "message": .string(error.message)] }
+        if let error { object["error"] = Envelope.error(code: error.code.rawValue, message: error.message) }
         return .object(object)
     }
 }
@@ -149,8 +135,16 @@ public struct ServerCheck: Sendable {
 /// The verdict of a per-server run.
 public struct ProxyReport: Sendable {
     public var servers: [ServerCheck]
-    public var fields: [String: JSONValue]
-    public var error: SmokeError?
+    /// The answer: `proxy_config`, `servers`, … and, when a server is not ready, why.
+    public var outcome: ToolOutcome
+
+    public var fields: [String: JSONValue] { outcome.fields }
+    public var error: SmokeError? { outcome.error }
+
+    init(servers: [ServerCheck], fields: [String: JSONValue], error: SmokeError?) {
+        self.servers = servers
+        outcome = ToolOutcome(fields: fields, error: error)
+    }
 
     public var ok: Bool { error == nil }
     public func server(_ name: String) -> ServerCheck? { servers.first { $0.name == name } }
@@ -210,11 +204,11 @@ public enum ProxyProbe {
                     return "\(check.name) (\(check.error!.code.rawValue)\(suffix))"
                 }.joined(separator: ", ")
             if !unlisted.isEmpty { message += "; no server lists \(unlisted.joined(separator: ", "))" }
-            error = .checkFailed(
-                "servers_not_ready", message, hint: "each entry of servers says why in error and its evidence")
+            error = SmokeError(
+                .serversNotReady, message, hint: "each entry of servers says why in error and its evidence")
         } else if !unlisted.isEmpty {
-            error = .checkFailed(
-                ServerErrorCode.toolNotListed.rawValue,
+            error = SmokeError(
+                .toolNotListed,
                 "every server answered, but no server lists \(unlisted.joined(separator: ", "))",
                 hint: "qualify a tool as SERVER::TOOL to wait for it on that server")
         }
@@ -238,9 +232,9 @@ public enum ProxyProbe {
         var evidence = result.evidenceFields()
         evidence["command"] = .string(command.command)
         evidence["args"] = .array(command.arguments.map(JSONValue.string))
-        var error: (code: ServerErrorCode, message: String)?
+        var error: (code: ErrorCode, message: String)?
         if let failure = result.failure {
-            let code: ServerErrorCode =
+            let code: ErrorCode =
                 switch failure.code {
                 case .commandNotFound: .commandNotFound
                 case .spawnFailed: .spawnFailed
@@ -288,14 +282,14 @@ public enum ProxyProbe {
             if let value = report.fields[key] { evidence[key] = value }
         }
         if let toolsReady = report.fields["tools_ready_ms"] { evidence["tools_ready_ms"] = toolsReady }
-        var error: (code: ServerErrorCode, message: String)?
+        var error: (code: ErrorCode, message: String)?
         if let failure = report.error {
             let code = serverCode(failure.code, report: report)
             error = (code, "server \(name): \(failure.message)")
             if let last = report.attempts.last(where: { $0["outcome"]?.stringValue != "ok" }) ?? report.attempts.last {
                 evidence["last_attempt"] = last
             }
-            evidence["probe_code"] = .string(failure.code)
+            evidence["probe_code"] = .string(failure.code.rawValue)
             if let rpc = report.fields["rpc_error"] { evidence["rpc_error"] = rpc }
             if code == .toolNotListed { evidence["tools_missing"] = report.fields["tools_missing"] ?? [] }
         }
@@ -305,8 +299,8 @@ public enum ProxyProbe {
     }
 
     /// The HTTP probe's codes folded onto the per-server ones.
-    static func serverCode(_ probeCode: String, report: ProbeReport) -> ServerErrorCode {
-        switch ProbeErrorCode(rawValue: probeCode) {
+    static func serverCode(_ probeCode: ErrorCode, report: ProbeReport) -> ErrorCode {
+        switch probeCode {
         case .connectionRefused: return .unreachable
         case .timeout, .deadlineExceeded, .toolsUnstable: return .timeout
         case .unsupportedProtocolVersion: return .unsupportedProtocolVersion
@@ -318,8 +312,10 @@ public enum ProxyProbe {
             // No complete listing: say why the last tools/list failed.
             let outcome = report.attempts.last { $0["phase"]?.stringValue == ProbePhase.toolsList.rawValue }
                 .flatMap { $0["outcome"]?.stringValue }.flatMap(AttemptOutcome.init(rawValue:))
-            return outcome.map { serverCode($0.errorCode.rawValue, report: report) } ?? .timeout
-        case .connectionReset, .httpStatus, .notAcceptable, .invalidBody, .jsonrpcError, nil: return .invalidAnswer
+            return outcome.map { serverCode($0.probeCode.errorCode, report: report) } ?? .timeout
+        // connection_reset, http_status, not_acceptable, invalid_body, jsonrpc_error, and what is
+        // not the HTTP probe's own (a --call code, write_failed).
+        default: return .invalidAnswer
         }
     }
 }

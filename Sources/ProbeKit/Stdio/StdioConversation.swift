@@ -263,7 +263,7 @@ struct StdioConversation {
         }
         let verdict = CallVerdict.evaluate(call, answer, tool: listedTools[call.name], durationMs: (clock.now - began).milliseconds)
         result.call = verdict
-        log?.info("tools/call \(call.name): " + (verdict.failure.map { "\($0.code.rawValue): \($0.message)" } ?? "ok"))
+        log?.info("tools/call \(call.name): " + (verdict.failure.map { "\($0.code.errorCode.rawValue): \($0.message)" } ?? "ok"))
         if let failure = verdict.failure { result.failure = (.callFailed, failure.message) }
     }
 }

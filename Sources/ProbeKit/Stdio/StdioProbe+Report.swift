@@ -4,6 +4,8 @@ import SmokeCore
 /// The `--stdio -- CMD ARGS…` answer: one server, the keys of a per-server entry at the top
 /// level, the HTTP probe's tool-wait keys (`tools`, `tools_missing`, `tools_out`) and codes.
 extension StdioProbe {
+    static let rpcErrorHint = "rpc_error carries the server's answer (its data lists the versions it serves)"
+
     public static func report(
         _ configuration: StdioProbeConfiguration, toolsOut: String? = nil, log: Log? = nil
     ) async -> ProbeReport {
@@ -37,34 +39,43 @@ extension StdioProbe {
             let message = spawning ? failure.message : "stdio server \(command.command): \(failure.message)"
             switch failure.code {
             case .commandNotFound:
-                error = .environment(failure.code.rawValue, message, hint: "check the command and PATH (or give a path)")
+                error = SmokeError(.commandNotFound, message, hint: "check the command and PATH (or give a path)")
             case .spawnFailed:
-                error = .environment(failure.code.rawValue, message, hint: "check --cwd and the command")
+                error = SmokeError(.spawnFailed, message, hint: "check --cwd and the command")
             case .exited:
-                error = .checkFailed(failure.code.rawValue, message, hint: "stderr_tail holds the server's last words")
+                error = SmokeError(.exited, message, hint: "stderr_tail holds the server's last words")
             case .timeout:
-                error = .checkFailed(
-                    failure.code.rawValue, message,
-                    hint: "the server started but did not answer on stdout in time; stderr_tail may say why")
+                // A stdio server's silence is a failed check (exit 1), not the 124 of a timer.
+                error = SmokeError(
+                    .timeout, message,
+                    hint: "the server started but did not answer on stdout in time; stderr_tail may say why",
+                    exit: .checkFailed)
             case .invalidAnswer:
-                error = .checkFailed(
-                    failure.code.rawValue, message,
+                error = SmokeError(
+                    .invalidAnswer, message,
                     hint: "stdout must carry newline-delimited JSON-RPC only; skipped_sample shows what else it carried")
             case .toolsMissing, .resourcesMissing, .promptsMissing:
                 // The HTTP probe's codes: tools_not_ready, resources_not_ready, prompts_not_ready.
-                let code = failure.code.rawValue.replacingOccurrences(of: "_missing", with: "_not_ready")
-                error = .checkFailed(
+                let code: ErrorCode =
+                    switch failure.code {
+                    case .resourcesMissing: .resourcesNotReady
+                    case .promptsMissing: .promptsNotReady
+                    default: .toolsNotReady
+                    }
+                error = SmokeError(
                     code, message,
                     hint: "the server answered but does not list what --require-tool / --min-tools / --require-resource / --require-prompt ask for")
-            case .unsupportedProtocolVersion, .headerMismatch, .modernUnsupported:
-                error = .checkFailed(
-                    failure.code.rawValue, message,
-                    hint: failure.code == .modernUnsupported
-                        ? "the server speaks the handshake era only: probe it with --era auto or --era legacy"
-                        : "rpc_error carries the server's answer (its data lists the versions it serves)")
+            case .unsupportedProtocolVersion:
+                error = SmokeError(.unsupportedProtocolVersion, message, hint: Self.rpcErrorHint)
+            case .headerMismatch:
+                error = SmokeError(.headerMismatch, message, hint: Self.rpcErrorHint)
+            case .modernUnsupported:
+                error = SmokeError(
+                    .modernUnsupported, message,
+                    hint: "the server speaks the handshake era only: probe it with --era auto or --era legacy")
             case .callFailed:
                 let code = result.call?.failure?.code ?? .invalidAnswer
-                error = .checkFailed(code.rawValue, message, hint: Probe.callHint(code))
+                error = SmokeError(code.errorCode, message, hint: Probe.callHint(code))
             }
         }
         return ProbeReport(fields: fields, error: error, listedTools: result.tools.map { _ in result.toolNames })

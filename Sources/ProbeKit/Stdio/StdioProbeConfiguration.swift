@@ -80,31 +80,31 @@ public struct StdioProbeConfiguration: Sendable {
 }
 
 /// Why a stdio server is not ready.
-public enum StdioFailureCode: String, Sendable {
+public enum StdioFailureCode: Sendable {
     /// The command does not exist or is not executable.
-    case commandNotFound = "command_not_found"
+    case commandNotFound
     /// It could not be started for another reason (working directory, pipes).
-    case spawnFailed = "spawn_failed"
+    case spawnFailed
     /// It ended (or closed stdout) before answering.
     case exited
     /// No complete answer within the deadline.
     case timeout
     /// It answered with something unusable: a JSON-RPC error, a result of the wrong shape, an
     /// overlong line, or only lines that are not JSON-RPC until the deadline.
-    case invalidAnswer = "invalid_answer"
+    case invalidAnswer
     /// It answered, but the tools asked for were not (all) listed by the deadline.
-    case toolsMissing = "tools_missing"
+    case toolsMissing
     /// The same for `--require-resource` / `--require-prompt`.
-    case resourcesMissing = "resources_missing"
-    case promptsMissing = "prompts_missing"
+    case resourcesMissing
+    case promptsMissing
     /// -32022 with no version left to speak.
-    case unsupportedProtocolVersion = "unsupported_protocol_version"
+    case unsupportedProtocolVersion
     /// -32020 (a stdio server has no headers, but a bridge in front of one may answer it).
-    case headerMismatch = "header_mismatch"
+    case headerMismatch
     /// `--era modern` against a server that does not answer `server/discover` with a modern version.
-    case modernUnsupported = "modern_unsupported"
+    case modernUnsupported
     /// `--call` is not what it should be: `StdioProbeResult.call` holds the `CallVerdict`.
-    case callFailed = "call_failed"
+    case callFailed
 
     static func missing(_ kind: CatalogKind) -> StdioFailureCode {
         switch kind {
