@@ -106,7 +106,7 @@ import Testing
         #expect {
             try PreflightFlags(port: "1", kill: true, grace: "1", graceMs: "1000").request()
         } throws: { error in
-            (error as? SmokeError)?.code == "conflicting_options"
+            (error as? SmokeError)?.code == .conflictingOptions
         }
         guard case .random(let picker) = try PreflightFlags(random: true, exclude: "", seed: "7").request() else {
             Issue.record("--random is not a random request")
