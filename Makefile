@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STATE_HOME ?= .smoke/state
 
 .DEFAULT_GOAL := help
-.PHONY: help deps sysdeps venv stelae-venv lint build debug-build install test docs render-proxy smoke bench clean
+.PHONY: help deps sysdeps venv stelae-venv lint format build debug-build install test docs render-proxy smoke bench clean
 
 # Switches of the readiness chain; scripts/smoke reads them from the environment (empty = default).
 SMOKE_SWITCHES := SMOKE_SOURCE SMOKE_REV SMOKE_DIR PROXY_PORT PROXY_CMD PROBE_URL CODEX_MODEL STAGES \
@@ -100,8 +100,15 @@ TEST_JOBS ?= 3
 TEST_FLAGS ?=
 export TEST_JOBS
 
-lint: venv ## Check what the build ships beyond Swift: the workflow files (actionlint).
+# What swift-format reads (the configuration is .swift-format); the fuzz package is code we ship too.
+SWIFT_FORMAT_PATHS := Package.swift Sources Tests Fuzz/Package.swift Fuzz/Sources
+
+lint: venv ## Check style and the workflow files: swift-format (.swift-format, --strict), actionlint.
+	$(SWIFT) format lint --strict --recursive --parallel $(SWIFT_FORMAT_PATHS)
 	$(VENV)/bin/actionlint .github/workflows/*.yml
+
+format: ## Rewrite the Swift sources in the house style (.swift-format).
+	$(SWIFT) format format --in-place --recursive --parallel $(SWIFT_FORMAT_PATHS)
 
 # One build of the tools and the tests (a no-op `swift build` first would cost seconds more).
 test: deps ## The whole suite: unit and end-to-end tests against real servers, TEST_JOBS processes at once.

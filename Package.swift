@@ -75,14 +75,18 @@ let package = Package(
             ]
         ),
 
-        .executableTarget(name: "render-manifest", dependencies: ["SmokeCLI", argumentParser, "ManifestKit", "GitKit", "SmokeCore"]),
+        .executableTarget(
+            name: "render-manifest", dependencies: ["SmokeCLI", argumentParser, "ManifestKit", "GitKit", "SmokeCore"]),
         .executableTarget(name: "port-preflight", dependencies: ["SmokeCLI", argumentParser, "PortKit", "SmokeCore"]),
-        .executableTarget(name: "probe-initialize", dependencies: ["SmokeCLI", argumentParser, "ProbeKit", "SmokeCore"]),
-        .executableTarget(name: "codex-stage", dependencies: ["SmokeCLI", argumentParser, "CodexKit", "ManifestKit", "SmokeCore"]),
+        .executableTarget(
+            name: "probe-initialize", dependencies: ["SmokeCLI", argumentParser, "ProbeKit", "SmokeCore"]),
+        .executableTarget(
+            name: "codex-stage", dependencies: ["SmokeCLI", argumentParser, "CodexKit", "ManifestKit", "SmokeCore"]),
         .executableTarget(name: "git-clean-check", dependencies: ["SmokeCLI", argumentParser, "GitKit", "SmokeCore"]),
         // The smoke chain's bookkeeping (ledger, step answers, summary.json, junit.xml, secret scan).
         .target(name: "SmokeReportKit", dependencies: ["SmokeCore", "CodexKit", "ManifestKit"]),
-        .executableTarget(name: "smoke-report", dependencies: ["SmokeCLI", argumentParser, "SmokeReportKit", "SmokeCore"]),
+        .executableTarget(
+            name: "smoke-report", dependencies: ["SmokeCLI", argumentParser, "SmokeReportKit", "SmokeCore"]),
 
         // Test helpers shared by every test target: temp dirs, child processes, the pinned venv.
         .target(name: "SmokeTestSupport", dependencies: ["SmokeCore"], path: "Tests/SmokeTestSupport"),

@@ -14,17 +14,18 @@ let package = Package(
     name: "stelae-smoke-fuzz",
     platforms: [.macOS(.v15)],
     dependencies: [.package(name: "stelae-smoke", path: "..")],
-    targets: [.target(name: "FuzzDriver")] + targets.map { name in
-        .executableTarget(
-            name: name,
-            dependencies: [
-                "FuzzDriver",
-                .product(name: "SmokeCore", package: "stelae-smoke"),
-                .product(name: "ManifestKit", package: "stelae-smoke"),
-                .product(name: "CodexKit", package: "stelae-smoke"),
-                .product(name: "GitKit", package: "stelae-smoke"),
-                .product(name: "ProbeKit", package: "stelae-smoke"),
-            ])
-    },
+    targets: [.target(name: "FuzzDriver")]
+        + targets.map { name in
+            .executableTarget(
+                name: name,
+                dependencies: [
+                    "FuzzDriver",
+                    .product(name: "SmokeCore", package: "stelae-smoke"),
+                    .product(name: "ManifestKit", package: "stelae-smoke"),
+                    .product(name: "CodexKit", package: "stelae-smoke"),
+                    .product(name: "GitKit", package: "stelae-smoke"),
+                    .product(name: "ProbeKit", package: "stelae-smoke"),
+                ])
+        },
     swiftLanguageModes: [.v6]
 )

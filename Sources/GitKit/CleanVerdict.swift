@@ -72,8 +72,10 @@ public struct CleanVerdict: Sendable {
         guard !passed else { return nil }
         var fields: [String: JSONValue] = ["changed": .array(changed.map(\.json))]
         if headMoved, let baseline {
-            fields["head_moved"] = ["baseline": baseline.head.map(JSONValue.string) ?? .null,
-                                    "current": current.head.map(JSONValue.string) ?? .null]
+            fields["head_moved"] = [
+                "baseline": baseline.head.map(JSONValue.string) ?? .null,
+                "current": current.head.map(JSONValue.string) ?? .null,
+            ]
         }
         if changed.isEmpty {
             return SmokeError(
@@ -82,7 +84,8 @@ public struct CleanVerdict: Sendable {
                 fields: fields)
         }
         let names = changed.prefix(3).map { change in
-            change.current.code == "  " ? "\(change.current.path) [now clean]" : "\(change.current.path) [\(change.current.code)]"
+            change.current.code == "  "
+                ? "\(change.current.path) [now clean]" : "\(change.current.path) [\(change.current.code)]"
         }
         let more = changed.count > 3 ? " and \(changed.count - 3) more" : ""
         let against = baseline == nil ? "not clean" : "differs from the baseline"

@@ -13,8 +13,10 @@ struct CloneDestination {
     private var createdParents: [String] = []
     private let replacesContents: Bool
 
-    init(_ destination: String, force: Bool, source: CloneSource,
-         currentDirectory: String = FileManager.default.currentDirectoryPath) throws(SmokeError) {
+    init(
+        _ destination: String, force: Bool, source: CloneSource,
+        currentDirectory: String = FileManager.default.currentDirectoryPath
+    ) throws(SmokeError) {
         guard !destination.isEmpty else { throw SmokeError(.invalidDestination, "DEST: empty") }
         let absolute = destination.hasPrefix("/") ? destination : "\(currentDirectory)/\(destination)"
         // Resolve symlinks so the overlap check and the final rename act on the real directory.
@@ -40,7 +42,8 @@ struct CloneDestination {
         if let sourceDirectory = source.localDirectory {
             let real = URL(fileURLWithPath: sourceDirectory).resolvingSymlinksInPath().path
             if real == path || real.hasPrefix(path + "/") {
-                throw SmokeError(.destOverlapsSource, "\(destination): is (or contains) the source repository \(sourceDirectory)")
+                throw SmokeError(
+                    .destOverlapsSource, "\(destination): is (or contains) the source repository \(sourceDirectory)")
             }
         }
         replacesContents = nonEmpty

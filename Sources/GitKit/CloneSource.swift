@@ -48,13 +48,18 @@ public struct CloneSource: Sendable, Equatable {
             // Credentials in the URL must never be printed, in our JSON or in libgit2's messages.
             if let password = url.password { Redactor.shared.add(password) }
             if let user = url.user, url.password == nil { Redactor.shared.add(user) }
-            guard var components = URLComponents(string: text), components.user != nil || components.password != nil else {
+            guard var components = URLComponents(string: text), components.user != nil || components.password != nil
+            else {
                 return CloneSource(original: text, location: text, kind: .network, localDirectory: nil)
             }
             // Both spellings are secrets: "p%40ss" as written and "p@ss" as sent.
-            for value in [components.password, components.percentEncodedPassword].compactMap({ $0 }) { Redactor.shared.add(value) }
+            for value in [components.password, components.percentEncodedPassword].compactMap({ $0 }) {
+                Redactor.shared.add(value)
+            }
             if components.password == nil {
-                for value in [components.user, components.percentEncodedUser].compactMap({ $0 }) { Redactor.shared.add(value) }
+                for value in [components.user, components.percentEncodedUser].compactMap({ $0 }) {
+                    Redactor.shared.add(value)
+                }
             }
             let credentials = CloneCredentials(user: components.user ?? "", password: components.password ?? "")
             components.user = nil

@@ -76,7 +76,9 @@ public enum Cloner {
         var options = git_clone_options()
         try LibGit2.check(
             git_clone_options_init(&options, UInt32(GIT_CLONE_OPTIONS_VERSION)), "cannot initialise clone options")
-        if let depth = request.depth, stelae_git_fetch_options_set_depth(&options.fetch_opts, Int32(clamping: depth)) != 0 {
+        if let depth = request.depth,
+            stelae_git_fetch_options_set_depth(&options.fetch_opts, Int32(clamping: depth)) != 0
+        {
             throw SmokeError(
                 .depthUnsupported,
                 "--depth \(depth): libgit2 \(LibGit2.version()) cannot make shallow clones (shallow fetch needs libgit2 1.7 or later)",
@@ -98,7 +100,8 @@ public enum Cloner {
             // The source was checked up front; what fails now is the transport, the network or the disk.
             var error = LibGit2.failure(result, code: .cloneFailed, "\(source.original): clone failed")
             if result == GIT_ECERTIFICATE.rawValue {
-                error.hint = "the server's certificate is not trusted: set SSL_CERT_FILE or SSL_CERT_DIR to a CA bundle that signs it"
+                error.hint =
+                    "the server's certificate is not trusted: set SSL_CERT_FILE or SSL_CERT_DIR to a CA bundle that signs it"
             }
             throw error
         }
@@ -137,7 +140,8 @@ private final class CredentialPayload {
         guard let out, let payload else { return GIT_PASSTHROUGH.rawValue }
         let box = Unmanaged<CredentialPayload>.fromOpaque(payload).takeUnretainedValue()
         guard !box.offered, allowedTypes & GIT_CREDENTIAL_USERPASS_PLAINTEXT.rawValue != 0 else {
-            git_error_set_str(Int32(GIT_ERROR_HTTP.rawValue), "authentication failed: the server refused the URL's credentials")
+            git_error_set_str(
+                Int32(GIT_ERROR_HTTP.rawValue), "authentication failed: the server refused the URL's credentials")
             return GIT_EAUTH.rawValue
         }
         box.offered = true

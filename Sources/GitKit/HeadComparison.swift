@@ -38,9 +38,12 @@ enum HeadComparison: CustomStringConvertible {
     /// More paths than this, and a pathspec would cost more than it saves.
     static let maximumPaths = 4_096
 
-    static func plan(repository: Repository, index: OpaquePointer, scan: IndexScan, headTree: git_oid?) -> HeadComparison {
+    static func plan(repository: Repository, index: OpaquePointer, scan: IndexScan, headTree: git_oid?)
+        -> HeadComparison
+    {
         guard let headTree else { return git_index_entrycount(index) == 0 ? .none : .all }
-        guard git_index_has_conflicts(index) == 0, !scan.ignoresCase, let cache = CacheTree.read(index: index, scan: scan)
+        guard git_index_has_conflicts(index) == 0, !scan.ignoresCase,
+            let cache = CacheTree.read(index: index, scan: scan)
         else { return .all }
         if let root = cache.root, let id = cache.id(of: root), id == headTree, scan.intentToAdd.isEmpty { return .none }
         var walk = Walk(repository: repository.pointer, index: index, cache: cache)
@@ -79,7 +82,8 @@ enum HeadComparison: CustomStringConvertible {
 
             var headNames: [[UInt8]: Bool] = [:]  // name → is a directory
             for position in 0..<git_tree_entrycount(tree) {
-                guard let entry = git_tree_entry_byindex(tree, position), let rawName = git_tree_entry_name(entry) else {
+                guard let entry = git_tree_entry_byindex(tree, position), let rawName = git_tree_entry_name(entry)
+                else {
                     return false
                 }
                 let name = bytes(rawName)
@@ -87,7 +91,10 @@ enum HeadComparison: CustomStringConvertible {
                 let id = git_tree_entry_id(entry).pointee
                 if mode == GIT_FILEMODE_TREE.rawValue {
                     headNames[name] = true
-                    guard directory(prefix: prefix + name + [UInt8(ascii: "/")], cached: cached.flatMap { cache.child(of: $0, named: name) }, head: id)
+                    guard
+                        directory(
+                            prefix: prefix + name + [UInt8(ascii: "/")],
+                            cached: cached.flatMap { cache.child(of: $0, named: name) }, head: id)
                     else { return false }
                 } else {
                     headNames[name] = false
@@ -95,10 +102,13 @@ enum HeadComparison: CustomStringConvertible {
                     var path = prefix + name
                     path.append(0)
                     let indexEntry = path.withUnsafeBufferPointer {
-                        git_index_get_bypath(index, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), 0)
+                        git_index_get_bypath(
+                            index, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), 0)
                     }
                     path.removeLast()
-                    if let indexEntry, indexEntry.pointee.mode == mode, Self.same(indexEntry.pointee.id, id) { continue }
+                    if let indexEntry, indexEntry.pointee.mode == mode, Self.same(indexEntry.pointee.id, id) {
+                        continue
+                    }
                     paths.append(path)
                 }
                 if paths.count > HeadComparison.maximumPaths { return false }
@@ -114,9 +124,12 @@ enum HeadComparison: CustomStringConvertible {
             var position = find(prefix)
             let count = git_index_entrycount(index)
             while position < count {
-                guard let entry = git_index_get_byindex(index, position), let rawPath = entry.pointee.path else { return }
+                guard let entry = git_index_get_byindex(index, position), let rawPath = entry.pointee.path else {
+                    return
+                }
                 let length = strlen(rawPath)
-                let path = UnsafeBufferPointer(start: UnsafeRawPointer(rawPath).assumingMemoryBound(to: UInt8.self), count: length)
+                let path = UnsafeBufferPointer(
+                    start: UnsafeRawPointer(rawPath).assumingMemoryBound(to: UInt8.self), count: length)
                 guard length > prefix.count, path.starts(with: prefix) else { return }
                 let rest = path[(prefix.count)...]
                 if let slash = rest.firstIndex(of: UInt8(ascii: "/")) {
@@ -138,7 +151,8 @@ enum HeadComparison: CustomStringConvertible {
             text.append(0)
             var position = 0
             let result = text.withUnsafeBufferPointer {
-                git_index_find_prefix(&position, index, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self))
+                git_index_find_prefix(
+                    &position, index, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self))
             }
             if result == 0 { return position }
             git_error_clear()
@@ -147,7 +161,9 @@ enum HeadComparison: CustomStringConvertible {
             var high = git_index_entrycount(index)
             while low < high {
                 let middle = (low + high) / 2
-                guard let entry = git_index_get_byindex(index, middle), let path = entry.pointee.path else { return high }
+                guard let entry = git_index_get_byindex(index, middle), let path = entry.pointee.path else {
+                    return high
+                }
                 let order = text.withUnsafeBufferPointer {
                     strcmp(path, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self))
                 }
@@ -157,7 +173,9 @@ enum HeadComparison: CustomStringConvertible {
         }
 
         private func bytes(_ text: UnsafePointer<CChar>) -> [UInt8] {
-            Array(UnsafeBufferPointer(start: UnsafeRawPointer(text).assumingMemoryBound(to: UInt8.self), count: strlen(text)))
+            Array(
+                UnsafeBufferPointer(
+                    start: UnsafeRawPointer(text).assumingMemoryBound(to: UInt8.self), count: strlen(text)))
         }
 
         private static func same(_ left: git_oid, _ right: git_oid) -> Bool {
@@ -334,8 +352,10 @@ struct IndexScan {
             if entry.pointee.flags_extended != 0,
                 UInt32(entry.pointee.flags_extended) & GIT_INDEX_ENTRY_INTENT_TO_ADD.rawValue != 0
             {
-                intentToAdd.append(Array(UnsafeBufferPointer(
-                    start: UnsafeRawPointer(path).assumingMemoryBound(to: UInt8.self), count: length)))
+                intentToAdd.append(
+                    Array(
+                        UnsafeBufferPointer(
+                            start: UnsafeRawPointer(path).assumingMemoryBound(to: UInt8.self), count: length)))
             }
             let fixed = UInt32(entry.pointee.flags) & GIT_INDEX_ENTRY_EXTENDED.rawValue != 0 ? 64 : 62
             if version == 4 {

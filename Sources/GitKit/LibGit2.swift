@@ -26,19 +26,22 @@ public enum LibGit2 {
     public static func prepareForShortLivedProcess() {
         guard !shortLivedProcess.exchange(true, ordering: .relaxed) else { return }
         #if canImport(Glibc)
-        var thread = pthread_t()
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        defer { pthread_attr_destroy(&attributes) }
-        if pthread_create(&thread, &attributes, { _ in
-            _ = git_libgit2_init()
-            return nil
-        }, nil) != 0 {
-            _ = git_libgit2_init()
-        }
+            var thread = pthread_t()
+            var attributes = pthread_attr_t()
+            pthread_attr_init(&attributes)
+            pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+            defer { pthread_attr_destroy(&attributes) }
+            if pthread_create(
+                &thread, &attributes,
+                { _ in
+                    _ = git_libgit2_init()
+                    return nil
+                }, nil) != 0
+            {
+                _ = git_libgit2_init()
+            }
         #else
-        Thread { _ = git_libgit2_init() }.start()
+            Thread { _ = git_libgit2_init() }.start()
         #endif
     }
 
@@ -47,7 +50,9 @@ public enum LibGit2 {
     private static let shortLivedProcess = Atomic<Bool>(false)
 
     public static func version() -> String {
-        var major: Int32 = 0, minor: Int32 = 0, revision: Int32 = 0
+        var major: Int32 = 0
+        var minor: Int32 = 0
+        var revision: Int32 = 0
         git_libgit2_version(&major, &minor, &revision)
         return "\(major).\(minor).\(revision)"
     }

@@ -84,7 +84,9 @@ final class Repository {
         var handle: OpaquePointer?
         try LibGit2.check(git_commit_lookup(&handle, pointer, &id), "cannot read the HEAD commit")
         defer { git_commit_free(handle) }
-        guard let tree = git_commit_tree_id(handle) else { throw SmokeError(.libgit2Error, "the HEAD commit has no tree") }
+        guard let tree = git_commit_tree_id(handle) else {
+            throw SmokeError(.libgit2Error, "the HEAD commit has no tree")
+        }
         return tree.pointee
     }
 

@@ -35,24 +35,30 @@ enum RevisionCheckout {
         if try repository.branchName() == revision, try repository.headCommitID() != nil { return true }
         var commit: OpaquePointer?
         try LibGit2.check(
-            git_reference_peel(&commit, remoteReference, GIT_OBJECT_COMMIT), "--rev \(revision): cannot resolve the branch")
+            git_reference_peel(&commit, remoteReference, GIT_OBJECT_COMMIT),
+            "--rev \(revision): cannot resolve the branch")
         defer { git_object_free(commit) }
         try checkoutTree(commit, in: repository, revision: revision)
         var branch: OpaquePointer?
         try LibGit2.check(
-            git_branch_create(&branch, repository.pointer, revision, commit, 1), "--rev \(revision): cannot create the branch")
+            git_branch_create(&branch, repository.pointer, revision, commit, 1),
+            "--rev \(revision): cannot create the branch")
         defer { git_reference_free(branch) }
         try LibGit2.check(
             git_branch_set_upstream(branch, "origin/\(revision)"), "--rev \(revision): cannot set the upstream")
         try LibGit2.check(
-            git_repository_set_head(repository.pointer, "refs/heads/\(revision)"), "--rev \(revision): cannot point HEAD at the branch")
+            git_repository_set_head(repository.pointer, "refs/heads/\(revision)"),
+            "--rev \(revision): cannot point HEAD at the branch")
         return true
     }
 
-    private static func checkoutTree(_ commit: OpaquePointer?, in repository: Repository, revision: String) throws(SmokeError) {
+    private static func checkoutTree(_ commit: OpaquePointer?, in repository: Repository, revision: String)
+        throws(SmokeError)
+    {
         var options = git_checkout_options()
         try LibGit2.check(
-            git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)), "cannot initialise checkout options")
+            git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)),
+            "cannot initialise checkout options")
         // A fresh clone has no local changes to protect: make the tree match the revision exactly.
         options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
         try LibGit2.check(

@@ -34,7 +34,9 @@ public enum RevisionExport {
             // The commit and tree objects below must not outlive the repository.
             defer { withExtendedLifetime(repo) {} }
             guard let workdir = repo.workingDirectory else {
-                throw SmokeError(.bareRepository, "\(repository ?? searchFrom): is a bare repository; it has no working tree to render")
+                throw SmokeError(
+                    .bareRepository,
+                    "\(repository ?? searchFrom): is a bare repository; it has no working tree to render")
             }
             let workTree = realPath(workdir) ?? workdir
             let commit = try resolve(revision, in: repo, workTree: workTree)
@@ -79,13 +81,16 @@ public enum RevisionExport {
         guard let handle else { throw SmokeError(.libgit2Error, "\(searchFrom): libgit2 returned no repository") }
         let opened = Repository(taking: handle)
         if git_repository_is_bare(handle) == 1 {
-            throw SmokeError(.bareRepository, "\(String(cString: found)): is a bare repository; it has no working tree to render")
+            throw SmokeError(
+                .bareRepository, "\(String(cString: found)): is a bare repository; it has no working tree to render")
         }
         return opened
     }
 
     /// The commit `revision` names; the caller frees it (`git_object_free`).
-    static func resolve(_ revision: String, in repository: Repository, workTree: String) throws(SmokeError) -> OpaquePointer {
+    static func resolve(_ revision: String, in repository: Repository, workTree: String) throws(SmokeError)
+        -> OpaquePointer
+    {
         var object: OpaquePointer?
         let parsed = git_revparse_single(&object, repository.pointer, revision)
         if parsed < 0 {
@@ -113,9 +118,13 @@ public enum RevisionExport {
         !name.isEmpty && name != "." && name != ".." && !name.contains("/") && name.lowercased() != ".git"
     }
 
-    private static func write(_ tree: OpaquePointer, to directory: String, in repository: Repository, files: inout Int) throws(SmokeError) {
+    private static func write(_ tree: OpaquePointer, to directory: String, in repository: Repository, files: inout Int)
+        throws(SmokeError)
+    {
         for index in 0..<git_tree_entrycount(tree) {
-            guard let entry = git_tree_entry_byindex(tree, index), let rawName = git_tree_entry_name(entry) else { continue }
+            guard let entry = git_tree_entry_byindex(tree, index), let rawName = git_tree_entry_name(entry) else {
+                continue
+            }
             let name = String(cString: rawName)
             guard isSafe(name) else { continue }
             let path = "\(directory)/\(name)"
@@ -124,12 +133,16 @@ public enum RevisionExport {
             case GIT_FILEMODE_TREE:
                 try makeDirectory(path)
                 var subtree: OpaquePointer?
-                try LibGit2.check(git_tree_lookup(&subtree, repository.pointer, git_tree_entry_id(entry)), "\(name): cannot read the tree")
+                try LibGit2.check(
+                    git_tree_lookup(&subtree, repository.pointer, git_tree_entry_id(entry)),
+                    "\(name): cannot read the tree")
                 defer { git_tree_free(subtree) }
                 try write(subtree!, to: path, in: repository, files: &files)
             case GIT_FILEMODE_BLOB, GIT_FILEMODE_BLOB_EXECUTABLE, GIT_FILEMODE_LINK:
                 var blob: OpaquePointer?
-                try LibGit2.check(git_blob_lookup(&blob, repository.pointer, git_tree_entry_id(entry)), "\(name): cannot read the blob")
+                try LibGit2.check(
+                    git_blob_lookup(&blob, repository.pointer, git_tree_entry_id(entry)),
+                    "\(name): cannot read the blob")
                 defer { git_blob_free(blob) }
                 let size = Int(git_blob_rawsize(blob))
                 let bytes = UnsafeRawBufferPointer(start: git_blob_rawcontent(blob), count: size)

@@ -76,7 +76,8 @@ extension StatusEntry {
             else {
                 throw SmokeError(
                     .invalidBaseline,
-                    "\(location()).\(key): expected one of \" \", M, A, D, R, T, U, ? (found \(object[key]?.encodedString() ?? "nothing"))")
+                    "\(location()).\(key): expected one of \" \", M, A, D, R, T, U, ? (found \(object[key]?.encodedString() ?? "nothing"))"
+                )
             }
             return Character(Unicode.Scalar(byte))
         }
@@ -85,7 +86,8 @@ extension StatusEntry {
         var origPath: String?
         if let value = object["orig_path"], !value.isNull {
             guard let text = value.stringValue else {
-                throw SmokeError(.invalidBaseline, "\(location()).orig_path: expected a string, found \(value.typeName)")
+                throw SmokeError(
+                    .invalidBaseline, "\(location()).orig_path: expected a string, found \(value.typeName)")
             }
             origPath = text
         }

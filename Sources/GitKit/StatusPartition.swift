@@ -77,8 +77,9 @@ struct StatusPartition {
         children.sort { $0.path.lexicographicallyPrecedes($1.path) }
         for child in children {
             if child.weight > limit, depth < Self.maximumDepth, isRealDirectory(child.path) {
-                expand(prefix: child.path + [UInt8(ascii: "/")], lower: child.lower, upper: child.upper,
-                       depth: depth + 1, limit: limit, into: &units)
+                expand(
+                    prefix: child.path + [UInt8(ascii: "/")], lower: child.lower, upper: child.upper,
+                    depth: depth + 1, limit: limit, into: &units)
             } else {
                 units.append(child)
             }
@@ -97,7 +98,10 @@ struct StatusPartition {
             let bytes = UnsafeRawPointer(entryPath).assumingMemoryBound(to: UInt8.self)
             let length = strlen(entryPath)
             // (A range widened by a same-named file can hold entries outside `prefix`: skip them.)
-            guard length > skip, skip == 0 || hasPrefix(entryPath, prefix) else { position += 1; continue }
+            guard length > skip, skip == 0 || hasPrefix(entryPath, prefix) else {
+                position += 1
+                continue
+            }
             let start = bytes + skip
             let rest = length - skip
             let slash = memchr(start, Int32(UInt8(ascii: "/")), rest)
@@ -160,7 +164,10 @@ struct StatusPartition {
     private func namesOnDisk(prefix: [UInt8]) -> [[UInt8]] {
         var directoryPath = workdir + prefix
         directoryPath.append(0)
-        guard let stream = directoryPath.withUnsafeBufferPointer({ opendir(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self)) })
+        guard
+            let stream = directoryPath.withUnsafeBufferPointer({
+                opendir(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self))
+            })
         else { return [] }
         defer { closedir(stream) }
         var names: [[UInt8]] = []

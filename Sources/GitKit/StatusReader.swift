@@ -33,7 +33,9 @@ public enum StatusReader {
         }
     }
 
-    static func entries(of repository: Repository, head: git_oid?, workers requested: Int?) throws(SmokeError) -> [StatusEntry] {
+    static func entries(of repository: Repository, head: git_oid?, workers requested: Int?) throws(SmokeError)
+        -> [StatusEntry]
+    {
         let index = try repository.index()
         // A short-lived process leaves the index (100,000 entries: milliseconds to free) to its exit.
         defer { if !LibGit2.isShortLivedProcess { git_index_free(index) } }
@@ -56,7 +58,9 @@ public enum StatusReader {
         if workers > 1, let workdir {
             // With all of HEAD to compare as well, more and smaller groups keep the threads evenly busy.
             let groupCount = comparison.isAll ? workers * 2 : workers
-            tasks += StatusPartition(index: index, workdir: workdir).groups(groupCount).map { StatusRun.Task.workdir($0) }
+            tasks += StatusPartition(index: index, workdir: workdir).groups(groupCount).map {
+                StatusRun.Task.workdir($0)
+            }
         } else {
             tasks.append(.workdir(nil))
         }
@@ -87,7 +91,9 @@ public enum StatusReader {
     }
 
     /// Turns one libgit2 status entry into git's porcelain entries (none, one or two).
-    private static func append(_ status: RawStatus, to result: inout [StatusEntry], lookup: IndexLookup) throws(SmokeError) {
+    private static func append(_ status: RawStatus, to result: inout [StatusEntry], lookup: IndexLookup)
+        throws(SmokeError)
+    {
         let flags = status.flags
         let path = status.path
         if PorcelainCode.isConflicted(flags) {
@@ -147,33 +153,35 @@ private final class ParallelRuns: @unchecked Sendable {
     /// Dispatch's pool took milliseconds to add a thread, which is a tenth of a 20,000-file status.
     func runAll(threads: Int) {
         #if canImport(Glibc)
-        var started: [pthread_t] = []
-        for _ in 1..<max(threads, 1) {
-            var thread = pthread_t()
-            let context = Unmanaged.passRetained(self).toOpaque()
-            let result = pthread_create(&thread, nil, { context in
-                Unmanaged<ParallelRuns>.fromOpaque(context!).takeRetainedValue().drain()
-                return nil
-            }, context)
-            if result == 0 {
-                started.append(thread)
-            } else {
-                Unmanaged<ParallelRuns>.fromOpaque(context).release()  // fewer threads; this one still drains
+            var started: [pthread_t] = []
+            for _ in 1..<max(threads, 1) {
+                var thread = pthread_t()
+                let context = Unmanaged.passRetained(self).toOpaque()
+                let result = pthread_create(
+                    &thread, nil,
+                    { context in
+                        Unmanaged<ParallelRuns>.fromOpaque(context!).takeRetainedValue().drain()
+                        return nil
+                    }, context)
+                if result == 0 {
+                    started.append(thread)
+                } else {
+                    Unmanaged<ParallelRuns>.fromOpaque(context).release()  // fewer threads; this one still drains
+                }
             }
-        }
-        drain()
-        for thread in started { pthread_join(thread, nil) }
+            drain()
+            for thread in started { pthread_join(thread, nil) }
         #else
-        let group = DispatchGroup()
-        for _ in 1..<max(threads, 1) {
-            group.enter()
-            Thread { [self] in
-                drain()
-                group.leave()
-            }.start()
-        }
-        drain()
-        group.wait()
+            let group = DispatchGroup()
+            for _ in 1..<max(threads, 1) {
+                group.enter()
+                Thread { [self] in
+                    drain()
+                    group.leave()
+                }.start()
+            }
+            drain()
+            group.wait()
         #endif
     }
 
@@ -195,7 +203,8 @@ private final class ParallelRuns: @unchecked Sendable {
     private func run(_ position: Int) {
         let result: Result<[RawStatus], SmokeError>
         do throws(SmokeError) {
-            result = .success(try StatusRun.entries(task: tasks[position], workdir: workdir, index: index, setIndex: setIndex))
+            result = .success(
+                try StatusRun.entries(task: tasks[position], workdir: workdir, index: index, setIndex: setIndex))
         } catch {
             result = .failure(error)
         }
@@ -323,8 +332,9 @@ enum StatusRun {
             guard let entry = git_status_byindex(list, position) else { continue }
             let headToIndex = entry.pointee.head_to_index
             let indexToWorkdir = entry.pointee.index_to_workdir
-            guard let path = headToIndex?.pointee.new_file.path ?? indexToWorkdir?.pointee.new_file.path
-                ?? indexToWorkdir?.pointee.old_file.path
+            guard
+                let path = headToIndex?.pointee.new_file.path ?? indexToWorkdir?.pointee.new_file.path
+                    ?? indexToWorkdir?.pointee.old_file.path
             else { continue }
             var origPath: String?
             if entry.pointee.status.rawValue & GIT_STATUS_INDEX_RENAMED.rawValue != 0,
@@ -332,7 +342,8 @@ enum StatusRun {
             {
                 origPath = String(cString: old)
             }
-            entries.append(RawStatus(path: String(cString: path), flags: entry.pointee.status.rawValue, origPath: origPath))
+            entries.append(
+                RawStatus(path: String(cString: path), flags: entry.pointee.status.rawValue, origPath: origPath))
         }
         return entries
     }

@@ -40,7 +40,9 @@ extension StatusSnapshot {
         do {
             document = try JSONValue.load(path: path)
         } catch let error where error.code == .invalidJSON {
-            throw SmokeError(.invalidBaseline, error.message, hint: "write a baseline with `git-clean-check snapshot DIR --out FILE`")
+            throw SmokeError(
+                .invalidBaseline, error.message, hint: "write a baseline with `git-clean-check snapshot DIR --out FILE`"
+            )
         }
         return try baseline(from: document, source: path)
     }
@@ -63,7 +65,8 @@ extension StatusSnapshot {
         func optionalString(_ key: String) throws(SmokeError) -> String? {
             guard let value = object[key], !value.isNull else { return nil }
             guard let text = value.stringValue else {
-                throw SmokeError(.invalidBaseline, "\(source): \"\(key)\" must be a string or null, found \(value.typeName)")
+                throw SmokeError(
+                    .invalidBaseline, "\(source): \"\(key)\" must be a string or null, found \(value.typeName)")
             }
             return text
         }

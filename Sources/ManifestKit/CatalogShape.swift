@@ -55,7 +55,8 @@ extension CatalogShape {
         do {
             return try normalize(value)
         } catch {
-            throw CatalogIssue(code: error.code, path: JSONPath(path.components + error.path.components), detail: error.detail)
+            throw CatalogIssue(
+                code: error.code, path: JSONPath(path.components + error.path.components), detail: error.detail)
         }
     }
 
@@ -86,7 +87,9 @@ extension CatalogShape {
             }
             return value
         case .integer(let only):
-            guard let number = value.intValue, value.typeName == "number" else { throw Self.wrongType("integer", value, path) }
+            guard let number = value.intValue, value.typeName == "number" else {
+                throw Self.wrongType("integer", value, path)
+            }
             if let only, number != only {
                 throw CatalogIssue(code: .unsupportedVersion, path: path, detail: "must be \(only), found \(number)")
             }
@@ -101,7 +104,8 @@ extension CatalogShape {
         case .array(let element, let minItems):
             guard case .array(let items) = value else { throw Self.wrongType("array", value, path) }
             if items.count < minItems {
-                throw CatalogIssue(code: .tooFewItems, path: path, detail: "needs at least \(minItems) item(s), found \(items.count)")
+                throw CatalogIssue(
+                    code: .tooFewItems, path: path, detail: "needs at least \(minItems) item(s), found \(items.count)")
             }
             var normalized: [JSONValue] = []
             normalized.reserveCapacity(items.count)

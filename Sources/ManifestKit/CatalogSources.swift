@@ -51,8 +51,11 @@ public enum CatalogSources {
         }
         for directory in bundles {
             let path = directory.hasSuffix(".json") ? directory : "\(directory)/catalog.json"
-            let name = URL(fileURLWithPath: directory.hasSuffix(".json") ? (directory as NSString).deletingLastPathComponent : directory)
-                .lastPathComponent
+            let name = URL(
+                fileURLWithPath: directory.hasSuffix(".json")
+                    ? (directory as NSString).deletingLastPathComponent : directory
+            )
+            .lastPathComponent
             sources.append((path, .bundle, name))
         }
         return sources

@@ -33,7 +33,8 @@ public struct CuratedManifest: Sendable {
                     "server": .string(server),
                     "description": .string(description),
                     "inputSchema": entry["inputSchema"] ?? RuntimeOverrides.defaultSchema,
-                    "outputSchema": entry["outputSchema"].flatMap { $0.isNull ? nil : $0 } ?? RuntimeOverrides.defaultSchema,
+                    "outputSchema": entry["outputSchema"].flatMap { $0.isNull ? nil : $0 }
+                        ?? RuntimeOverrides.defaultSchema,
                     "annotations": .object(annotations),
                 ]
                 tools.append(Tool(name: name, server: server, json: json))

@@ -29,7 +29,11 @@ public enum DeepMerge {
         guard case .object(let left) = base, case .object(let right) = overlay else { return overlay }
         var result = left
         for (key, value) in right {
-            if let existing = result[key] { result[key] = overlayTemplate(existing, value) } else { result[key] = value }
+            if let existing = result[key] {
+                result[key] = overlayTemplate(existing, value)
+            } else {
+                result[key] = value
+            }
         }
         return .object(result)
     }

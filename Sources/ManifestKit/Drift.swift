@@ -67,7 +67,8 @@ public enum Drift {
             } else {
                 let prefix = holder == live ? "" : "result."
                 throw SmokeError(
-                    .invalidLiveCatalog, "\(source): \(prefix)tools[\(index)] is neither a name nor an object with \"name\"",
+                    .invalidLiveCatalog,
+                    "\(source): \(prefix)tools[\(index)] is neither a name nor an object with \"name\"",
                     fields: ["file": .string(source), "json_path": .string("\(prefix)tools[\(index)]")])
             }
         }

@@ -8,7 +8,9 @@ public enum EnvFile {
     /// then one pair of surrounding double or single quotes is removed.
     public static func parse(_ text: String) -> [(key: String, value: String)] {
         var entries: [(key: String, value: String)] = []
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+        for rawLine in text.split(
+            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        {
             var line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("export ") || line.hasPrefix("export\t") {
@@ -34,4 +36,3 @@ public enum EnvFile {
         return parse(text)
     }
 }
-

@@ -16,7 +16,8 @@ public struct EnvLayer: Sendable {
     }
 
     public init(source: String, dictionary: [String: String], expands: Bool) {
-        self.init(source: source, values: dictionary.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, expands: expands)
+        self.init(
+            source: source, values: dictionary.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, expands: expands)
     }
 }
 

@@ -16,9 +16,13 @@ enum IntendedCatalog {
                 "proxy": .string(outputs.proxy), "runtimeOverrides": .string(outputs.overrides),
                 "manifest": .string(outputs.manifest), "intendedCatalog": .string(outputs.intended),
             ],
-            "fragments": .array(catalog.fragments.map {
-                ["kind": .string($0.kind.rawValue), "name": .string($0.name), "path": .string(paths.absolute($0.path))]
-            }),
+            "fragments": .array(
+                catalog.fragments.map {
+                    [
+                        "kind": .string($0.kind.rawValue), "name": .string($0.name),
+                        "path": .string(paths.absolute($0.path)),
+                    ]
+                }),
             "curatedTools": .array(manifest.names.map { .string($0) }),
             // Stelae's aggregator reads catalog.toolAggregations from this file.
             "catalog": [

@@ -59,7 +59,8 @@ public enum ListenAddressGuard {
             }
             return SmokeError(
                 .hardcodedPort, "\(source): \(path) is \"\(value)\", a literal port \(port); \(why)",
-                hint: "pass --allow-hardcoded-port to render it anyway", fields: ["file": .string(source), "json_path": .string(path.description)])
+                hint: "pass --allow-hardcoded-port to render it anyway",
+                fields: ["file": .string(source), "json_path": .string(path.description)])
         }
     }
 

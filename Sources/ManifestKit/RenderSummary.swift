@@ -15,11 +15,12 @@ extension RenderPlan {
             "port": .int(Int64(port)),
             "config_home": .string(configHome),
             "state_home": .string(stateHome),
-            "hardcoded_ports": .array(hardcodedPorts.map { finding in
-                var json = finding.json.objectValue ?? [:]
-                json["fatal"] = .bool(finding.isFatal(renderPort: port))
-                return .object(json)
-            }),
+            "hardcoded_ports": .array(
+                hardcodedPorts.map { finding in
+                    var json = finding.json.objectValue ?? [:]
+                    json["fatal"] = .bool(finding.isFatal(renderPort: port))
+                    return .object(json)
+                }),
             "hidden_servers": .array(hiddenServers.map { ["server": .string($0.server), "flag": .string($0.flag)] }),
             "seeded": .array(seeded.map { .string($0) }),
             "user_overrides": userOverrides.map { .string($0) } ?? .null,

@@ -43,7 +43,8 @@ public enum Renderer {
         }
 
         // Catalog: a Stelae checkout's Python defaults first, then the JSON fragments.
-        let stelaePath = options.pythonDefaults.map(paths.absolute)
+        let stelaePath =
+            options.pythonDefaults.map(paths.absolute)
             ?? (options.noPythonDefaults ? nil : StelaeDefaults.locate(templateDirectory: templateDirectory))
         let stelae = try stelaePath.map { path throws(SmokeError) in try StelaeDefaults.load(path: path) }
         var fragments: [CatalogFragment] = stelae.map { [$0.fragment] } ?? []
@@ -59,16 +60,20 @@ public enum Renderer {
         catalog.disableServers(hiddenServers.map(\.server))
 
         ports += catalogPortFindings(catalog)
-        let userOverrides = try stelae == nil ? nil : userToolOverrides(environment, paths: paths, configHome: configHome)
+        let userOverrides =
+            try stelae == nil ? nil : userToolOverrides(environment, paths: paths, configHome: configHome)
         if let aggregatorConfig = environment.values["STELAE_TOOL_AGGREGATIONS"].map(paths.absolute),
             stelae != nil, FileManager.default.fileExists(atPath: aggregatorConfig)
         {
             // The aggregator merges this file over the intended catalog: its proxyURL wins.
-            ports += ListenAddressGuard.findings(inCatalog: try ManifestJSON.load(path: aggregatorConfig), source: aggregatorConfig)
+            ports += ListenAddressGuard.findings(
+                inCatalog: try ManifestJSON.load(path: aggregatorConfig), source: aggregatorConfig)
         }
         for finding in ports where finding.isFatal(renderPort: environment.port) {
             if !options.allowHardcodedPort { throw finding.error(renderPort: environment.port) }
-            warnings.append("\(finding.source): \(finding.path) hard-codes port \(finding.port) (allowed by --allow-hardcoded-port)")
+            warnings.append(
+                "\(finding.source): \(finding.path) hard-codes port \(finding.port) (allowed by --allow-hardcoded-port)"
+            )
         }
 
         let hidden = catalog.allHiddenTools
@@ -76,7 +81,9 @@ public enum Renderer {
         let manifest = CuratedManifest(overrides: overrides.document, hidden: hidden)
         warnings += manifest.warnings
         guard !manifest.tools.isEmpty else {
-            let read = fragments.isEmpty ? "no catalog fragment was read (give --catalog FILE)"
+            let read =
+                fragments.isEmpty
+                ? "no catalog fragment was read (give --catalog FILE)"
                 : "fragments read: " + fragments.map(\.path).joined(separator: ", ")
             throw SmokeError(
                 .emptyManifest, "the render enables no tool: the curated manifest would be empty; \(read)",
@@ -96,7 +103,8 @@ public enum Renderer {
         if let stelae { plan.seeds = StelaeHomeFiles.seeds(stelae, environment: environment, paths: paths) }
         // A secret can also arrive through a variable with an ordinary name (AUTH=Bearer ${API_TOKEN}):
         // any known secret value in the rendered proxy makes it owner-only too.
-        plan.proxyHoldsSecrets = usedVariables.contains(where: Redactor.isSecretName) || Redactor.shared.redact(proxy) != proxy
+        plan.proxyHoldsSecrets =
+            usedVariables.contains(where: Redactor.isSecretName) || Redactor.shared.redact(proxy) != proxy
         return plan
     }
 
@@ -119,7 +127,8 @@ public enum Renderer {
         }
         for fragment in catalog.fragments {
             if let servers = fragment.payload["servers"] {
-                found += ListenAddressGuard.findings(inCatalog: servers, at: JSONPath.root.appending("servers"), source: fragment.path)
+                found += ListenAddressGuard.findings(
+                    inCatalog: servers, at: JSONPath.root.appending("servers"), source: fragment.path)
             }
         }
         return found

@@ -19,7 +19,9 @@ public struct RuntimeOverrides: Sendable {
         var tools: [String: [String: [String: JSONValue]]] = [:]
         for (server, value) in base["servers"]?.objectValue ?? [:] {
             var fields = value.objectValue ?? [:]
-            tools[server] = (fields.removeValue(forKey: "tools")?.objectValue ?? [:]).mapValues { $0.objectValue ?? [:] }
+            tools[server] = (fields.removeValue(forKey: "tools")?.objectValue ?? [:]).mapValues {
+                $0.objectValue ?? [:]
+            }
             serverFields[server] = fields
         }
 
@@ -54,14 +56,15 @@ public struct RuntimeOverrides: Sendable {
         var servers: [String: JSONValue] = [:]
         for (server, serverTools) in tools where !serverTools.isEmpty {
             var fields = serverFields[server] ?? [:]
-            fields["tools"] = .object(serverTools.mapValues { entry in
-                var entry = entry
-                if var output = entry["outputSchema"]?.objectValue, case .array = output["type"] {
-                    output["type"] = "object"
-                    entry["outputSchema"] = .object(output)
-                }
-                return .object(entry)
-            })
+            fields["tools"] = .object(
+                serverTools.mapValues { entry in
+                    var entry = entry
+                    if var output = entry["outputSchema"]?.objectValue, case .array = output["type"] {
+                        output["type"] = "object"
+                        entry["outputSchema"] = .object(output)
+                    }
+                    return .object(entry)
+                })
             servers[server] = .object(fields)
         }
 

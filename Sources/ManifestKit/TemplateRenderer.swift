@@ -44,12 +44,16 @@ public enum TemplateRenderer {
         case .string(let text):
             return .string(fill(text, at: path, variables: variables, missing: &missing))
         case .array(let items):
-            return .array(items.enumerated().map { substitute($1, at: path.appending(index: $0), variables: variables, missing: &missing) })
+            return .array(
+                items.enumerated().map {
+                    substitute($1, at: path.appending(index: $0), variables: variables, missing: &missing)
+                })
         case .object(let object):
             var result: [String: JSONValue] = [:]
             for key in object.keys.sorted() {
                 let newKey = fill(key, at: path.appending(key), variables: variables, missing: &missing)
-                result[newKey] = substitute(object[key]!, at: path.appending(key), variables: variables, missing: &missing)
+                result[newKey] = substitute(
+                    object[key]!, at: path.appending(key), variables: variables, missing: &missing)
             }
             return .object(result)
         default:
@@ -58,7 +62,9 @@ public enum TemplateRenderer {
     }
 
     /// Replaces `{{ NAME }}` (NAME of letters, digits, `_`; spaces inside the braces allowed).
-    static func fill(_ text: String, at path: JSONPath, variables: [String: String], missing: inout [Placeholder]) -> String {
+    static func fill(_ text: String, at path: JSONPath, variables: [String: String], missing: inout [Placeholder])
+        -> String
+    {
         guard text.contains("{{") else { return text }
         var output = ""
         var rest = Substring(text)
@@ -66,7 +72,11 @@ public enum TemplateRenderer {
             output += rest[..<open.lowerBound]
             guard let close = rest[open.upperBound...].range(of: "}}") else { break }
             let inner = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            let isName = !inner.isEmpty && inner.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "_" }
+            let isName =
+                !inner.isEmpty
+                && inner.unicodeScalars.allSatisfy {
+                    ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "_"
+                }
             if isName {
                 if let value = variables[inner] {
                     output += value

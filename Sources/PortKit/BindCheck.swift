@@ -88,7 +88,8 @@ public struct BindCheck: Sendable, Hashable {
         switch code {
         case EADDRINUSE: return BindCheck(address: address, status: .inUse, detail: describe(code))
         case EACCES, EPERM: return BindCheck(address: address, status: .denied, detail: describe(code))
-        case EADDRNOTAVAIL, EAFNOSUPPORT: return BindCheck(address: address, status: .unavailable, detail: describe(code))
+        case EADDRNOTAVAIL, EAFNOSUPPORT:
+            return BindCheck(address: address, status: .unavailable, detail: describe(code))
         default: return BindCheck(address: address, status: .error, detail: describe(code))
         }
     }

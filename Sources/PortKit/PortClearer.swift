@@ -54,7 +54,8 @@ public struct PortClearer: Sendable {
             case .signal(let process):
                 targets.append(process)
             case .skip(let reason):
-                skipped.append(SkipRecord(pid: listener.pid, reason: reason, uid: listener.process?.uid ?? listener.uid))
+                skipped.append(
+                    SkipRecord(pid: listener.pid, reason: reason, uid: listener.process?.uid ?? listener.uid))
             }
         }
 
@@ -137,7 +138,8 @@ public struct PortClearer: Sendable {
                 .filter { $0.localPort == port && $0.isListening }.map(\.inode))
         return processes.filter { process in
             guard process.isStillRunning(procRoot: discovery.procRoot), !listening.isEmpty else { return false }
-            return !SocketOwners.socketInodes(pid: process.pid, procRoot: discovery.procRoot).isDisjoint(with: listening)
+            return !SocketOwners.socketInodes(pid: process.pid, procRoot: discovery.procRoot).isDisjoint(
+                with: listening)
         }
     }
 }

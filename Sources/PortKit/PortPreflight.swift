@@ -50,7 +50,8 @@ public enum PortPreflight {
         if let error = bindError(status) { return .failure(error, fields) }
         let message: String
         if status.listeners.isEmpty {
-            message = "port \(status.port) cannot be bound (\(bindFailures(status))) though nothing listens on it; see other_sockets"
+            message =
+                "port \(status.port) cannot be bound (\(bindFailures(status))) though nothing listens on it; see other_sockets"
         } else {
             message = "port \(status.port) is held by \(status.holdersDescription)"
         }
@@ -66,7 +67,8 @@ public enum PortPreflight {
         var fields = portFields(report.after)
         fields["listeners"] = .array(report.before.listeners.map(\.json))
         fields["remaining"] = .array(report.after.listeners.map(\.json))
-        fields["signalled"] = .array(report.signalled.map { ["pid": .int(Int64($0.pid)), "signal": .string($0.signal)] })
+        fields["signalled"] = .array(
+            report.signalled.map { ["pid": .int(Int64($0.pid)), "signal": .string($0.signal)] })
         fields["skipped"] = .array(report.skipped.map(skipJSON))
         fields["grace_ms"] = .int(grace.milliseconds)
         let status = report.after
@@ -74,11 +76,15 @@ public enum PortPreflight {
         if let error = bindError(status) { return .failure(error, fields) }
         var reasons: [String] = []
         for skip in report.skipped {
-            reasons.append("\(skip.pid.map { "pid \($0)" } ?? "unseen owner (uid \(skip.uid.map(String.init) ?? "?"))") skipped: \(skip.reason.rawValue)")
+            reasons.append(
+                "\(skip.pid.map { "pid \($0)" } ?? "unseen owner (uid \(skip.uid.map(String.init) ?? "?"))") skipped: \(skip.reason.rawValue)"
+            )
         }
-        let holders = status.listeners.isEmpty
+        let holders =
+            status.listeners.isEmpty
             ? "no listener, but bind fails (\(bindFailures(status)))" : status.holdersDescription
-        let message = "port \(status.port) is still held after --kill by \(holders)"
+        let message =
+            "port \(status.port) is still held after --kill by \(holders)"
             + (reasons.isEmpty ? "" : "; " + reasons.joined(separator: ", "))
         let hint: String? =
             if report.skipped.contains(where: { $0.reason == .otherUser }) {

@@ -70,12 +70,15 @@ public struct PreflightFlags: Sendable {
     }
 
     func randomPicker() throws(SmokeError) -> RandomPortPicker {
-        let range = try range.map { text throws(SmokeError) in try PortInput.range(text) }
+        let range =
+            try range.map { text throws(SmokeError) in try PortInput.range(text) }
             ?? RandomPortPicker.defaultRange
-        let excluded = try exclude.map { text throws(SmokeError) in try PortInput.excludeList(text) }
+        let excluded =
+            try exclude.map { text throws(SmokeError) in try PortInput.excludeList(text) }
             ?? RandomPortPicker.defaultExcluded
         // Without --seed a fresh seed is drawn and reported, so any run can be replayed.
-        let seed = try seed.map { text throws(SmokeError) in try PortInput.seed(text) }
+        let seed =
+            try seed.map { text throws(SmokeError) in try PortInput.seed(text) }
             ?? UInt64.random(in: 0...UInt64(Int64.max))
         let picker = RandomPortPicker(range: range, excluded: excluded, seed: seed)
         guard !picker.candidates.isEmpty else {

@@ -8,7 +8,9 @@ public struct Backoff: Sendable {
     private(set) var retries = 0
 
     /// `random` returns values in [0, 1); tests pass a seeded source.
-    public init(initial: Duration, max: Duration, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+    public init(
+        initial: Duration, max: Duration, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
         self.initial = initial
         self.max = Swift.max(max, .zero)
         self.random = random

@@ -30,7 +30,8 @@ public enum ReportRunner {
             let output = try command.answer()
             Terminal.finish(stdout: Redactor.shared.redact(output.stdout), stderr: output.stderr, status: output.exit)
         } catch {
-            Terminal.finish(stdout: "", stderr: "\(tool): \(error.code): \(error.message)\n", status: error.exit.rawValue)
+            Terminal.finish(
+                stdout: "", stderr: "\(tool): \(error.code): \(error.message)\n", status: error.exit.rawValue)
         }
     }
 }

@@ -14,7 +14,8 @@ public struct Baseline: Sendable, Equatable {
         public var index: Int
 
         public init(
-            step: String? = nil, stage: String? = nil, tool: String? = nil, code: String? = nil, reason: String, index: Int
+            step: String? = nil, stage: String? = nil, tool: String? = nil, code: String? = nil, reason: String,
+            index: Int
         ) {
             self.step = step
             self.stage = stage
@@ -58,7 +59,8 @@ public struct Baseline: Sendable, Equatable {
             guard let object = raw.objectValue else { throw SmokeError(.invalidBaseline, "\(at): expected an object") }
             let keys: Set<String> = ["step", "stage", "tool", "code", "reason"]
             if let unknown = object.keys.sorted().first(where: { !keys.contains($0) }) {
-                throw SmokeError(.invalidBaseline, "\(at).\(unknown): unknown key (allowed: code, reason, stage, step, tool)")
+                throw SmokeError(
+                    .invalidBaseline, "\(at).\(unknown): unknown key (allowed: code, reason, stage, step, tool)")
             }
             func text(_ key: String) throws(SmokeError) -> String? {
                 guard let value = object[key], !value.isNull else { return nil }

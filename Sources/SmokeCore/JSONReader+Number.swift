@@ -18,14 +18,20 @@ extension JSONReader {
         if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
             isInteger = false
             position += 1
-            guard position < bytes.count, Self.isDigit(bytes[position]) else { throw failure("invalid number", at: start) }
+            guard position < bytes.count, Self.isDigit(bytes[position]) else {
+                throw failure("invalid number", at: start)
+            }
             skipDigits()
         }
         if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
             isInteger = false
             position += 1
-            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
-            guard position < bytes.count, Self.isDigit(bytes[position]) else { throw failure("invalid number", at: start) }
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                position += 1
+            }
+            guard position < bytes.count, Self.isDigit(bytes[position]) else {
+                throw failure("invalid number", at: start)
+            }
             skipDigits()
         }
         // Up to 18 characters, an integer fits Int64 whatever its digits.

@@ -38,7 +38,10 @@ struct DecodedString: JSONStringSink {
         var encoded: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
         let count = withUnsafeMutableBytes(of: &encoded) { raw in
             var count = 0
-            UTF8.encode(scalar) { raw[count] = $0; count += 1 }
+            UTF8.encode(scalar) {
+                raw[count] = $0
+                count += 1
+            }
             return count
         }
         withUnsafeBytes(of: encoded) { appendBytes(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
@@ -133,7 +136,9 @@ extension JSONReader {
         case UInt8(ascii: "u"):
             var code = try readHex4()
             if (0xD800...0xDBFF).contains(code) {
-                guard bytes.count - position >= 6, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+                guard bytes.count - position >= 6, bytes[position] == UInt8(ascii: "\\"),
+                    bytes[position + 1] == UInt8(ascii: "u")
+                else {
                     throw failure("unpaired surrogate in \\u escape")
                 }
                 position += 2
@@ -176,12 +181,20 @@ extension JSONReader {
         var second: ClosedRange<UInt8> = 0x80...0xBF
         switch lead {
         case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; second = 0xA0...0xBF
+        case 0xE0:
+            length = 3
+            second = 0xA0...0xBF
         case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; second = 0x80...0x9F
-        case 0xF0: length = 4; second = 0x90...0xBF
+        case 0xED:
+            length = 3
+            second = 0x80...0x9F
+        case 0xF0:
+            length = 4
+            second = 0x90...0xBF
         case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; second = 0x80...0x8F
+        case 0xF4:
+            length = 4
+            second = 0x80...0x8F
         default: throw failure("invalid UTF-8 in string", at: stringStart)
         }
         guard bytes.count - position >= length, second.contains(bytes[position + 1]),

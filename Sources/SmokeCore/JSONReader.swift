@@ -73,8 +73,14 @@ public struct JSONReader {
             try body(&self)
             skipWhitespace()
             guard position < bytes.count else { throw endOfInput("unterminated array") }
-            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-            if bytes[position] == UInt8(ascii: "]") { position += 1; break }
+            if bytes[position] == UInt8(ascii: ",") {
+                position += 1
+                continue
+            }
+            if bytes[position] == UInt8(ascii: "]") {
+                position += 1
+                break
+            }
             throw failure("expected ',' or ']' in array")
         }
         depth -= 1
@@ -84,7 +90,9 @@ public struct JSONReader {
     public mutating func skipValue() throws(Failure) {
         switch try peek() {
         case UInt8(ascii: "{"):
-            try readObject(keys: false) { (reader: inout JSONReader, _: String) throws(Failure) in try reader.skipValue() }
+            try readObject(keys: false) { (reader: inout JSONReader, _: String) throws(Failure) in
+                try reader.skipValue()
+            }
         case UInt8(ascii: "["):
             try forEachElement { (reader: inout JSONReader) throws(Failure) in try reader.skipValue() }
         case UInt8(ascii: "\""):
@@ -131,7 +139,9 @@ public struct JSONReader {
     }
 
     /// An object's members; keys are decoded only when `keys` (skipping checks them all the same).
-    private mutating func readObject(keys: Bool, _ body: (inout JSONReader, String) throws(Failure) -> Void) throws(Failure) {
+    private mutating func readObject(keys: Bool, _ body: (inout JSONReader, String) throws(Failure) -> Void)
+        throws(Failure)
+    {
         try enter()
         position += 1
         skipWhitespace()
@@ -142,7 +152,9 @@ public struct JSONReader {
         }
         while true {
             skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw failure("expected a string key") }
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                throw failure("expected a string key")
+            }
             var key = ""
             if keys {
                 key = try parseString()
@@ -159,8 +171,14 @@ public struct JSONReader {
             try body(&self, key)
             skipWhitespace()
             guard position < bytes.count else { throw endOfInput("unterminated object") }
-            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-            if bytes[position] == UInt8(ascii: "}") { position += 1; break }
+            if bytes[position] == UInt8(ascii: ",") {
+                position += 1
+                continue
+            }
+            if bytes[position] == UInt8(ascii: "}") {
+                position += 1
+                break
+            }
             throw failure("expected ',' or '}' in object")
         }
         depth -= 1
@@ -176,9 +194,15 @@ public struct JSONReader {
     /// A literal or a number; its value only when `building`.
     private mutating func readScalar(building: Bool) throws(Failure) -> JSONValue? {
         switch bytes[position] {
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try readNumber(building: building)
         default: throw failure("unexpected character '\(Self.describe(bytes[position]))'")
         }
@@ -206,7 +230,8 @@ public struct JSONReader {
     static func describe(_ byte: UInt8) -> String {
         let hex = Array("0123456789ABCDEF".utf8)
         return (0x20..<0x7F).contains(byte)
-            ? String(UnicodeScalar(byte)) : "\\x" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]], as: UTF8.self)
+            ? String(UnicodeScalar(byte))
+            : "\\x" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]], as: UTF8.self)
     }
 
     /// 1-based line and column of a byte offset, for messages.
@@ -214,7 +239,12 @@ public struct JSONReader {
         var line = 1
         var column = 1
         for byte in bytes.prefix(offset) {
-            if byte == 0x0A { line += 1; column = 1 } else { column += 1 }
+            if byte == 0x0A {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
         }
         return (line, column)
     }

@@ -19,7 +19,10 @@ enum JSONWriter {
     /// round-trip digits (`description`), an integral value without its ".0". Not a number or an
     /// infinity has no JSON form: null, where JSONEncoder would throw.
     private static func writeDouble(_ number: Double, into output: inout ByteSink) {
-        guard number.isFinite else { output.append("null"); return }
+        guard number.isFinite else {
+            output.append("null")
+            return
+        }
         var text = number.description
         if text.hasSuffix(".0") { text.removeLast(2) }
         output.append(text)
@@ -67,7 +70,10 @@ enum JSONWriter {
             output.append(UInt8(ascii: "["))
             output.append(0x0A)
             for (position, item) in items.enumerated() {
-                if position > 0 { output.append(UInt8(ascii: ",")); output.append(0x0A) }
+                if position > 0 {
+                    output.append(UInt8(ascii: ","))
+                    output.append(0x0A)
+                }
                 output.appendSpaces(indent + 2)
                 write(item, indent: indent + 2, into: &output)
             }
@@ -78,7 +84,10 @@ enum JSONWriter {
             output.append(UInt8(ascii: "{"))
             output.append(0x0A)
             for (position, member) in sortedMembers(object).enumerated() {
-                if position > 0 { output.append(UInt8(ascii: ",")); output.append(0x0A) }
+                if position > 0 {
+                    output.append(UInt8(ascii: ","))
+                    output.append(0x0A)
+                }
                 output.appendSpaces(indent + 2)
                 writeString(member.key, into: &output)
                 output.append(" : ")

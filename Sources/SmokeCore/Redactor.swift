@@ -43,7 +43,9 @@ public final class Redactor: @unchecked Sendable {
     /// Registers the value of a `Name: value` header when the header carries credentials.
     public func addHeader(name: String, value: String) {
         let lower = name.lowercased()
-        if lower == "authorization" || lower == "proxy-authorization" || Self.isSecretName(name.replacingOccurrences(of: "-", with: "_")) {
+        if lower == "authorization" || lower == "proxy-authorization"
+            || Self.isSecretName(name.replacingOccurrences(of: "-", with: "_"))
+        {
             add(value)
         }
     }
@@ -68,7 +70,8 @@ public final class Redactor: @unchecked Sendable {
         case .string(let text): .string(redact(text))
         case .array(let items): .array(items.map { redact($0) })
         case .object(let object):
-            .object(Dictionary(object.map { (redact($0.key), redact($0.value)) }, uniquingKeysWith: { first, _ in first }))
+            .object(
+                Dictionary(object.map { (redact($0.key), redact($0.value)) }, uniquingKeysWith: { first, _ in first }))
         case .null, .bool, .int, .double: value
         }
     }

@@ -30,7 +30,8 @@ public enum ChainQueries {
                 stdout: "smoke: PASSED \(passed)/\(total) steps in \(ChainText.fixed(seconds, digits: 1)) s\n")
         }
         let first = summary["first_failure"]?.objectValue ?? [:]
-        var text = "smoke: FAILED at \(ChainText.show(first["step"])) (\(ChainText.show(first["code"]))): "
+        var text =
+            "smoke: FAILED at \(ChainText.show(first["step"])) (\(ChainText.show(first["code"]))): "
             + "\(ChainText.show(first["message"]))  [\(passed)/\(total) passed]\n"
         for line in (summary["stack_log_tail"]?.arrayValue ?? []).suffix(8) {
             text += "  stack.log| \(ChainText.show(line))\n"
@@ -41,7 +42,8 @@ public enum ChainQueries {
     /// The tools the probe must see, one per line, sorted: the manifest's, every tool a selected
     /// stage expects, and `extra` (CURATED_TOOLS). A catalog that hides a tool a stage needs then
     /// fails at the probe, naming it.
-    public static func require(manifest: String?, stages: String?, selected: [String], extra: [String]) -> ReportOutput {
+    public static func require(manifest: String?, stages: String?, selected: [String], extra: [String]) -> ReportOutput
+    {
         var names = Set(extra)
         if let manifest, !manifest.isEmpty, case .object(let document)? = RunFiles.load(manifest) {
             for tool in document["tools"]?.arrayValue ?? [] {

@@ -171,7 +171,8 @@ public enum ChainSteps {
         var comparison: ServedVsOffered?
         if let served, let path = request.served {
             do {
-                comparison = try ServedVsOffered.compare(served: served, source: path, offered: offered, serverName: request.serverName)
+                comparison = try ServedVsOffered.compare(
+                    served: served, source: path, offered: offered, serverName: request.serverName)
             } catch {
                 document["served_error"] = error.json
             }
@@ -198,9 +199,12 @@ public enum ChainSteps {
         if !missing.isEmpty {
             error = Envelope.error(
                 code: "tool_not_offered",
-                message: "Codex did not offer the curated tool(s) \(missing.joined(separator: ", ")) to the model in stage "
+                message:
+                    "Codex did not offer the curated tool(s) \(missing.joined(separator: ", ")) to the model in stage "
                     + "'\(request.stage)' (offered: \(names.isEmpty ? "none" : names.joined(separator: ", ")))",
-                hint: "Codex saw a different tool list than the manifest: stale manifest, server dropped or namespace changed")
+                hint:
+                    "Codex saw a different tool list than the manifest: stale manifest, server dropped or namespace changed"
+            )
         }
         return answer(elapsedMs: elapsedMs, error: error, fields: document)
     }
@@ -211,7 +215,8 @@ public enum ChainSteps {
         let stageAnswer = RunFiles.load(request.stageJSON)
         let served = request.served.flatMap(RunFiles.load)
         let document = offeredDocument(
-            request, manifest: manifest, stageAnswer: stageAnswer, elapsedMs: (ContinuousClock.now - started).milliseconds,
+            request, manifest: manifest, stageAnswer: stageAnswer,
+            elapsedMs: (ContinuousClock.now - started).milliseconds,
             served: served)
         try RunFiles.write(.object(document), to: request.out)
         return ReportOutput(exit: document["ok"] == true ? 0 : 1)

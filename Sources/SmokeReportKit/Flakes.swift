@@ -56,29 +56,35 @@ public enum Flakes {
         let broken = order.filter { tallies[$0]!.passed == 0 && tallies[$0]!.failed > 0 }
         let summarised = runs.count - missing.count
         let ok = missing.isEmpty && flaky.isEmpty && broken.isEmpty && passedRuns == runs.count
-        return Envelope.object(tool: RunFiles.chainTool, ok: ok, elapsedMs: nil, fields: [
-            "kind": "flakes",
-            "runs": .int(Int64(runs.count)), "runs_passed": .int(Int64(passedRuns)),
-            "runs_failed": .int(Int64(summarised - passedRuns)),
-            "run_dirs": .array(runs.map { .string(PathResolver.resolve($0)) }),
-            "missing_summaries": .array(missing.map { .string(PathResolver.resolve($0)) }),
-            "steps": .array(steps), "flaky": .array(flaky.map(JSONValue.string)),
-            "broken": .array(broken.map(JSONValue.string)),
-        ])
+        return Envelope.object(
+            tool: RunFiles.chainTool, ok: ok, elapsedMs: nil,
+            fields: [
+                "kind": "flakes",
+                "runs": .int(Int64(runs.count)), "runs_passed": .int(Int64(passedRuns)),
+                "runs_failed": .int(Int64(summarised - passedRuns)),
+                "run_dirs": .array(runs.map { .string(PathResolver.resolve($0)) }),
+                "missing_summaries": .array(missing.map { .string(PathResolver.resolve($0)) }),
+                "steps": .array(steps), "flaky": .array(flaky.map(JSONValue.string)),
+                "broken": .array(broken.map(JSONValue.string)),
+            ])
     }
 
     /// One line: the runs so far and the steps that failed in any of them.
     public static func tally(_ document: [String: JSONValue]) -> String {
         let runs = ChainText.show(document["runs"])
-        var text = "\(runs) run(s): \(ChainText.show(document["runs_passed"])) passed, \(ChainText.show(document["runs_failed"])) failed"
+        var text =
+            "\(runs) run(s): \(ChainText.show(document["runs_passed"])) passed, \(ChainText.show(document["runs_failed"])) failed"
         let missing = document["missing_summaries"]?.arrayValue?.count ?? 0
         if missing > 0 { text += ", \(missing) without a summary" }
         let failing = (document["steps"]?.arrayValue ?? []).filter { ($0["failed"]?.intValue ?? 0) > 0 }
         if !failing.isEmpty {
-            text += "; failing steps: " + failing.map { step in
-                let codes = (step["codes"]?.objectValue ?? [:]).keys.sorted().joined(separator: ",")
-                return "\(ChainText.show(step["step"])) \(ChainText.show(step["passed"]))/\(ChainText.show(step["runs"])) (\(codes))"
-            }.joined(separator: "; ")
+            text +=
+                "; failing steps: "
+                + failing.map { step in
+                    let codes = (step["codes"]?.objectValue ?? [:]).keys.sorted().joined(separator: ",")
+                    return
+                        "\(ChainText.show(step["step"])) \(ChainText.show(step["passed"]))/\(ChainText.show(step["runs"])) (\(codes))"
+                }.joined(separator: "; ")
         }
         return text
     }
@@ -92,7 +98,8 @@ public enum Flakes {
             try RunFiles.write(.object(document), to: out)
             for step in document["steps"]?.arrayValue ?? [] where (step["failed"]?.intValue ?? 0) > 0 {
                 for failure in step["failures"]?.arrayValue ?? [] {
-                    text += "  \(ChainText.left(ChainText.show(step["step"]), 26)) "
+                    text +=
+                        "  \(ChainText.left(ChainText.show(step["step"]), 26)) "
                         + "\(ChainText.show(step["passed"]))/\(ChainText.show(step["runs"]))  "
                         + "\(ChainText.show(failure["code"]))  \(ChainText.show(failure["run_dir"]))\n"
                 }

@@ -39,7 +39,9 @@ public enum HarnessSummary {
     /// junit.xml with the test cases of the run's test steps merged in: one `<testsuite>` per test
     /// step that left a JUnit report, named after the step, its cases as the runner reported
     /// them; the root's counts include them.
-    public static func mergeJUnit(_ document: String, summary: JSONValue, run: String, redactor: Redactor = .shared) -> String {
+    public static func mergeJUnit(_ document: String, summary: JSONValue, run: String, redactor: Redactor = .shared)
+        -> String
+    {
         var suites: [String] = []
         var added = (tests: 0, failures: 0, errors: 0, skipped: 0)
         for step in summary["steps"]?.arrayValue ?? [] {
@@ -62,28 +64,33 @@ public enum HarnessSummary {
                     + "errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(ChainText.fixed(time, digits: 3))\">"
             ]
             for test in cases {
-                var attributes = "classname=\(JUnitReport.quoteAttribute(test.classname)) name=\(JUnitReport.quoteAttribute(test.name))"
+                var attributes =
+                    "classname=\(JUnitReport.quoteAttribute(test.classname)) name=\(JUnitReport.quoteAttribute(test.name))"
                 if let file = test.file { attributes += " file=\(JUnitReport.quoteAttribute(file))" }
                 attributes += " time=\"\(ChainText.fixed(test.time ?? 0, digits: 3))\""
-                let element: String? = switch test.outcome {
-                case .passed: nil
-                case .failed: "failure"
-                case .error: "error"
-                case .skipped: "skipped"
-                }
+                let element: String? =
+                    switch test.outcome {
+                    case .passed: nil
+                    case .failed: "failure"
+                    case .error: "error"
+                    case .skipped: "skipped"
+                    }
                 guard let element else {
                     lines.append("    <testcase \(attributes)/>")
                     continue
                 }
                 let message = JUnitReport.quoteAttribute(redactor.redact(test.message))
                 let type = test.type.isEmpty ? "" : " type=\(JUnitReport.quoteAttribute(test.type))"
-                lines.append("    <testcase \(attributes)><\(element)\(type) message=\(message)>"
-                    + JUnitReport.escape(redactor.redact(test.text)) + "</\(element)></testcase>")
+                lines.append(
+                    "    <testcase \(attributes)><\(element)\(type) message=\(message)>"
+                        + JUnitReport.escape(redactor.redact(test.text)) + "</\(element)></testcase>")
             }
             lines.append("  </testsuite>")
             suites.append(lines.joined(separator: "\n"))
         }
-        guard !suites.isEmpty, let close = document.range(of: "</testsuites>", options: .backwards) else { return document }
+        guard !suites.isEmpty, let close = document.range(of: "</testsuites>", options: .backwards) else {
+            return document
+        }
         var merged = document
         merged.replaceSubrange(close, with: suites.joined(separator: "\n") + "\n</testsuites>")
         // The root's counts.
@@ -91,7 +98,9 @@ public enum HarnessSummary {
             let rootEnd = merged[rootStart.upperBound...].firstIndex(of: ">")
         else { return merged }
         var root = String(merged[rootStart.lowerBound..<rootEnd])
-        for (attribute, count) in [("tests", added.tests), ("failures", added.failures), ("errors", added.errors), ("skipped", added.skipped)]
+        for (attribute, count) in [
+            ("tests", added.tests), ("failures", added.failures), ("errors", added.errors), ("skipped", added.skipped),
+        ]
         where count > 0 || attribute == "tests" {
             root = bump(root, attribute: attribute, by: count)
         }

@@ -101,7 +101,9 @@ struct XMLScanner {
                 index += 2
                 let name = readName()
                 skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ">") else { throw malformed("'>' expected after </\(name)") }
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ">") else {
+                    throw malformed("'>' expected after </\(name)")
+                }
                 index += 1
                 guard let open = stack.popLast(), open == name else {
                     throw malformed("</\(name)> closes \(stack.last.map { "<\($0)>" } ?? "nothing")")
@@ -204,7 +206,8 @@ struct XMLScanner {
 
     private static func isNameByte(_ byte: UInt8) -> Bool {
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"),
             UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: ":"):
             return true
         default:
@@ -238,7 +241,9 @@ struct XMLScanner {
             let name = readName()
             guard !name.isEmpty else { throw malformed("an attribute name expected") }
             skipSpace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "=") else { throw malformed("'=' expected after \(name)") }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "=") else {
+                throw malformed("'=' expected after \(name)")
+            }
             index += 1
             skipSpace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "'") else {
@@ -273,7 +278,8 @@ struct XMLScanner {
                 position += 1
                 continue
             }
-            guard let semicolon = slice[position...].firstIndex(of: UInt8(ascii: ";")), semicolon - position <= 12 else {
+            guard let semicolon = slice[position...].firstIndex(of: UInt8(ascii: ";")), semicolon - position <= 12
+            else {
                 throw malformed("an unterminated reference")
             }
             let entity = String(decoding: slice[(position + 1)..<semicolon], as: UTF8.self)
@@ -283,7 +289,9 @@ struct XMLScanner {
             } else if entity.hasPrefix("#") {
                 let digits = entity.dropFirst()
                 let value = digits.hasPrefix("x") ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits, radix: 10)
-                guard let value, let scalar = Unicode.Scalar(value) else { throw malformed("a bad character reference &\(entity);") }
+                guard let value, let scalar = Unicode.Scalar(value) else {
+                    throw malformed("a bad character reference &\(entity);")
+                }
                 output.append(contentsOf: String(Character(scalar)).utf8)
             } else {
                 throw malformed("an unknown entity &\(entity);")

@@ -15,10 +15,13 @@ public enum JUnitReport {
             case "failed":
                 var detail = "\(message)\nfile: \(ChainText.show(step["file"]))"
                 if index == firstFailed, let tail = summary["stack_log_tail"], tail.isTruthy {
-                    detail += "\nstack log (last lines):\n" + (tail.arrayValue ?? []).map { ChainText.show($0) }.joined(separator: "\n")
+                    detail +=
+                        "\nstack log (last lines):\n"
+                        + (tail.arrayValue ?? []).map { ChainText.show($0) }.joined(separator: "\n")
                 }
                 let code = step["error_code"].flatMap { $0.isTruthy ? ChainText.show($0) : nil } ?? "failed"
-                body = "<failure type=\(quoteAttribute(code)) message=\(quoteAttribute(message))>\(escape(detail))</failure>"
+                body =
+                    "<failure type=\(quoteAttribute(code)) message=\(quoteAttribute(message))>\(escape(detail))</failure>"
             case "skipped":
                 body = "<skipped message=\(quoteAttribute(message))/>"
             default:

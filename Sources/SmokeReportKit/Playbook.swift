@@ -41,19 +41,22 @@ public enum Playbook {
     }
 
     public static func document(
-        run: String, planned: [String], environment: [String: String], manual: Bool = false, redactor: Redactor = .shared
+        run: String, planned: [String], environment: [String: String], manual: Bool = false,
+        redactor: Redactor = .shared
     ) -> String {
         let steps = Ledger.read(run: run)
         let runDir = PathResolver.resolve(run)
         let resume = "SMOKE_DIR=\(shellQuote(runDir)) make"
         var text = "# Playbook of the smoke run \(runDir)\n\n"
-        text += "Each step below is the exact command the chain ran, in the directory it ran in. Run one by hand to\n"
+        text +=
+            "Each step below is the exact command the chain ran, in the directory it ran in. Run one by hand to\n"
             + "see it again, or resume this run from a step with the `make` line under it (single steps work on\n"
             + "the run directory `SMOKE_DIR` names; `smoke-clone` starts a new one). Secret values are shown as\n"
             + "`\(Redactor.placeholder)`: export them before running a line. Every step also sees the chain's\n"
             + "environment: the switches below, and the variables docs/smoke.md lists per step.\n\n"
         if manual {
-            text += "**MANUAL=1: the chain stopped once the stack was ready; the stack is still running.** Go on with\n"
+            text +=
+                "**MANUAL=1: the chain stopped once the stack was ready; the stack is still running.** Go on with\n"
                 + "the steps under \"Not run yet\", then `\(resume) smoke-stop smoke-summary`.\n\n"
         }
         let set = switches.filter { environment[$0].map { !$0.isEmpty } ?? false }
@@ -61,7 +64,11 @@ public enum Playbook {
         if set.isEmpty {
             text += "None: every switch at its default.\n\n"
         } else {
-            text += "```sh\n" + set.map { "export \($0)=\(shellQuote(redactSecrets(environment[$0]!, name: $0, redactor: redactor)))" }
+            text +=
+                "```sh\n"
+                + set.map {
+                    "export \($0)=\(shellQuote(redactSecrets(environment[$0]!, name: $0, redactor: redactor)))"
+                }
                 .joined(separator: "\n") + "\n```\n\n"
         }
         text += "## Steps\n"
@@ -82,7 +89,8 @@ public enum Playbook {
             }
             if case .string(let file)? = step["file"] { text += "Answer: `\(file)`. " }
             let again = target(step: name, stage: step["stage"]?.stringValue)
-            text += again == "smoke-clone"
+            text +=
+                again == "smoke-clone"
                 ? "Again: `make smoke-clone` (a new run directory)\n" : "Again: `\(resume) \(again)`\n"
         }
         let pending = planned.filter { !$0.isEmpty && !done.contains($0) }
@@ -95,7 +103,8 @@ public enum Playbook {
                 text += "- `\(name)`: `\(resume) \(target)`\n"
             }
             if !targets.contains("smoke-summary") { targets.append("smoke-summary") }
-            text += "\nIn order: `\(resume) \(targets.map { $0.split(separator: " ").first.map(String.init) ?? $0 }.joined(separator: " "))`\n"
+            text +=
+                "\nIn order: `\(resume) \(targets.map { $0.split(separator: " ").first.map(String.init) ?? $0 }.joined(separator: " "))`\n"
         }
         return text
     }
@@ -119,7 +128,9 @@ public enum Playbook {
         // NAME=value: the value runs to the next blank or quote.
         while let equals = rest.firstIndex(of: "=") {
             let head = rest[..<equals]
-            let nameStart = head.lastIndex { !($0.isLetter || $0.isNumber || $0 == "_") }.map { head.index(after: $0) } ?? head.startIndex
+            let nameStart =
+                head.lastIndex { !($0.isLetter || $0.isNumber || $0 == "_") }.map { head.index(after: $0) }
+                ?? head.startIndex
             let variable = String(head[nameStart...])
             output += rest[...equals]
             rest = rest[rest.index(after: equals)...]
@@ -133,7 +144,8 @@ public enum Playbook {
         output += rest
         result = output
         if let header = result.range(of: "Authorization: ", options: .caseInsensitive) {
-            let end = result[header.upperBound...].firstIndex { $0 == "'" || $0 == "\"" || $0 == "\n" } ?? result.endIndex
+            let end =
+                result[header.upperBound...].firstIndex { $0 == "'" || $0 == "\"" || $0 == "\n" } ?? result.endIndex
             result.replaceSubrange(header.upperBound..<end, with: Redactor.placeholder)
         }
         return result

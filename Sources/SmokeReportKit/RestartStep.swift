@@ -73,12 +73,14 @@ public enum RestartStep {
         if failure.listeners != nil { document["listeners"] = failure.listeners }
         let log = RunFiles.join(request.run, "stack.log")
         if let text = RunFiles.readText(log) {
-            document["stack_log_tail"] = .array(ChainText.lines(text).suffix(RunSummary.stackLogTailLines).map { .string(redactor.redact($0)) })
+            document["stack_log_tail"] = .array(
+                ChainText.lines(text).suffix(RunSummary.stackLogTailLines).map { .string(redactor.redact($0)) })
         }
         return ChainSteps.answer(elapsedMs: elapsedMs, error: error, fields: document)
     }
 
-    public static func write(_ request: RestartRequest, redactor: Redactor = .shared) throws(SmokeError) -> ReportOutput {
+    public static func write(_ request: RestartRequest, redactor: Redactor = .shared) throws(SmokeError) -> ReportOutput
+    {
         let document = document(request, redactor: redactor)
         try RunFiles.write(.object(document), to: request.out)
         return ReportOutput(exit: document["ok"] == true ? 0 : 1)
@@ -102,38 +104,48 @@ public enum RestartStep {
             return Failure(code: "restart_incomplete", message: "the restart left no re-render answer")
         }
         if failed("render") {
-            return Failure(code: ChainText.show(render["error"]?["code"] ?? "render_failed"), message: "re-render: \(message("render"))")
+            return Failure(
+                code: ChainText.show(render["error"]?["code"] ?? "render_failed"),
+                message: "re-render: \(message("render"))")
         }
         if failed("stop") {
-            return Failure(code: ChainText.show(answers["stop"]?["error"]?["code"] ?? "stack_not_stopped"),
-                           message: "stopping the stack for the restart: \(message("stop"))")
+            return Failure(
+                code: ChainText.show(answers["stop"]?["error"]?["code"] ?? "stack_not_stopped"),
+                message: "stopping the stack for the restart: \(message("stop"))")
         }
         if let port = answers["port"], !(port["free"]?.isTruthy ?? false) {
             return taken(request, by: port, when: "after the stack stopped, before it started again")
         }
         if failed("start") {
-            return Failure(code: "stack_not_started", message: "the restarted stack: \(message("start"))",
-                           hint: "see stack.log (stack_log_tail)")
+            return Failure(
+                code: "stack_not_started", message: "the restarted stack: \(message("start"))",
+                hint: "see stack.log (stack_log_tail)")
         }
         if answers["probe"] == nil || failed("probe") {
             // A stack that cannot bind exits: was the port taken in the meantime?
-            if let after = portAfter, !(after["free"]?.isTruthy ?? true), (after["listeners"]?.arrayValue?.isEmpty == false) {
+            if let after = portAfter, !(after["free"]?.isTruthy ?? true),
+                after["listeners"]?.arrayValue?.isEmpty == false
+            {
                 if request.stackExited || failed("probe") {
                     return taken(request, by: after, when: "while the stack started again")
                 }
             }
             if request.stackExited {
-                return Failure(code: "stack_exited", message: "the restarted stack exited before it was ready on port \(request.port)",
-                               hint: "see stack.log (stack_log_tail)")
+                return Failure(
+                    code: "stack_exited",
+                    message: "the restarted stack exited before it was ready on port \(request.port)",
+                    hint: "see stack.log (stack_log_tail)")
             }
-            return Failure(code: "restart_timeout",
-                           message: "the stack did not come back on port \(request.port) within \(request.timeoutSeconds) s "
-                               + "(RESTART_TIMEOUT): \(message("probe"))",
-                           hint: "see stack.log (stack_log_tail) and \(request.directory)/probe.json")
+            return Failure(
+                code: "restart_timeout",
+                message: "the stack did not come back on port \(request.port) within \(request.timeoutSeconds) s "
+                    + "(RESTART_TIMEOUT): \(message("probe"))",
+                hint: "see stack.log (stack_log_tail) and \(request.directory)/probe.json")
         }
         if failed("drift") {
-            return Failure(code: ChainText.show(answers["drift"]?["error"]?["code"] ?? "drift"),
-                           message: "after the restart: \(message("drift"))")
+            return Failure(
+                code: ChainText.show(answers["drift"]?["error"]?["code"] ?? "drift"),
+                message: "after the restart: \(message("drift"))")
         }
         return nil
     }
@@ -144,7 +156,9 @@ public enum RestartStep {
         let named = listeners.map { listener in
             "pid \(ChainText.show(listener["pid"])) (\(ChainText.show(listener["command"])))"
         }
-        let who = named.isEmpty ? ChainText.show(answer["error"]?["message"] ?? "an unknown process") : named.joined(separator: ", ")
+        let who =
+            named.isEmpty
+            ? ChainText.show(answer["error"]?["message"] ?? "an unknown process") : named.joined(separator: ", ")
         return Failure(
             code: "port_in_use", message: "port \(request.port) was taken \(when): \(who) listens on it",
             hint: "another process took the stack's port during the restart; stop it, or run with another PROXY_PORT",

@@ -70,18 +70,22 @@ public enum RunSummary {
             for index in steps.indices where steps[index]["status"] == "failed" {
                 let step = steps[index]["step"]?.stringValue
                 let code = steps[index]["error_code"]?.stringValue
-                guard let entry = baseline.entries.first(where: { $0.step != nil && $0.matches(step: step, code: code) })
+                guard
+                    let entry = baseline.entries.first(where: { $0.step != nil && $0.matches(step: step, code: code) })
                 else { continue }
                 usedEntries.insert(entry.index)
                 steps[index]["status"] = "known_failure"
                 steps[index]["baseline_reason"] = .string(entry.reason)
-                knownFailures.append(["step": .string(step ?? ""), "code": .string(code ?? ""), "reason": .string(entry.reason)])
+                knownFailures.append([
+                    "step": .string(step ?? ""), "code": .string(code ?? ""), "reason": .string(entry.reason),
+                ])
             }
         }
         let status = steps.map { $0["status"]?.stringValue }
         let failing = steps.filter { $0["status"] == "failed" }
         let leaks = SecretScan.scan(run: run, values: SecretScan.values(environment: environment))
-        let ok = !steps.isEmpty && failing.isEmpty && status.allSatisfy { $0 == "passed" || $0 == "known_failure" }
+        let ok =
+            !steps.isEmpty && failing.isEmpty && status.allSatisfy { $0 == "passed" || $0 == "known_failure" }
             && leaks.isEmpty
 
         var summary: [String: JSONValue] = [
@@ -95,10 +99,11 @@ public enum RunSummary {
             summary["known_failures"] = .array(knownFailures)
             // Entries for steps that ran and passed: the fault they excused is gone.
             let passed = Set(steps.filter { $0["status"] == "passed" }.compactMap { $0["step"]?.stringValue })
-            summary["stale_baseline"] = .array(baseline.entries.filter { entry in
-                guard let step = entry.step else { return false }
-                return !usedEntries.contains(entry.index) && passed.contains(step)
-            }.map(\.json))
+            summary["stale_baseline"] = .array(
+                baseline.entries.filter { entry in
+                    guard let step = entry.step else { return false }
+                    return !usedEntries.contains(entry.index) && passed.contains(step)
+                }.map(\.json))
         }
         if let first = failing.first {
             summary["first_failure"] = [
@@ -156,7 +161,9 @@ public enum RunSummary {
         for step in steps {
             switch step["elapsed_ms"] {
             case .int(let number)?: integer &+= number
-            case .double(let number)?: real += number; isReal = true
+            case .double(let number)?:
+                real += number
+                isReal = true
             default: continue
             }
         }

@@ -37,7 +37,8 @@ public struct ServedVsOffered: Sendable {
                 accounted.insert(name)
             } else {
                 let rules = tool.reasons.map(\.rule.id)
-                let reason = tool.reasons.isEmpty
+                let reason =
+                    tool.reasons.isEmpty
                     ? "Codex did not offer it, and no acceptance rule of Codex \(CodexToolsLint.codexVersion) explains why"
                     : tool.reasons.map { "\($0.rule.id): \($0.detail)" }.joined(separator: "; ")
                 result.hidden.append(Hidden(tool: name, rules: rules, reason: reason))
@@ -49,9 +50,13 @@ public struct ServedVsOffered: Sendable {
 
     public var fields: [String: JSONValue] {
         [
-            "served_not_offered": .array(hidden.map {
-                ["tool": .string($0.tool), "rules": .array($0.rules.map(JSONValue.string)), "reason": .string($0.reason)]
-            }),
+            "served_not_offered": .array(
+                hidden.map {
+                    [
+                        "tool": .string($0.tool), "rules": .array($0.rules.map(JSONValue.string)),
+                        "reason": .string($0.reason),
+                    ]
+                }),
             "renamed": .array(renamed.map { ["served": .string($0.served), "offered": .string($0.offered)] }),
             "offered_not_served": .array(offeredNotServed.map(JSONValue.string)),
         ]

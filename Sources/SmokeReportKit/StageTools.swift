@@ -13,7 +13,10 @@ enum StageTools {
             // Not `flatMap { $0.isNull ? nil : $0 }`: that nil becomes JSONValue.null, never nil.
             let error: JSONValue? = call["error"]?.isNull == false ? call["error"] : nil
             guard status == "failed" || error != nil else { return nil }
-            return ["tool": call["tool"] ?? .null, "error": error.map { .string(ChainText.show($0)) } ?? .string("status \(status ?? "unknown")")]
+            return [
+                "tool": call["tool"] ?? .null,
+                "error": error.map { .string(ChainText.show($0)) } ?? .string("status \(status ?? "unknown")"),
+            ]
         }
         return [
             "offered": answer["offered_tools"] ?? .null,
@@ -30,10 +33,16 @@ enum StageTools {
         }
         let properties = [
             ("offered", join(tools["offered"])), ("called", join(tools["called"])),
-            ("failed", (tools["failed"]?.arrayValue ?? []).map { "\(ChainText.show($0["tool"])): \(ChainText.show($0["error"]))" }.joined(separator: "; ")),
+            (
+                "failed",
+                (tools["failed"]?.arrayValue ?? []).map {
+                    "\(ChainText.show($0["tool"])): \(ChainText.show($0["error"]))"
+                }.joined(separator: "; ")
+            ),
         ]
-        return "<properties>" + properties.map {
-            "<property name=\"\($0.0)\" value=\(JUnitReport.quoteAttribute($0.1))/>"
-        }.joined() + "</properties>"
+        return "<properties>"
+            + properties.map {
+                "<property name=\"\($0.0)\" value=\(JUnitReport.quoteAttribute($0.1))/>"
+            }.joined() + "</properties>"
     }
 }

@@ -75,7 +75,8 @@ public enum StepRecorder {
 
     /// Records a finished step: the answer written for a tool that printed no JSON object, the
     /// ledger line appended, and the progress line for stderr.
-    public static func record(_ request: RecordRequest, redactor: Redactor = .shared) throws(SmokeError) -> ReportOutput {
+    public static func record(_ request: RecordRequest, redactor: Redactor = .shared) throws(SmokeError) -> ReportOutput
+    {
         let stepPath = RunFiles.join(request.run, request.file)
         let document: [String: JSONValue]
         if let answer = RunFiles.loadObject(stepPath) {
@@ -105,7 +106,9 @@ public enum StepRecorder {
         }
         let hint = redactor.redact(ChainText.stripped(stderrTail))
         // message and hint stay null rather than absent: readers of the ledger see every key.
-        let error: JSONValue = ["code": .string(code), "message": message, "hint": hint.isEmpty ? .null : .string(hint)]
+        let error: JSONValue = [
+            "code": .string(code), "message": message, "hint": hint.isEmpty ? .null : .string(hint),
+        ]
         return ChainSteps.answer(
             elapsedMs: Int64(request.elapsedMs), error: error,
             fields: ["step": .string(request.step), "wrapped_tool": request.tool.map(JSONValue.string) ?? .null])
@@ -168,7 +171,8 @@ public enum StepRecorder {
         var detail = ""
         if !ok {
             let message = line["error_message"].map { $0.isTruthy ? ChainText.show($0) : "" } ?? ""
-            detail = "  \(ChainText.show(line["error_code"])): "
+            detail =
+                "  \(ChainText.show(line["error_code"])): "
                 + ChainText.prefix(redactor.redact(message), progressMessageLength)
         }
         return "[smoke] \(ChainText.zeroPadded(request.n, 2)) \(ChainText.left(request.step, 28)) "

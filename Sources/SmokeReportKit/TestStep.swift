@@ -68,10 +68,13 @@ public enum TestStep {
         if let cases {
             document["tests"] = counts(cases, ids: ids)
             let failing = zip(cases, ids).filter { $0.0.outcome == .failed || $0.0.outcome == .error }
-            document["failures"] = .array(failing.prefix(maxListed).map { test, id in
-                ["id": .string(id), "outcome": .string(test.outcome.rawValue),
-                 "message": .string(redactor.redact(reason(test)))]
-            })
+            document["failures"] = .array(
+                failing.prefix(maxListed).map { test, id in
+                    [
+                        "id": .string(id), "outcome": .string(test.outcome.rawValue),
+                        "message": .string(redactor.redact(reason(test))),
+                    ]
+                })
         } else {
             document["tests"] = .null
         }
@@ -80,12 +83,15 @@ public enum TestStep {
         if let failure = verdict(request, cases: cases, ids: ids, log: logText) {
             let tail = ChainText.stripped(ChainText.suffix(logText, logTailCharacters))
             error = Envelope.error(
-                code: failure.code, message: redactor.redact(failure.message), hint: tail.isEmpty ? nil : redactor.redact(tail))
+                code: failure.code, message: redactor.redact(failure.message),
+                hint: tail.isEmpty ? nil : redactor.redact(tail))
         }
         return ChainSteps.answer(elapsedMs: Int64(request.elapsedMs), error: error, fields: document)
     }
 
-    public static func write(_ request: TestStepRequest, redactor: Redactor = .shared) throws(SmokeError) -> ReportOutput {
+    public static func write(_ request: TestStepRequest, redactor: Redactor = .shared) throws(SmokeError)
+        -> ReportOutput
+    {
         let document = document(request, redactor: redactor)
         try RunFiles.write(.object(document), to: request.out)
         return ReportOutput(exit: document["ok"] == true ? 0 : 1)
@@ -96,11 +102,16 @@ public enum TestStep {
     /// The worst thing the step shows, first match wins: the timeout, a command that does not
     /// exist, a module the environment lacks, a test module that did not collect, failing tests,
     /// no tests at all, then any other non-zero exit.
-    static func verdict(_ request: TestStepRequest, cases: [JUnitCase]?, ids: [String], log: String) -> (code: String, message: String)? {
+    static func verdict(_ request: TestStepRequest, cases: [JUnitCase]?, ids: [String], log: String) -> (
+        code: String, message: String
+    )? {
         let command = "`\(ChainText.prefix(request.command, 200))`"
         if request.exit == 124 || request.exit == 137 {
-            return ("tests_timeout", "\(command) did not finish within \(request.timeoutSeconds) s and was stopped"
-                + (cases.map { " (\($0.count) test(s) reported before)" } ?? "") + "; see \(request.log)")
+            return (
+                "tests_timeout",
+                "\(command) did not finish within \(request.timeoutSeconds) s and was stopped"
+                    + (cases.map { " (\($0.count) test(s) reported before)" } ?? "") + "; see \(request.log)"
+            )
         }
         if request.exit == 130 || request.exit == 143 {
             return ("interrupted", "the smoke run was interrupted (signal \(request.exit - 128)) while \(command) ran")
@@ -113,26 +124,41 @@ public enum TestStep {
             return ("command_not_executable", "\(command): cannot execute (exit status 126); see \(request.log)")
         }
         let collection = (cases ?? []).enumerated().filter { $0.element.isCollectionError }
-        let missing = collection.compactMap { index, test in missingModule(test.text + "\n" + test.message).map { (ids[index], $0) } }
+        let missing = collection.compactMap { index, test in
+            missingModule(test.text + "\n" + test.message).map { (ids[index], $0) }
+        }
         if !missing.isEmpty {
             let named = missing.map { "\($0.0): No module named '\($0.1)'" }
-            return ("missing_dependency", "\(command): the test environment lacks "
-                + Set(missing.map(\.1)).sorted().map { "'\($0)'" }.joined(separator: ", ") + " (" + named.joined(separator: "; ") + ")")
+            return (
+                "missing_dependency",
+                "\(command): the test environment lacks "
+                    + Set(missing.map(\.1)).sorted().map { "'\($0)'" }.joined(separator: ", ") + " ("
+                    + named.joined(separator: "; ") + ")"
+            )
         }
         if cases == nil, request.exit != 0, let module = missingModule(log) {
-            return ("missing_dependency", "\(command): No module named '\(module)' (exit status \(request.exit)); see \(request.log)")
+            return (
+                "missing_dependency",
+                "\(command): No module named '\(module)' (exit status \(request.exit)); see \(request.log)"
+            )
         }
         if !collection.isEmpty {
             let named = collection.map { index, test in "\(ids[index]) (\(ChainText.prefix(reason(test), 200)))" }
-            return ("collection_error", "\(command): \(collection.count) test module(s) did not collect: "
-                + named.joined(separator: "; "))
+            return (
+                "collection_error",
+                "\(command): \(collection.count) test module(s) did not collect: "
+                    + named.joined(separator: "; ")
+            )
         }
         if let cases {
             let failing = zip(cases, ids).filter { $0.0.outcome == .failed || $0.0.outcome == .error }
             if !failing.isEmpty {
                 let listed = failing.prefix(10).map(\.1).joined(separator: ", ")
-                return ("tests_failed", "\(failing.count) of \(cases.count) test(s) failed in \(command): \(listed)"
-                    + (failing.count > 10 ? ", …" : ""))
+                return (
+                    "tests_failed",
+                    "\(failing.count) of \(cases.count) test(s) failed in \(command): \(listed)"
+                        + (failing.count > 10 ? ", …" : "")
+                )
             }
             if cases.isEmpty || request.exit == 5 {
                 return ("no_tests", "\(command) ran no test (exit status \(request.exit))")
@@ -142,21 +168,31 @@ public enum TestStep {
             return ("no_tests", "\(command) collected no test (pytest exit status 5)")
         }
         if request.exit != 0 {
-            return ("tests_failed", "\(command) exited with status \(request.exit)"
-                + (cases == nil ? " (no JUnit report)" : "") + "; see \(request.log)")
+            return (
+                "tests_failed",
+                "\(command) exited with status \(request.exit)"
+                    + (cases == nil ? " (no JUnit report)" : "") + "; see \(request.log)"
+            )
         }
         return nil
     }
 
     static func counts(_ cases: [JUnitCase], ids: [String]) -> JSONValue {
-        var passed = 0, failed = 0, errors = 0, skipped = 0
+        var passed = 0
+        var failed = 0
+        var errors = 0
+        var skipped = 0
         var failing: [String] = []
         for (test, id) in zip(cases, ids) {
             switch test.outcome {
             case .passed: passed += 1
             case .skipped: skipped += 1
-            case .failed: failed += 1; failing.append(id)
-            case .error: errors += 1; failing.append(id)
+            case .failed:
+                failed += 1
+                failing.append(id)
+            case .error:
+                errors += 1
+                failing.append(id)
             }
         }
         return [
@@ -177,7 +213,8 @@ public enum TestStep {
         let parts = test.classname.split(separator: ".").map(String.init)
         if let file = test.file, !file.isEmpty, file.hasSuffix(".py") {
             let module = file.dropLast(3).replacingOccurrences(of: "/", with: ".")
-            let classes = test.classname.hasPrefix(module + ".") ? String(test.classname.dropFirst(module.count + 1)) : ""
+            let classes =
+                test.classname.hasPrefix(module + ".") ? String(test.classname.dropFirst(module.count + 1)) : ""
             return ([file] + classes.split(separator: ".").map(String.init) + [test.name]).joined(separator: "::")
         }
         if let (path, used) = modulePath(parts, cwd: cwd) {

@@ -26,26 +26,40 @@ struct RunStage: ToolCommand {
     @Option(help: "Streamable-HTTP URL of the MCP stack under test.") var mcpUrl: String
     @Option(help: "Config key of the MCP server (the mcp__<name> namespace).") var mcpServerName = "stelae"
     @Option(help: "Codex binary (default: CODEX_BIN, then the pinned .venv package, then PATH).") var codex: String?
-    @Option(help: "Directory copied as the fresh CODEX_HOME (real mode default: $CODEX_HOME or ~/.codex).") var codexHomeTemplate: String?
+    @Option(help: "Directory copied as the fresh CODEX_HOME (real mode default: $CODEX_HOME or ~/.codex).")
+    var codexHomeTemplate: String?
     @Option(help: "Work directory for CODEX_HOME and default transcripts (default: a new temp dir).") var work: String?
-    @Option(help: "Directory for <name>.jsonl, <name>.stderr.log, <name>.offered.json (default: <work>/transcripts).") var transcripts: String?
+    @Option(help: "Directory for <name>.jsonl, <name>.stderr.log, <name>.offered.json (default: <work>/transcripts).")
+    var transcripts: String?
     @Option(help: "Whole-stage limit in seconds (0 = none).") var timeout: Double = 300
-    @Option(help: "Stop after this many seconds without a new stdout or stderr line (0 = none).") var heartbeatTimeout: Double = 120
+    @Option(help: "Stop after this many seconds without a new stdout or stderr line (0 = none).") var heartbeatTimeout:
+        Double = 120
     @Option(help: "Seconds between SIGTERM and SIGKILL of the process group.") var grace: Double = 3
-    @Option(help: "scripted (offline model on loopback) or real (your provider and key).") var model: CodexStage.ModelMode = .scripted
+    @Option(help: "scripted (offline model on loopback) or real (your provider and key).") var model:
+        CodexStage.ModelMode = .scripted
     @Option(help: "Scripted-model steps file (default: call every expected tool, then answer).") var script: String?
     @Option(help: "mcp_servers.<name>.startup_timeout_sec.") var startupTimeout: Int = 10
     @Option(help: "mcp_servers.<name>.tool_timeout_sec.") var toolTimeout: Int = 30
     @Option(help: "Scripted provider's stream_idle_timeout, in seconds.") var streamIdleTimeout: Double = 20
     // The older spelling in milliseconds, kept for scripts; every other time flag is in seconds.
     @Option(help: ArgumentHelp(visibility: .hidden)) var streamIdleTimeoutMs: Int?
-    @Option(name: .customLong("codex-arg"), help: "Extra argument for codex exec (repeatable).") var codexArgs: [String] = []
+    @Option(name: .customLong("codex-arg"), help: "Extra argument for codex exec (repeatable).") var codexArgs:
+        [String] = []
     @Flag(help: "Keep the stage's CODEX_HOME (it may hold credentials; files are 0600).") var keepHome = false
-    @Option(help: "Where the throwaway CODEX_HOME goes, in a private directory (default: /dev/shm when it is a writable tmpfs, else --work).")
+    @Option(
+        help:
+            "Where the throwaway CODEX_HOME goes, in a private directory (default: /dev/shm when it is a writable tmpfs, else --work)."
+    )
     var scratch: String?
-    @Option(help: "The stack's curated manifest.json: a stage expecting a tool it does not hold is unknown_tool (exit 2) before Codex starts.")
+    @Option(
+        help:
+            "The stack's curated manifest.json: a stage expecting a tool it does not hold is unknown_tool (exit 2) before Codex starts."
+    )
     var manifest: String?
-    @Option(help: "Known failures ({\"known_failures\": [{stage, tool?, code?, reason}]}): reported as expected, not failing; unmatched entries are stale.")
+    @Option(
+        help:
+            "Known failures ({\"known_failures\": [{stage, tool?, code?, reason}]}): reported as expected, not failing; unmatched entries are stale."
+    )
     var baseline: String?
 
     func execute() async throws -> ToolOutcome {

@@ -12,7 +12,8 @@ struct CloneCommand: ToolCommand {
     @Argument(help: "Local repository path, file:// URL or https:// URL.") var source: String
     @Argument(help: "Destination directory: new or empty (any directory with --force).") var dest: String
     @Option(help: "Branch, tag or commit to check out (tags and commits detach HEAD).") var rev: String?
-    @Option(help: "Shallow clone depth (needs libgit2 >= 1.7; refused with depth_unsupported otherwise).") var depth: Int?
+    @Option(help: "Shallow clone depth (needs libgit2 >= 1.7; refused with depth_unsupported otherwise).") var depth:
+        Int?
     @Flag(help: "Replace a non-empty DEST (only once the new clone is complete).") var force = false
 
     func execute() async throws -> ToolOutcome {

@@ -16,7 +16,9 @@ struct GitCleanCheckCommand: ToolMain {
     /// ToolMain's entry point, after starting libgit2's initialisation beside the argument parsing
     /// when the subcommand will need it.
     static func main() async {
-        if let subcommand = CommandLine.arguments.dropFirst().first, ["snapshot", "verify", "clone"].contains(subcommand) {
+        if let subcommand = CommandLine.arguments.dropFirst().first,
+            ["snapshot", "verify", "clone"].contains(subcommand)
+        {
             LibGit2.prepareForShortLivedProcess()
         }
         await ToolRunner.run(root: Self.self, tool: toolName)

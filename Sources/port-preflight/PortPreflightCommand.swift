@@ -41,7 +41,9 @@ struct PortPreflightCommand: ToolMain, ToolCommand {
     @Option(help: ArgumentHelp("With --random: the candidate range (default 18000-24000).", valueName: "LO-HI"))
     var range: String?
 
-    @Option(help: ArgumentHelp("With --random: ports never chosen (default 8080,9090,9091; '' for none).", valueName: "P,Q"))
+    @Option(
+        help: ArgumentHelp("With --random: ports never chosen (default 8080,9090,9091; '' for none).", valueName: "P,Q")
+    )
     var exclude: String?
 
     @Option(help: ArgumentHelp("With --random: seed that makes the choice reproducible.", valueName: "N"))

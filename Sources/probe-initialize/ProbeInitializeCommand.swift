@@ -11,14 +11,16 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
     static let toolName = "probe-initialize"
     static let configuration = CommandConfiguration(
         commandName: toolName,
-        abstract: "Wait until an MCP server is ready in either protocol era (server/discover or initialize), lists what is asked for and answers a tool call: a streamable-HTTP endpoint (--url), a stdio server (--stdio -- CMD ARGS…), or every server of a proxy.json (--proxy-config).",
+        abstract:
+            "Wait until an MCP server is ready in either protocol era (server/discover or initialize), lists what is asked for and answers a tool call: a streamable-HTTP endpoint (--url), a stdio server (--stdio -- CMD ARGS…), or every server of a proxy.json (--proxy-config).",
         usage: """
             probe-initialize [--url URL] [--era auto|modern|legacy] [--call NAME [--args JSON|@FILE] [--expect-error]] [options]
             probe-initialize --stdio [--env K=V]... [--cwd DIR] [options] -- CMD [ARGS...]
             probe-initialize --proxy-config PATH [--server NAME]... [--require-tool [SERVER::]TOOL]... [options]
             probe-initialize --url URL --load SESSIONS [--duration SEC] [--call NAME [--args JSON|@FILE]] [options]
             """,
-        discussion: "Exit 0 ready; 1 not ready (error.code says why); 2 bad flags or config; 3 environment. See docs/probe-initialize.md.",
+        discussion:
+            "Exit 0 ready; 1 not ready (error.code says why); 2 bad flags or config; 3 environment. See docs/probe-initialize.md.",
         version: SmokeVersion.current
     )
 
@@ -37,37 +39,56 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
     @Option(help: "Cap of the retry delay in milliseconds.")
     var maxDelayMs: Int = 250
 
-    @Option(help: "Protocol era: auto (server/discover, falling back to initialize as the MCP SDK does), modern (2026-07-28 only) or legacy (initialize only).")
+    @Option(
+        help:
+            "Protocol era: auto (server/discover, falling back to initialize as the MCP SDK does), modern (2026-07-28 only) or legacy (initialize only)."
+    )
     var era: EraChoice = .auto
 
-    @Option(help: "Version to ask for: a handshake version goes to initialize (default 2025-06-18), any other to server/discover (default 2026-07-28).")
+    @Option(
+        help:
+            "Version to ask for: a handshake version goes to initialize (default 2025-06-18), any other to server/discover (default 2026-07-28)."
+    )
     var protocolVersion: String?
 
-    @Option(name: .customLong("header"), help: ArgumentHelp("Extra request header 'Name: value' (repeatable).", valueName: "header"))
+    @Option(
+        name: .customLong("header"),
+        help: ArgumentHelp("Extra request header 'Name: value' (repeatable).", valueName: "header"))
     var headers: [String] = []
 
     @Option(help: "Wait until tools/list shows at least this many tools.")
     var minTools: Int = 0
 
-    @Option(name: .customLong("require-tool"), help: ArgumentHelp("Wait until tools/list shows this tool (repeatable).", valueName: "name"))
+    @Option(
+        name: .customLong("require-tool"),
+        help: ArgumentHelp("Wait until tools/list shows this tool (repeatable).", valueName: "name"))
     var requiredTools: [String] = []
 
-    @Option(help: "After readiness, keep listing tools until the list (names and schema hashes) has not changed for this many seconds (0: off; HTTP only).")
+    @Option(
+        help:
+            "After readiness, keep listing tools until the list (names and schema hashes) has not changed for this many seconds (0: off; HTTP only)."
+    )
     var stableFor: Double = 0
 
     @Option(help: "Write the last complete tools/list result {\"tools\":[…]} to this file (atomically).")
     var toolsOut: String?
 
-    @Option(name: .customLong("require-resource"), help: ArgumentHelp("Wait until resources/list shows this URI or name (repeatable).", valueName: "uri"))
+    @Option(
+        name: .customLong("require-resource"),
+        help: ArgumentHelp("Wait until resources/list shows this URI or name (repeatable).", valueName: "uri"))
     var requiredResources: [String] = []
 
-    @Option(name: .customLong("require-prompt"), help: ArgumentHelp("Wait until prompts/list shows this prompt (repeatable).", valueName: "name"))
+    @Option(
+        name: .customLong("require-prompt"),
+        help: ArgumentHelp("Wait until prompts/list shows this prompt (repeatable).", valueName: "name"))
     var requiredPrompts: [String] = []
 
     @Option(help: ArgumentHelp("Once ready, call this tool (tools/call) and check its answer.", valueName: "name"))
     var call: String?
 
-    @Option(name: .customLong("args"), help: ArgumentHelp("With --call: the arguments, a JSON object or @FILE.", valueName: "json"))
+    @Option(
+        name: .customLong("args"),
+        help: ArgumentHelp("With --call: the arguments, a JSON object or @FILE.", valueName: "json"))
     var callArguments: String?
 
     @Flag(help: "With --call: the call must fail (isError or a JSON-RPC error).")
@@ -82,19 +103,28 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
     @Option(help: "Check every server of this Stelae / TBXark mcp-proxy proxy.json on its own transport.")
     var proxyConfig: String?
 
-    @Option(name: .customLong("server"), help: ArgumentHelp("With --proxy-config: check only this server (repeatable).", valueName: "name"))
+    @Option(
+        name: .customLong("server"),
+        help: ArgumentHelp("With --proxy-config: check only this server (repeatable).", valueName: "name"))
     var servers: [String] = []
 
-    @Option(help: ArgumentHelp("Once ready, this many concurrent sessions repeat tools/list (or --call) until --duration ends; reports counts, errors by code and latency percentiles (HTTP only).", valueName: "sessions"))
+    @Option(
+        help: ArgumentHelp(
+            "Once ready, this many concurrent sessions repeat tools/list (or --call) until --duration ends; reports counts, errors by code and latency percentiles (HTTP only).",
+            valueName: "sessions"))
     var load: Int?
 
-    @Option(help: "With --load: seconds the sessions keep sending (default 10); each request's timeout is --attempt-timeout.")
+    @Option(
+        help:
+            "With --load: seconds the sessions keep sending (default 10); each request's timeout is --attempt-timeout.")
     var duration: Double?
 
     @Flag(help: "Start the command after -- and probe it over MCP stdio.")
     var stdio = false
 
-    @Option(name: .customLong("env"), help: ArgumentHelp("With --stdio: set K=V for the command (repeatable).", valueName: "K=V"))
+    @Option(
+        name: .customLong("env"),
+        help: ArgumentHelp("With --stdio: set K=V for the command (repeatable).", valueName: "K=V"))
     var environment: [String] = []
 
     @Option(help: "With --stdio: the command's working directory.")
@@ -103,7 +133,9 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
     @Option(help: "Seconds from SIGTERM to SIGKILL when stopping a stdio server (default 2).")
     var stopGrace: Double?
 
-    @Argument(parsing: .postTerminator, help: ArgumentHelp("With --stdio: the server command and its arguments, after --.", valueName: "command"))
+    @Argument(
+        parsing: .postTerminator,
+        help: ArgumentHelp("With --stdio: the server command and its arguments, after --.", valueName: "command"))
     var command: [String] = []
 
     @OptionGroup var common: CommonOptions
@@ -120,14 +152,17 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
             let report = await StdioProbe.report(configuration, toolsOut: toolsOut, log: log)
             return report.outcome
         }
-        try rejectOutsideMode("the HTTP probe (--url)", [
-            ("--server", !servers.isEmpty), ("--env", !environment.isEmpty), ("--cwd", cwd != nil),
-            ("--stop-grace", stopGrace != nil), ("a command after --", !command.isEmpty),
-        ])
+        try rejectOutsideMode(
+            "the HTTP probe (--url)",
+            [
+                ("--server", !servers.isEmpty), ("--env", !environment.isEmpty), ("--cwd", cwd != nil),
+                ("--stop-grace", stopGrace != nil), ("a command after --", !command.isEmpty),
+            ])
         let configuration = try makeConfiguration()
         if let load {
             let loadConfiguration = try LoadConfiguration(
-                probe: configuration, sessions: load, durationSeconds: duration ?? LoadConfiguration.defaultDurationSeconds)
+                probe: configuration, sessions: load,
+                durationSeconds: duration ?? LoadConfiguration.defaultDurationSeconds)
             let report = await LoadRunner.run(loadConfiguration, log: log)
             if let error = report.error { return .failure(error, report.fields) }
             return .success(report.fields)
@@ -137,10 +172,13 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
         return report.outcome
     }
 
-    private func rejectOutsideMode(_ mode: String, _ flags: [(String, Bool)], without: Bool = false) throws(SmokeError) {
+    private func rejectOutsideMode(_ mode: String, _ flags: [(String, Bool)], without: Bool = false) throws(SmokeError)
+    {
         let given = flags.filter(\.1).map(\.0)
         guard given.isEmpty else {
-            throw SmokeError(.invalidArgument, "\(given.joined(separator: ", ")) cannot be used \(without ? "without" : "with") \(mode)")
+            throw SmokeError(
+                .invalidArgument,
+                "\(given.joined(separator: ", ")) cannot be used \(without ? "without" : "with") \(mode)")
         }
     }
 
@@ -151,7 +189,8 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
             throw SmokeError(.invalidArgument, "--deadline \(deadline): must be 0 to \(Int(longest)) seconds")
         }
         guard attemptTimeout.isFinite, attemptTimeout > 0, attemptTimeout <= longest else {
-            throw SmokeError(.invalidArgument, "--attempt-timeout \(attemptTimeout): must be > 0 and ≤ \(Int(longest)) seconds")
+            throw SmokeError(
+                .invalidArgument, "--attempt-timeout \(attemptTimeout): must be > 0 and ≤ \(Int(longest)) seconds")
         }
         guard initialDelayMs >= 0, maxDelayMs >= 0 else {
             throw SmokeError(.invalidArgument, "--initial-delay-ms and --max-delay-ms must be ≥ 0")
@@ -160,7 +199,9 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
             throw SmokeError(.invalidArgument, "--stable-for \(stableFor): must be 0 to \(Int(longest)) seconds")
         }
         guard minTools >= 0 else { throw SmokeError(.invalidArgument, "--min-tools \(minTools): must be ≥ 0") }
-        guard maxBodyBytes >= 1024 else { throw SmokeError(.invalidArgument, "--max-body-bytes \(maxBodyBytes): must be ≥ 1024") }
+        guard maxBodyBytes >= 1024 else {
+            throw SmokeError(.invalidArgument, "--max-body-bytes \(maxBodyBytes): must be ≥ 1024")
+        }
         if let stopGrace {
             guard stopGrace.isFinite, stopGrace >= 0, stopGrace <= 3600 else {
                 throw SmokeError(.invalidArgument, "--stop-grace \(stopGrace): must be 0 to 3600 seconds")
@@ -175,7 +216,8 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
     /// `--call` with its `--args` and `--expect-error` (which mean nothing without it).
     private func toolCall() throws(SmokeError) -> ToolCall? {
         guard let call else {
-            try rejectOutsideMode("--call", [("--args", callArguments != nil), ("--expect-error", expectError)], without: true)
+            try rejectOutsideMode(
+                "--call", [("--args", callArguments != nil), ("--expect-error", expectError)], without: true)
             return nil
         }
         guard !call.isEmpty else { throw SmokeError(.invalidArgument, "--call: the tool name is empty") }
@@ -183,21 +225,24 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
     }
 
     private func makeProxyConfiguration() throws(SmokeError) -> ProxyProbeConfiguration {
-        try rejectOutsideMode("--proxy-config", [
-            ("--url", url != nil), ("--header", !headers.isEmpty), ("--min-tools", minTools != 0),
-            ("--tools-out", toolsOut != nil), ("--wait-port", waitPort), ("--stdio", stdio),
-            ("--env", !environment.isEmpty), ("--cwd", cwd != nil), ("a command after --", !command.isEmpty),
-            ("--require-resource", !requiredResources.isEmpty), ("--require-prompt", !requiredPrompts.isEmpty),
-            ("--call", call != nil), ("--args", callArguments != nil), ("--expect-error", expectError),
-            ("--stable-for", stableFor != 0), ("--load", load != nil), ("--duration", duration != nil),
-        ])
+        try rejectOutsideMode(
+            "--proxy-config",
+            [
+                ("--url", url != nil), ("--header", !headers.isEmpty), ("--min-tools", minTools != 0),
+                ("--tools-out", toolsOut != nil), ("--wait-port", waitPort), ("--stdio", stdio),
+                ("--env", !environment.isEmpty), ("--cwd", cwd != nil), ("a command after --", !command.isEmpty),
+                ("--require-resource", !requiredResources.isEmpty), ("--require-prompt", !requiredPrompts.isEmpty),
+                ("--call", call != nil), ("--args", callArguments != nil), ("--expect-error", expectError),
+                ("--stable-for", stableFor != 0), ("--load", load != nil), ("--duration", duration != nil),
+            ])
         try checkCommonNumbers()
         var requirements: [ToolRequirement] = []
         for text in requiredTools { requirements.append(try ToolRequirement.parse(text)) }
         let config = try ProxyConfig.load(path: proxyConfig!)
         return try ProxyProbeConfiguration(
             config: config, selecting: servers, requirements: requirements,
-            deadline: .milliseconds(Int64(deadline * 1000)), attemptTimeout: .milliseconds(Int64(attemptTimeout * 1000)),
+            deadline: .milliseconds(Int64(deadline * 1000)),
+            attemptTimeout: .milliseconds(Int64(attemptTimeout * 1000)),
             initialDelay: .milliseconds(initialDelayMs), maxDelay: .milliseconds(maxDelayMs),
             era: eraSettings, maxBodyBytes: maxBodyBytes, stopGrace: stopGraceDuration)
     }
@@ -208,13 +253,18 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
                 .invalidArgument, "--load cannot be used with --stdio: the load mode speaks streamable HTTP only",
                 hint: "serve the command over HTTP and give its --url")
         }
-        try rejectOutsideMode("--stdio", [
-            ("--url", url != nil), ("--header", !headers.isEmpty), ("--wait-port", waitPort), ("--server", !servers.isEmpty),
-            ("--stable-for", stableFor != 0), ("--duration", duration != nil),
-        ])
+        try rejectOutsideMode(
+            "--stdio",
+            [
+                ("--url", url != nil), ("--header", !headers.isEmpty), ("--wait-port", waitPort),
+                ("--server", !servers.isEmpty),
+                ("--stable-for", stableFor != 0), ("--duration", duration != nil),
+            ])
         try checkCommonNumbers()
         guard let executable = command.first else {
-            throw SmokeError(.usage, "--stdio needs the server command after --", hint: "e.g. probe-initialize --stdio -- python server.py")
+            throw SmokeError(
+                .usage, "--stdio needs the server command after --",
+                hint: "e.g. probe-initialize --stdio -- python server.py")
         }
         var variables: [String: String] = [:]
         for pair in environment {
@@ -229,7 +279,8 @@ struct ProbeInitializeCommand: ToolMain, ToolCommand {
         }
         var configuration = StdioProbeConfiguration(
             command: StdioCommand(
-                command: executable, arguments: Array(command.dropFirst()), environment: variables, workingDirectory: cwd),
+                command: executable, arguments: Array(command.dropFirst()), environment: variables,
+                workingDirectory: cwd),
             deadline: .milliseconds(Int64(deadline * 1000)), era: eraSettings, minTools: minTools,
             requiredTools: requiredTools, maxLineBytes: maxBodyBytes, stopGrace: stopGraceDuration,
             initialDelay: .milliseconds(initialDelayMs), maxDelay: .milliseconds(maxDelayMs))

@@ -8,7 +8,8 @@ import SmokeCore
 struct DiffCommand: ToolCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
-        abstract: "Classify every change between two tool surfaces as breaking or compatible (exit 1 on a breaking change).",
+        abstract:
+            "Classify every change between two tool surfaces as breaking or compatible (exit 1 on a breaking change).",
         discussion: """
             render-manifest diff BASE HEAD: two files, each a curated manifest.json, a tools/list result or a \
             JSON-RPC response (- reads stdin for one of them).
@@ -18,13 +19,19 @@ struct DiffCommand: ToolCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Argument(help: ArgumentHelp("BASE and HEAD surfaces (files; - is stdin), unless --base-ref is given.", valueName: "file"))
+    @Argument(
+        help: ArgumentHelp("BASE and HEAD surfaces (files; - is stdin), unless --base-ref is given.", valueName: "file")
+    )
     var surfaces: [String] = []
 
-    @Option(help: ArgumentHelp(
-        "Render the inputs as they were at this git revision and diff against the working tree's render.", valueName: "rev"))
+    @Option(
+        help: ArgumentHelp(
+            "Render the inputs as they were at this git revision and diff against the working tree's render.",
+            valueName: "rev"))
     var baseRef: String?
-    @Option(help: ArgumentHelp("The repository for --base-ref (default: the one enclosing the working directory).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "The repository for --base-ref (default: the one enclosing the working directory).", valueName: "dir"))
     var repo: String?
     @Flag(help: "Report breaking changes but exit 0.")
     var allowBreaking = false
@@ -35,7 +42,8 @@ struct DiffCommand: ToolCommand {
         let report: SurfaceDiffReport
         if let baseRef {
             guard surfaces.isEmpty else {
-                throw SmokeError(.usage, "diff --base-ref takes no BASE/HEAD files (got \(surfaces.joined(separator: " ")))")
+                throw SmokeError(
+                    .usage, "diff --base-ref takes no BASE/HEAD files (got \(surfaces.joined(separator: " ")))")
             }
             let options = render.options
             report = try RevisionDiff.run(options, revision: baseRef) { directory, inputs throws(SmokeError) in
@@ -52,7 +60,8 @@ struct DiffCommand: ToolCommand {
                     .usage, "diff needs BASE and HEAD files, or --base-ref REV (got \(surfaces.count) file(s))")
             }
             guard !render.given, repo == nil else {
-                throw SmokeError(.usage, "render flags and --repo go with --base-ref; BASE and HEAD files are compared as they are")
+                throw SmokeError(
+                    .usage, "render flags and --repo go with --base-ref; BASE and HEAD files are compared as they are")
             }
             guard surfaces != ["-", "-"] else {
                 throw SmokeError(.usage, "diff: only one of BASE and HEAD can be - (stdin)")
@@ -68,7 +77,8 @@ struct DiffCommand: ToolCommand {
 
     static func read(_ path: String) throws(SmokeError) -> ToolSurface {
         let source = path == "-" ? "stdin" : path
-        let value = path == "-"
+        let value =
+            path == "-"
             ? try ManifestJSON.parse(FileHandle.standardInput.readDataToEndOfFile(), source: source)
             : try ManifestJSON.load(path: path)
         return try ToolSurface.read(value, source: source, origin: ["kind": "file", "path": .string(source)])

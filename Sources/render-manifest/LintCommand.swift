@@ -7,7 +7,9 @@ import SmokeCore
 struct LintCommand: ToolCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint",
-        abstract: "Predict from a live tools/list which tools the pinned Codex drops or renames, and why (exit 1 when any is dropped or a schema is one other clients refuse).")
+        abstract:
+            "Predict from a live tools/list which tools the pinned Codex drops or renames, and why (exit 1 when any is dropped or a schema is one other clients refuse)."
+    )
 
     @OptionGroup var common: CommonOptions
 

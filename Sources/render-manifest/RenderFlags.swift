@@ -10,7 +10,8 @@ struct RenderFlags: ParsableArguments {
     var stateHome: String?
     @Option(help: "Proxy template (default: config/proxy.template.json).")
     var template: String?
-    @Option(help: "Template deep-merged over the template (default: $CONFIG_HOME/proxy.template.local.json when present).")
+    @Option(
+        help: "Template deep-merged over the template (default: $CONFIG_HOME/proxy.template.local.json when present).")
     var overlayTemplate: String?
     @Option(help: "Env file (default: $STELAE_ENV_FILE, else $CONFIG_HOME/.env when present).")
     var envFile: String?
@@ -30,7 +31,8 @@ struct RenderFlags: ParsableArguments {
     var outDir: String?
     @Flag(help: "Render a configuration that hard-codes a port (a warning instead of hardcoded_port).")
     var allowHardcodedPort = false
-    @Option(help: "A Stelae checkout's stelae_lib/catalog_defaults.py (default: the one beside the template's directory).")
+    @Option(
+        help: "A Stelae checkout's stelae_lib/catalog_defaults.py (default: the one beside the template's directory).")
     var pythonDefaults: String?
     @Flag(help: "Do not read a Stelae checkout's Python catalog defaults.")
     var noPythonDefaults = false

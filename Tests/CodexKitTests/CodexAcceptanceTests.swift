@@ -20,7 +20,9 @@ struct CodexAcceptanceTests {
 
     static let plainSchema: JSONValue = ["type": "object", "properties": ["text": ["type": "string"]]]
 
-    static func tool(_ name: JSONValue, _ schema: JSONValue = plainSchema, _ extra: [String: JSONValue] = [:]) -> JSONValue {
+    static func tool(_ name: JSONValue, _ schema: JSONValue = plainSchema, _ extra: [String: JSONValue] = [:])
+        -> JSONValue
+    {
         var entry: [String: JSONValue] = ["name": name, "description": "acceptance probe", "inputSchema": schema]
         entry.merge(extra) { _, new in new }
         return .object(entry)
@@ -87,23 +89,27 @@ struct CodexAcceptanceTests {
             tool("echo_text"),
             // Everything Codex's converter repairs: no type, a boolean schema, a type list with an
             // unknown name, const, a reference, null keywords, keywords it ignores.
-            tool("lenient_schema", [
-                "properties": [
-                    "a": true, "b": ["type": ["string", "null", "date"]], "c": ["const": 5],
-                    "d": ["$ref": "#/$defs/D"], "e": ["type": "string", "description": .null, "title": 5],
-                    "f": ["type": "array", "prefixItems": 5], "g": ["format": "uri"], "h": ["description": 5],
-                ],
-                "$defs": ["D": ["type": "integer"]],
-            ]),
+            tool(
+                "lenient_schema",
+                [
+                    "properties": [
+                        "a": true, "b": ["type": ["string", "null", "date"]], "c": ["const": 5],
+                        "d": ["$ref": "#/$defs/D"], "e": ["type": "string", "description": .null, "title": 5],
+                        "f": ["type": "array", "prefixItems": 5], "g": ["format": "uri"], "h": ["description": 5],
+                    ],
+                    "$defs": ["D": ["type": "integer"]],
+                ]),
             tool("unreachable_bad_definition", ["type": "object", "properties": [:], "$defs": ["Unused": 5]]),
             tool("visible_to_model_and_app", plainSchema, ["_meta": ["ui": ["visibility": ["app", "model"]]]]),
             tool("visibility_not_a_list", plainSchema, ["_meta": ["ui": ["visibility": "app"]]]),
             tool("deepest_allowed", nested(toolDepth: 124)),
             tool(.string(String(repeating: "n", count: 110))),
-            tool("with_schema_problems", [
-                "type": "object", "properties": ["mode": ["type": "string", "enum": ["a", "b", "a"]]],
-                "required": ["mode", "mode", "ghost"],
-            ], ["outputSchema": ["type": ["object", "null"], "properties": [:]]]),
+            tool(
+                "with_schema_problems",
+                [
+                    "type": "object", "properties": ["mode": ["type": "string", "enum": ["a", "b", "a"]]],
+                    "required": ["mode", "mode", "ghost"],
+                ], ["outputSchema": ["type": ["object", "null"], "properties": [:]]]),
             tool("dotted.name"),
             tool("hyphen-name"),
             tool("unicodé"),
@@ -131,10 +137,15 @@ struct CodexAcceptanceTests {
             tool("ref_not_string", property(["$ref": 5])),
             tool("encrypted_not_boolean", property(["type": "string", "encrypted": "yes"])),
             tool("min_items_negative", property(["type": "array", "minItems": -1])),
-            tool("reachable_bad_definition", [
-                "type": "object", "properties": ["x": ["$ref": "#/$defs/A"]],
-                "$defs": ["A": ["type": "object", "properties": ["y": ["$ref": "#/$defs/B"]]], "B": ["type": "string", "description": 3]],
-            ]),
+            tool(
+                "reachable_bad_definition",
+                [
+                    "type": "object", "properties": ["x": ["$ref": "#/$defs/A"]],
+                    "$defs": [
+                        "A": ["type": "object", "properties": ["y": ["$ref": "#/$defs/B"]]],
+                        "B": ["type": "string", "description": 3],
+                    ],
+                ]),
             tool("unknown_type_beside_any_of", property(["type": "text", "anyOf": [["type": "string"]]])),
         ]
         return ["tools": .array(tools)]
@@ -153,8 +164,14 @@ struct CodexAcceptanceTests {
         ("input_schema_null", tool("bad", .null), "tools[1].inputSchema"),
         ("output_schema_not_object", tool("bad", plainSchema, ["outputSchema": "x"]), "tools[1].outputSchema"),
         ("annotations_not_object", tool("bad", plainSchema, ["annotations": "x"]), "tools[1].annotations"),
-        ("annotation_hint_not_boolean", tool("bad", plainSchema, ["annotations": ["readOnlyHint": "yes"]]), "tools[1].annotations.readOnlyHint"),
-        ("annotation_title_not_string", tool("bad", plainSchema, ["annotations": ["title": 5]]), "tools[1].annotations.title"),
+        (
+            "annotation_hint_not_boolean", tool("bad", plainSchema, ["annotations": ["readOnlyHint": "yes"]]),
+            "tools[1].annotations.readOnlyHint"
+        ),
+        (
+            "annotation_title_not_string", tool("bad", plainSchema, ["annotations": ["title": 5]]),
+            "tools[1].annotations.title"
+        ),
         ("icons_not_list", tool("bad", plainSchema, ["icons": "x"]), "tools[1].icons"),
         ("meta_not_object", tool("bad", plainSchema, ["_meta": "x"]), "tools[1]._meta"),
         ("too_deep", tool("bad", nested(toolDepth: 125)), "tools[1]"),
@@ -169,7 +186,8 @@ struct CodexAcceptanceTests {
 
         // The live listing as users take it: probe-initialize --tools-out.
         let live = harness.temp.file("live.json")
-        let probe = try ToolRun.run("probe-initialize", ["--url", server.url("main"), "--min-tools", "1", "--tools-out", live, "--quiet"])
+        let probe = try ToolRun.run(
+            "probe-initialize", ["--url", server.url("main"), "--min-tools", "1", "--tools-out", live, "--quiet"])
         #expect(probe.status == 0, "\(probe.stdout)")
         #expect(try JSONValue.load(path: live)["tools"] == catalog["tools"], "the server serves the catalog verbatim")
 
@@ -184,23 +202,36 @@ struct CodexAcceptanceTests {
             #expect(tool["name"] == .string(expected.name))
             #expect(tool["verdict"] == .string(expected.verdict), "\(expected.name): \(tool.encodedString())")
             if let rule = expected.rule {
-                #expect(tool["reasons"]?.arrayValue?.contains { $0["rule"] == .string(rule) } == true, "\(expected.name): \(tool.encodedString())")
+                #expect(
+                    tool["reasons"]?.arrayValue?.contains { $0["rule"] == .string(rule) } == true,
+                    "\(expected.name): \(tool.encodedString())")
             }
         }
-        #expect(lint.json["schema_problems"]?.arrayValue?.compactMap { $0["rule"]?.stringValue }.sorted()
-            == ["duplicate_enum", "duplicate_required", "output_schema_type_array", "required_not_in_properties"])
+        #expect(
+            lint.json["schema_problems"]?.arrayValue?.compactMap { $0["rule"]?.stringValue }.sorted()
+                == ["duplicate_enum", "duplicate_required", "output_schema_type_array", "required_not_in_properties"])
 
         // The real stage: Codex reads the same server; the scripted model calls two renamed tools
         // by the names the lint predicted, and Codex routes them to the served names.
-        let offeredName = { (name: String) in predicted.first { $0["name"] == .string(name) }?["offered_as"]?.stringValue ?? "" }
+        let offeredName = { (name: String) in
+            predicted.first { $0["name"] == .string(name) }?["offered_as"]?.stringValue ?? ""
+        }
         var options = harness.options("acceptance", mcpURL: server.url("main"))
         options.mcpServerName = Self.serverName
-        options.codex = try harness.wrapper("codex-warn.sh", "export RUST_LOG='\(Self.rustLog)'\nexec \"$CODEX\" \"$@\"")
-        options.scriptPath = try harness.script("acceptance.json", JSONValue.object([
-            "steps": [["calls": .array(["dotted.name", "collide.me"].map { name in
-                ["tool": .string(offeredName(name)), "namespace": .string(Self.namespace)]
-            })]],
-        ]).encodedString())
+        options.codex = try harness.wrapper(
+            "codex-warn.sh", "export RUST_LOG='\(Self.rustLog)'\nexec \"$CODEX\" \"$@\"")
+        options.scriptPath = try harness.script(
+            "acceptance.json",
+            JSONValue.object([
+                "steps": [
+                    [
+                        "calls": .array(
+                            ["dotted.name", "collide.me"].map { name in
+                                ["tool": .string(offeredName(name)), "namespace": .string(Self.namespace)]
+                            })
+                    ]
+                ]
+            ]).encodedString())
         let report = try await CodexStage.run(options)
         #expect(report.code == nil, "\(report.error?.description ?? "")")
 
@@ -213,9 +244,13 @@ struct CodexAcceptanceTests {
                 #expect(offered.contains(offeredAs), "lint: \(name) offered as \(offeredAs); Codex offered \(offered)")
             }
         }
-        #expect(offered == lint.json["offered"]?.arrayValue?.compactMap(\.stringValue), "Codex offered exactly the lint's list")
+        #expect(
+            offered == lint.json["offered"]?.arrayValue?.compactMap(\.stringValue),
+            "Codex offered exactly the lint's list")
         #expect(offered.count == predicted.filter { $0["verdict"] != "dropped" }.count)
-        #expect(offeredName("collide.me").hasPrefix("collide_me_") && offeredName("collide.me").count == "collide_me_".count + 12)
+        #expect(
+            offeredName("collide.me").hasPrefix("collide_me_")
+                && offeredName("collide.me").count == "collide_me_".count + 12)
         #expect(report.calls.map { $0["tool"]?.stringValue ?? "" }.sorted() == ["collide.me", "dotted.name"])
         #expect(report.calls.allSatisfy { $0["status"] == "completed" })
 
@@ -224,16 +259,30 @@ struct CodexAcceptanceTests {
         let stderr = fileLines(report.stderrLogPath)
         for expected in Self.expectations where expected.rule == "input_schema_unconvertible" {
             let line = "Skipping MCP tool `\(Self.namespace)\(expected.name)`: failed to build tool spec: "
-            #expect(stderr.contains { $0.contains("WARN codex_core::mcp_tool_exposure: " + line) }, "no stderr line for \(expected.name)")
+            #expect(
+                stderr.contains { $0.contains("WARN codex_core::mcp_tool_exposure: " + line) },
+                "no stderr line for \(expected.name)")
         }
-        #expect(stderr.contains { $0.hasSuffix("Skipping MCP tool `\(Self.namespace)root_type_null`: failed to build tool spec: tool input schema must not be a singleton null type") })
-        #expect(stderr.contains { $0.hasSuffix("Skipping MCP tool `\(Self.namespace)description_not_string`: failed to build tool spec: invalid type: number, expected a string") })
+        #expect(
+            stderr.contains {
+                $0.hasSuffix(
+                    "Skipping MCP tool `\(Self.namespace)root_type_null`: failed to build tool spec: tool input schema must not be a singleton null type"
+                )
+            })
+        #expect(
+            stderr.contains {
+                $0.hasSuffix(
+                    "Skipping MCP tool `\(Self.namespace)description_not_string`: failed to build tool spec: invalid type: number, expected a string"
+                )
+            })
         #expect(stderr.contains { $0.hasSuffix("WARN codex_mcp::tools: skipping duplicated tool twice") })
         #expect(!stderr.contains { $0.contains("app_only") || $0.contains("empty_visibility") })
     }
 
     @Test func withoutRustLogCodexGivesNoReasonForADroppedTool() async throws {
-        let catalog: JSONValue = ["tools": [Self.tool("kept"), Self.tool("root_type_null", ["type": "null"]), Self.tool("kept")]]
+        let catalog: JSONValue = [
+            "tools": [Self.tool("kept"), Self.tool("root_type_null", ["type": "null"]), Self.tool("kept")]
+        ]
         let server = try await offPool { try CatalogServer(["main": catalog]) }
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
         var options = harness.options("quiet", mcpURL: server.url("main"))
@@ -247,7 +296,9 @@ struct CodexAcceptanceTests {
 
     @Test func eachUndecodableEntryLosesTheWholeList() async throws {
         var catalogs: [String: JSONValue] = [:]
-        for rejection in Self.listRejections { catalogs[rejection.name] = ["tools": [Self.tool("good"), rejection.entry]] }
+        for rejection in Self.listRejections {
+            catalogs[rejection.name] = ["tools": [Self.tool("good"), rejection.entry]]
+        }
         let served = catalogs
         let server = try await offPool { try CatalogServer(served) }
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
@@ -257,19 +308,29 @@ struct CodexAcceptanceTests {
             #expect(lint.status == 1, "\(rejection.name)")
             #expect(lint.errorCode == "codex_rejects_list", "\(rejection.name): \(lint.stdout)")
             #expect(lint.json["offered"] == [], "\(rejection.name)")
-            let paths = (lint.json["tools"]?.arrayValue ?? []).flatMap { $0["reasons"]?.arrayValue ?? [] }.compactMap { $0["json_path"]?.stringValue }
+            let paths = (lint.json["tools"]?.arrayValue ?? []).flatMap { $0["reasons"]?.arrayValue ?? [] }.compactMap {
+                $0["json_path"]?.stringValue
+            }
             // The nesting rule names the deepest place; every other rule the offending key.
-            #expect(paths.count == 1 && (rejection.name == "too_deep" ? paths[0].hasPrefix(rejection.path + ".inputSchema") : paths[0] == rejection.path), "\(rejection.name): \(paths)")
+            #expect(
+                paths.count == 1
+                    && (rejection.name == "too_deep"
+                        ? paths[0].hasPrefix(rejection.path + ".inputSchema") : paths[0] == rejection.path),
+                "\(rejection.name): \(paths)")
 
             var options = harness.options("acceptance", mcpURL: server.url(rejection.name))
             options.mcpServerName = Self.serverName
             options.scriptPath = try harness.script("message.json", #"{"steps": [{"message": "done"}]}"#)
             options.transcripts = harness.temp.file("transcripts-\(rejection.name)")
             let report = try await CodexStage.run(options)
-            #expect(report.code == .mcpStartupFailed, "\(rejection.name): Codex \(report.error?.description ?? "accepted the list")")
+            #expect(
+                report.code == .mcpStartupFailed,
+                "\(rejection.name): Codex \(report.error?.description ?? "accepted the list")")
             let offered = report.fields["offered_tools"]?.arrayValue ?? []
             #expect(offered.isEmpty, "\(rejection.name): \(offered)")
-            #expect(report.error?.message.contains("required MCP servers failed to initialize: \(Self.serverName)") == true, "\(rejection.name)")
+            #expect(
+                report.error?.message.contains("required MCP servers failed to initialize: \(Self.serverName)") == true,
+                "\(rejection.name)")
         }
     }
 
@@ -283,18 +344,22 @@ struct CodexAcceptanceTests {
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
         var options = harness.options("grow", mcpURL: server.url("main"))
         options.mcpServerName = Self.serverName
-        options.scriptPath = try harness.script("grow.json", JSONValue.object([
-            "steps": [
-                ["calls": [["tool": "grow", "namespace": .string(Self.namespace)]]],
-                ["calls": [["tool": "base", "namespace": .string(Self.namespace)]]],
-                ["calls": [["tool": "late", "namespace": .string(Self.namespace)]]],
-            ],
-        ]).encodedString())
+        options.scriptPath = try harness.script(
+            "grow.json",
+            JSONValue.object([
+                "steps": [
+                    ["calls": [["tool": "grow", "namespace": .string(Self.namespace)]]],
+                    ["calls": [["tool": "base", "namespace": .string(Self.namespace)]]],
+                    ["calls": [["tool": "late", "namespace": .string(Self.namespace)]]],
+                ]
+            ]).encodedString())
         let report = try await CodexStage.run(options)
         #expect(report.calls.map { $0["tool"]?.stringValue ?? "" } == ["grow", "base"])
         #expect(report.fields["offered_tools"] == ["base", "grow"])
         #expect(report.fields["unsupported_calls"]?.arrayValue?.contains(.string(Self.namespace + "late")) == true)
-        #expect(server.process.stderr.components(separatedBy: "LIST main").count - 1 == 1, "one tools/list for the whole run")
+        #expect(
+            server.process.stderr.components(separatedBy: "LIST main").count - 1 == 1,
+            "one tools/list for the whole run")
     }
 
     static let stages = """
@@ -316,8 +381,10 @@ final class CatalogServer: Sendable {
 
     init(_ catalogs: [String: JSONValue]) throws {
         directory = try TempDirectory(prefix: "codex-acceptance")
-        let file = try directory.write("catalogs.json", JSONValue.object(["catalogs": .object(catalogs)]).encodedString())
-        process = try BackgroundProcess.python("\(ProjectPaths.root)/Tests/Fixtures/CodexAcceptance/catalog_server.py", [file])
+        let file = try directory.write(
+            "catalogs.json", JSONValue.object(["catalogs": .object(catalogs)]).encodedString())
+        process = try BackgroundProcess.python(
+            "\(ProjectPaths.root)/Tests/Fixtures/CodexAcceptance/catalog_server.py", [file])
         do {
             port = try process.waitForReadyPort(timeout: 60)
         } catch {

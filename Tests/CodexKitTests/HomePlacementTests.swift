@@ -15,7 +15,8 @@ import Testing
     @Test func filesystemTypeIsTheLongestMountPointHoldingThePath() {
         #expect(HomePlacement.filesystemType(of: "/dev/shm", mounts: Self.mounts) == "tmpfs")
         #expect(HomePlacement.filesystemType(of: "/dev/shm/codex-stage-x", mounts: Self.mounts) == "tmpfs")
-        #expect(HomePlacement.filesystemType(of: "/dev/shmem", mounts: Self.mounts) == "ext4", "a prefix is not a parent")
+        #expect(
+            HomePlacement.filesystemType(of: "/dev/shmem", mounts: Self.mounts) == "ext4", "a prefix is not a parent")
         #expect(HomePlacement.filesystemType(of: "/tmp/work", mounts: Self.mounts) == "ext4")
         #expect(HomePlacement.filesystemType(of: "/srv/my data/x", mounts: Self.mounts) == "xfs", "escaped spaces")
         #expect(HomePlacement.filesystemType(of: "/x", mounts: "garbage\n") == nil)
@@ -29,10 +30,13 @@ import Testing
     @Test func throwawayHomeGoesInAPrivateDirectoryUnderScratch() throws {
         let temp = try TempDirectory(prefix: "home-placement")
         try FileManager.default.createDirectory(atPath: temp.file("scratch"), withIntermediateDirectories: true)
-        let placement = try HomePlacement.choose(name: "install", work: temp.file("work"), keep: false, scratch: temp.file("scratch"))
+        let placement = try HomePlacement.choose(
+            name: "install", work: temp.file("work"), keep: false, scratch: temp.file("scratch"))
         #expect(placement.removable.hasPrefix(temp.file("scratch") + "/codex-stage-install-"))
         #expect(placement.path == placement.removable + "/codex-home-install")
-        let mode = (try FileManager.default.attributesOfItem(atPath: placement.removable)[.posixPermissions] as? NSNumber)?.intValue
+        let mode =
+            (try FileManager.default.attributesOfItem(atPath: placement.removable)[.posixPermissions] as? NSNumber)?
+            .intValue
         #expect(mode == 0o700)
     }
 
@@ -50,7 +54,8 @@ import Testing
         try temp.write("stages.json", #"{"stages": [{"name": "s", "prompt": "p", "expectations": []}]}"#)
         try FileManager.default.createDirectory(atPath: temp.file("repo"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: temp.file("scratch"), withIntermediateDirectories: true)
-        var options = CodexStage.RunOptions(stagesPath: temp.file("stages.json"), name: "s", cd: temp.file("repo"), mcpURL: "http://127.0.0.1:9/mcp")
+        var options = CodexStage.RunOptions(
+            stagesPath: temp.file("stages.json"), name: "s", cd: temp.file("repo"), mcpURL: "http://127.0.0.1:9/mcp")
         options.codex = "/bin/true"
         options.work = temp.file("work")
         options.scratch = temp.file("scratch")

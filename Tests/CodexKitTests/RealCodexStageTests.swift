@@ -25,7 +25,9 @@ struct RealCodexStageTests {
         """
 
     /// Runs `name`, then `check` on its files, and expects both to report `code`.
-    func runAndCheck(_ harness: StageHarness, _ options: CodexStage.RunOptions, expect code: ErrorCode?) async throws -> StageReport {
+    func runAndCheck(_ harness: StageHarness, _ options: CodexStage.RunOptions, expect code: ErrorCode?) async throws
+        -> StageReport
+    {
         let report = try await CodexStage.run(options)
         #expect(report.code == code, "run: \(report.error?.description ?? "ok")")
         let checked = try harness.check(report, name: options.name)
@@ -68,14 +70,16 @@ struct RealCodexStageTests {
     @Test func badArgumentsAreToolFailed() async throws {
         let server = try await offPool { try FixtureServer() }
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
-        let report = try await runAndCheck(harness, harness.options("bad-arguments", mcpURL: server.url), expect: .toolFailed)
+        let report = try await runAndCheck(
+            harness, harness.options("bad-arguments", mcpURL: server.url), expect: .toolFailed)
         #expect(report.error?.message.contains("valid integer") == true)
     }
 
     @Test func unpublishedToolIsMissingWithStderrHint() async throws {
         let server = try await offPool { try FixtureServer() }
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
-        let report = try await runAndCheck(harness, harness.options("unpublished", mcpURL: server.url), expect: .toolMissing)
+        let report = try await runAndCheck(
+            harness, harness.options("unpublished", mcpURL: server.url), expect: .toolMissing)
         #expect(report.error?.message.contains("unsupported call: mcp__stelaeno_such_tool") == true)
         #expect(report.error?.message.contains("did not offer it") == true)
         #expect(report.error?.fields["tool_offered"] == false)
@@ -116,7 +120,9 @@ struct RealCodexStageTests {
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
         var options = harness.options("echo", mcpURL: server.url)
         options.scriptPath = try harness.script(
-            "hang.json", #"{"steps": [{"calls": [{"tool": "echo", "arguments": {"text": "a"}}]}, {"fault": "hang_before_headers"}]}"#)
+            "hang.json",
+            #"{"steps": [{"calls": [{"tool": "echo", "arguments": {"text": "a"}}]}, {"fault": "hang_before_headers"}]}"#
+        )
         // Long enough for Codex's silent start-up on a loaded machine; the hang itself is endless.
         options.heartbeatTimeout = 6
         let report = try await runAndCheck(harness, options, expect: .heartbeatTimeout)
@@ -145,7 +151,9 @@ struct RealCodexStageTests {
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
         var options = harness.options("echo", mcpURL: server.url)
         options.scriptPath = try harness.script(
-            "error.json", #"{"steps": [{"fault": "http_error", "status": 400, "body": "{\"error\":{\"message\":\"scripted bad request\"}}"}]}"#)
+            "error.json",
+            #"{"steps": [{"fault": "http_error", "status": 400, "body": "{\"error\":{\"message\":\"scripted bad request\"}}"}]}"#
+        )
         let report = try await runAndCheck(harness, options, expect: .turnFailed)
         #expect(report.error?.message.contains("scripted bad request") == true)
     }
@@ -162,7 +170,9 @@ struct RealCodexStageTests {
         _ = try await runAndCheck(harness, options, expect: nil)
         let home = fileLines(seen).first ?? ""
         #expect(home.hasPrefix(scratch + "/codex-stage-echo-") && home.hasSuffix("/codex-home-echo"), "\(home)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty, "the private directory is removed too")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty, "the private directory is removed too"
+        )
         #expect(!FileManager.default.fileExists(atPath: harness.temp.file("work/codex-home-echo")))
     }
 
@@ -173,7 +183,9 @@ struct RealCodexStageTests {
         var options = harness.options("echo", mcpURL: server.url)
         options.codex = try harness.wrapper("codex-pid.sh", "echo $$ > '\(pidFile)'\nexec \"$CODEX\" \"$@\"")
         options.scriptPath = try harness.script(
-            "hang.json", #"{"steps": [{"calls": [{"tool": "echo", "arguments": {"text": "a"}}]}, {"fault": "hang_before_headers"}]}"#)
+            "hang.json",
+            #"{"steps": [{"calls": [{"tool": "echo", "arguments": {"text": "a"}}]}, {"fault": "hang_before_headers"}]}"#
+        )
         let transcript = harness.temp.file("transcripts/echo.jsonl")
         async let running = CodexStage.run(options)
         // Wait (bounded) until the echo call is on disk, then SIGKILL Codex itself, not its group.

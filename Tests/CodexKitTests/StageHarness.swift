@@ -29,7 +29,9 @@ final class StageHarness: Sendable {
         stagesPath = try temp.write("stages.json", stages)
         try FileManager.default.createDirectory(atPath: temp.file("repo"), withIntermediateDirectories: true)
         guard let codex = ProjectPaths.codex else {
-            throw NSError(domain: "StageHarness", code: 1, userInfo: [NSLocalizedDescriptionKey: "the pinned Codex CLI is missing: run `make deps`"])
+            throw NSError(
+                domain: "StageHarness", code: 1,
+                userInfo: [NSLocalizedDescriptionKey: "the pinned Codex CLI is missing: run `make deps`"])
         }
         self.codex = codex
     }
@@ -78,8 +80,12 @@ func closedPort() -> Int {
     address.sin_port = 0
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    _ = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+    }
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
     return Int(UInt16(bigEndian: address.sin_port))
 }
 

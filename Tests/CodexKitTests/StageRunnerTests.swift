@@ -7,7 +7,9 @@ import Testing
 /// The runner with small shell children: process group, timeouts, evidence on disk, environment.
 @Suite(.timeLimit(.minutes(1)))
 struct StageRunnerTests {
-    func runner(_ temp: TempDirectory, _ script: String, timeout: Double = 20, heartbeat: Double = 0, grace: Double = 1) throws -> StageRunner {
+    func runner(_ temp: TempDirectory, _ script: String, timeout: Double = 20, heartbeat: Double = 0, grace: Double = 1)
+        throws -> StageRunner
+    {
         let path = temp.file("child.sh")
         // O_CLOEXEC write + rename: a concurrent fork elsewhere cannot keep it open for writing (ETXTBSY).
         try FileIO.writeAtomically("#!/bin/bash\n\(script)\n", to: path, mode: 0o755)
@@ -19,7 +21,9 @@ struct StageRunnerTests {
     @Test func timeoutKillsTheWholeProcessGroupIncludingGrandchildren() async throws {
         let temp = try TempDirectory(prefix: "runner")
         let pidFile = temp.file("grandchild.pid")
-        let result = try await runner(temp, "sleep 300 &\necho $! > '\(pidFile)'\necho '{\"type\":\"turn.started\"}'\nwait", timeout: 1).run()
+        let result = try await runner(
+            temp, "sleep 300 &\necho $! > '\(pidFile)'\necho '{\"type\":\"turn.started\"}'\nwait", timeout: 1
+        ).run()
         #expect(result.end == .timeout(seconds: 1))
         let grandchild = try #require(Int32(fileLines(pidFile).first ?? ""))
         // Bounded wait for the kernel to finish delivering the group signal.
@@ -35,7 +39,9 @@ struct StageRunnerTests {
 
     @Test func childIgnoringSIGTERMIsKilledAfterTheGrace() async throws {
         let temp = try TempDirectory(prefix: "runner")
-        let result = try await runner(temp, "trap '' TERM\necho started\nwhile true; do sleep 0.1; done", heartbeat: 1, grace: 1).run()
+        let result = try await runner(
+            temp, "trap '' TERM\necho started\nwhile true; do sleep 0.1; done", heartbeat: 1, grace: 1
+        ).run()
         #expect(result.end == .heartbeatTimeout(seconds: 1))
         #expect(result.duration < .seconds(10))
         #expect(fileLines(temp.file("t/stage.stderr.log")).contains("[codex-stage] child signal 9"))
@@ -44,7 +50,8 @@ struct StageRunnerTests {
 
     @Test func childThatClosesItsOutputButKeepsRunningStillMeetsTheTimeout() async throws {
         let temp = try TempDirectory(prefix: "runner")
-        let result = try await runner(temp, "echo '{\"type\":\"turn.started\"}'\nexec >&- 2>&-\nsleep 30", timeout: 1.5).run()
+        let result = try await runner(temp, "echo '{\"type\":\"turn.started\"}'\nexec >&- 2>&-\nsleep 30", timeout: 1.5)
+            .run()
         #expect(result.end == .timeout(seconds: 1.5))
         #expect(result.duration < .seconds(10))
         #expect(result.transcript.turnStarted)
@@ -65,7 +72,11 @@ struct StageRunnerTests {
         let result = try await runner(temp, script).run()
         #expect(result.end == .exited(0))
         let lines = fileLines(temp.file("t/stage.jsonl"))
-        #expect(lines == [#"{"rust_backtrace":"unset"}"#, #"{"stdin":"eof"}"#, #"{"leak":"[REDACTED]"}"#, #"{"type":"turn.completed"}"#])
+        #expect(
+            lines == [
+                #"{"rust_backtrace":"unset"}"#, #"{"stdin":"eof"}"#, #"{"leak":"[REDACTED]"}"#,
+                #"{"type":"turn.completed"}"#,
+            ])
         #expect(fileLines(temp.file("t/stage.stderr.log")).first == "token [REDACTED]")
         #expect(result.transcript.turnCompleted, "a last line without a newline still counts")
     }

@@ -4,12 +4,17 @@ import SmokeCore
 import Testing
 
 @Suite struct TranscriptParserTests {
-    static let started = #"{"type":"item.started","item":{"id":"item_0","type":"mcp_tool_call","server":"stelae","tool":"grep","arguments":{"pattern":"x"},"result":null,"error":null,"status":"in_progress"}}"#
-    static let completed = #"{"type":"item.completed","item":{"id":"item_0","type":"mcp_tool_call","server":"stelae","tool":"grep","arguments":{"pattern":"x"},"result":{"content":[{"type":"text","text":"ok"}]},"error":null,"status":"completed","new_field":1}}"#
+    static let started =
+        #"{"type":"item.started","item":{"id":"item_0","type":"mcp_tool_call","server":"stelae","tool":"grep","arguments":{"pattern":"x"},"result":null,"error":null,"status":"in_progress"}}"#
+    static let completed =
+        #"{"type":"item.completed","item":{"id":"item_0","type":"mcp_tool_call","server":"stelae","tool":"grep","arguments":{"pattern":"x"},"result":{"content":[{"type":"text","text":"ok"}]},"error":null,"status":"completed","new_field":1}}"#
 
     @Test func startedAndCompletedOfOneIdCollapseLastSnapshotWins() {
         var parser = TranscriptParser()
-        for line in [#"{"type":"thread.started","thread_id":"t"}"#, #"{"type":"turn.started"}"#, Self.started, Self.completed, #"{"type":"turn.completed","usage":{}}"#] {
+        for line in [
+            #"{"type":"thread.started","thread_id":"t"}"#, #"{"type":"turn.started"}"#, Self.started, Self.completed,
+            #"{"type":"turn.completed","usage":{}}"#,
+        ] {
             parser.consume(line: line)
         }
         #expect(parser.calls.count == 1)
@@ -22,9 +27,18 @@ import Testing
 
     @Test func failedCallTakesItsTextFromResultContent() {
         var parser = TranscriptParser()
-        parser.consume(line: #"{"type":"item.completed","item":{"id":"a","type":"mcp_tool_call","server":"s","tool":"t","arguments":{},"result":{"content":[{"type":"text","text":"Expecting value: line 1 column 1 (char 0)"}]},"error":null,"status":"failed"}}"#)
-        parser.consume(line: #"{"type":"item.completed","item":{"id":"b","type":"mcp_tool_call","server":"s","tool":"t","arguments":{},"result":null,"error":{"message":"MCP tool call requires approval"},"status":"failed"}}"#)
-        #expect(parser.calls.map(\.error) == ["Expecting value: line 1 column 1 (char 0)", "MCP tool call requires approval"])
+        parser.consume(
+            line:
+                #"{"type":"item.completed","item":{"id":"a","type":"mcp_tool_call","server":"s","tool":"t","arguments":{},"result":{"content":[{"type":"text","text":"Expecting value: line 1 column 1 (char 0)"}]},"error":null,"status":"failed"}}"#
+        )
+        parser.consume(
+            line:
+                #"{"type":"item.completed","item":{"id":"b","type":"mcp_tool_call","server":"s","tool":"t","arguments":{},"result":null,"error":{"message":"MCP tool call requires approval"},"status":"failed"}}"#
+        )
+        #expect(
+            parser.calls.map(\.error) == [
+                "Expecting value: line 1 column 1 (char 0)", "MCP tool call requires approval",
+            ])
         #expect(parser.calls.allSatisfy { $0.failed })
     }
 
@@ -47,7 +61,8 @@ import Testing
     @Test func errorEventsAreCounted() {
         var parser = TranscriptParser()
         parser.consume(line: #"{"type":"error","message":"Reconnecting... 1/5"}"#)
-        parser.consume(line: #"{"type":"item.completed","item":{"id":"e","type":"error","message":"model metadata not found"}}"#)
+        parser.consume(
+            line: #"{"type":"item.completed","item":{"id":"e","type":"error","message":"model metadata not found"}}"#)
         #expect(parser.errorEvents == 2)
         #expect(parser.lastErrorEvent == "model metadata not found")
         #expect(!parser.turnEnded)
@@ -61,7 +76,7 @@ import Testing
         splitter.feed(Data("c\nde\n\nf".utf8), line: collect)
         splitter.feed(Data("g".utf8), line: collect)
         #expect(lines == ["abc", "de", ""])
-        splitter.finish(line: collect)
+        splitter.finishLine(collect)
         #expect(lines == ["abc", "de", "", "fg"])
     }
 
@@ -77,7 +92,9 @@ import Testing
 
     @Test func stderrDigestFindsUnsupportedCallsStartupFailureAndEndMarker() {
         var digest = StderrDigest()
-        digest.consume(line: "2026-11-25T08:29:23Z ERROR codex_core::tools::router: error=unsupported call: mcp__stelaeno_such_tool")
+        digest.consume(
+            line:
+                "2026-11-25T08:29:23Z ERROR codex_core::tools::router: error=unsupported call: mcp__stelaeno_such_tool")
         digest.consume(line: "Error: required MCP servers failed to initialize: stelae: handshaking failed")
         digest.consume(line: StderrDigest.marker + RunEnd.heartbeatTimeout(seconds: 2.5).marker)
         #expect(digest.unsupportedCalls == ["mcp__stelaeno_such_tool"])
@@ -89,19 +106,25 @@ import Testing
 }
 
 @Suite struct TranscriptScannerTests {
-    static let call = #"{"type":"item.completed","item":{"id":"s","type":"mcp_tool_call","server":"s","tool":"t","arguments":{"a":1},"result":{"content":[{"type":"text","text":"RESULT"}],"extra":SKIPPED},"error":null,"status":"completed"}}"#
+    static let call =
+        #"{"type":"item.completed","item":{"id":"s","type":"mcp_tool_call","server":"s","tool":"t","arguments":{"a":1},"result":{"content":[{"type":"text","text":"RESULT"}],"extra":SKIPPED},"error":null,"status":"completed"}}"#
 
     /// The transcript is read with the package's one strict reader: a line `JSONValue.parse`
     /// rejects is not JSON for the judge either, whether the bad part is built or skipped.
     @Test(arguments: [
-        ("01", "a leading zero"), ("[1,01]", "a leading zero, nested"), ("1.", "a bare point"), ("1e999", "an overflow"),
+        ("01", "a leading zero"), ("[1,01]", "a leading zero, nested"), ("1.", "a bare point"),
+        ("1e999", "an overflow"),
         (#""\q""#, "a bad escape"), (#""\ud800""#, "a lone surrogate"), (#""\udc00x""#, "a lone low surrogate"),
         ("\"\u{01}\"", "a control character"),
     ])
     func aLineTheStrictReaderRejectsIsNotJSONInBoth(bad: String, what: String) {
-        for line in [Self.call.replacingOccurrences(of: "SKIPPED", with: bad),
-                     Self.call.replacingOccurrences(of: "SKIPPED", with: "0").replacingOccurrences(of: #"{"a":1}"#, with: #"{"a":\#(bad)}"#),
-                     Self.call.replacingOccurrences(of: "SKIPPED", with: "0").replacingOccurrences(of: "RESULT", with: #"x","n":\#(bad),"y":"z"#)] {
+        for line in [
+            Self.call.replacingOccurrences(of: "SKIPPED", with: bad),
+            Self.call.replacingOccurrences(of: "SKIPPED", with: "0").replacingOccurrences(
+                of: #"{"a":1}"#, with: #"{"a":\#(bad)}"#),
+            Self.call.replacingOccurrences(of: "SKIPPED", with: "0").replacingOccurrences(
+                of: "RESULT", with: #"x","n":\#(bad),"y":"z"#),
+        ] {
             var parser = TranscriptParser()
             parser.consume(line: line)
             #expect(parser.nonJSONLines == 1, "\(what): \(line)")
@@ -109,7 +132,8 @@ import Testing
             #expect(throws: SmokeError.self, "\(what)") { try JSONValue.parse(Data(line.utf8), source: "line") }
         }
         var parser = TranscriptParser()
-        parser.consume(line: Self.call.replacingOccurrences(of: "SKIPPED", with: "[10, -0.5e-3, \"\\u00e9\\ud83d\\ude00\"]"))
+        parser.consume(
+            line: Self.call.replacingOccurrences(of: "SKIPPED", with: "[10, -0.5e-3, \"\\u00e9\\ud83d\\ude00\"]"))
         #expect(parser.nonJSONLines == 0)
         #expect(parser.calls.map(\.id) == ["s"])
     }
@@ -129,21 +153,26 @@ import Testing
     /// of its own) holds it.
     @Test func depthLimitIsTheReadersOnAReaderThread() async {
         let limit = JSONValue.defaultMaximumDepth
-        func nested(_ depth: Int) -> String { String(repeating: "[", count: depth) + String(repeating: "]", count: depth) }
+        func nested(_ depth: Int) -> String {
+            String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+        }
         // The line's object and its item are two levels, `result`'s object a third.
         let lines = [
             Self.call.replacingOccurrences(of: "SKIPPED", with: nested(limit - 3)),
-            Self.call.replacingOccurrences(of: "SKIPPED", with: "0").replacingOccurrences(of: #"{"a":1}"#, with: nested(limit - 2)),
+            Self.call.replacingOccurrences(of: "SKIPPED", with: "0").replacingOccurrences(
+                of: #"{"a":1}"#, with: nested(limit - 2)),
             Self.call.replacingOccurrences(of: "SKIPPED", with: nested(limit - 2)),
-            Self.call.replacingOccurrences(of: "SKIPPED", with: "0").replacingOccurrences(of: #"{"a":1}"#, with: nested(limit - 1)),
+            Self.call.replacingOccurrences(of: "SKIPPED", with: "0").replacingOccurrences(
+                of: #"{"a":1}"#, with: nested(limit - 1)),
         ]
         let parsers = await withCheckedContinuation { (continuation: CheckedContinuation<[TranscriptParser], Never>) in
             Thread {
-                continuation.resume(returning: lines.map { line in
-                    var parser = TranscriptParser()
-                    parser.consume(line: line)
-                    return parser
-                })
+                continuation.resume(
+                    returning: lines.map { line in
+                        var parser = TranscriptParser()
+                        parser.consume(line: line)
+                        return parser
+                    })
             }.start()
         }
         #expect(parsers.map(\.nonJSONLines) == [0, 0, 1, 1])
@@ -154,7 +183,10 @@ import Testing
 
     @Test func escapesUnicodeAndNestedArgumentsDecode() {
         var parser = TranscriptParser()
-        parser.consume(line: #"{"type":"item.completed","item":{"id":"x","type":"mcp_tool_call","server":"s","tool":"t","arguments":{"q":"a\"b\\c\n\u00e9\ud83d\ude00","n":-1.5e2,"list":[1,true,null,{"k":[]}]},"result":{"content":[{"type":"text","text":"bad \"quote\" \u0041"}]},"error":null,"status":"failed"}}"#)
+        parser.consume(
+            line:
+                #"{"type":"item.completed","item":{"id":"x","type":"mcp_tool_call","server":"s","tool":"t","arguments":{"q":"a\"b\\c\n\u00e9\ud83d\ude00","n":-1.5e2,"list":[1,true,null,{"k":[]}]},"result":{"content":[{"type":"text","text":"bad \"quote\" \u0041"}]},"error":null,"status":"failed"}}"#
+        )
         let call = parser.calls.first
         #expect(call?.arguments == ["q": "a\"b\\c\né😀", "n": -150, "list": [1, true, nil, ["k": []]]])
         #expect(call?.error == "bad \"quote\" A")
@@ -163,8 +195,10 @@ import Testing
 
     @Test func malformedOrTrailingGarbageIsNotJSON() {
         var parser = TranscriptParser()
-        for line in [#"{"type":"turn.completed"} trailing"#, #"{"type":"x","a":tru}"#, #"{"type":"x""#, #"{"a":"unterminated}"#,
-                     String(repeating: "[", count: 1000) + String(repeating: "]", count: 1000)] {
+        for line in [
+            #"{"type":"turn.completed"} trailing"#, #"{"type":"x","a":tru}"#, #"{"type":"x""#, #"{"a":"unterminated}"#,
+            String(repeating: "[", count: 1000) + String(repeating: "]", count: 1000),
+        ] {
             parser.consume(line: line)
         }
         #expect(parser.nonJSONLines == 5)
@@ -174,7 +208,10 @@ import Testing
     @Test func errorAsBareStringAndUnexpectedFieldTypesAreTolerated() {
         var parser = TranscriptParser()
         parser.consume(line: #"{"type":"turn.failed","error":"plain text error"}"#)
-        parser.consume(line: #"{"type":"item.completed","item":{"id":"y","type":"mcp_tool_call","tool":7,"server":null,"arguments":"{}","status":"completed","error":null}}"#)
+        parser.consume(
+            line:
+                #"{"type":"item.completed","item":{"id":"y","type":"mcp_tool_call","tool":7,"server":null,"arguments":"{}","status":"completed","error":null}}"#
+        )
         #expect(parser.turnFailure == "plain text error")
         #expect(parser.calls.first?.tool == nil)
         #expect(parser.calls.first?.arguments == "{}")

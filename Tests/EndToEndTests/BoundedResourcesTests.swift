@@ -32,7 +32,8 @@ struct BoundedResourcesTests {
         let json = try JSONValue.load(path: answer)
         try? FileManager.default.removeItem(atPath: answer)
         return Measured(
-            status: Int32(report["status"]?.intValue ?? -1), maxRSSKiB: Int(report["max_rss_kb"]?.intValue ?? -1), answer: json)
+            status: Int32(report["status"]?.intValue ?? -1), maxRSSKiB: Int(report["max_rss_kb"]?.intValue ?? -1),
+            answer: json)
     }
 
     static func fileSize(_ path: String) -> Int {
@@ -49,14 +50,19 @@ struct BoundedResourcesTests {
         let temp = try TempDirectory(prefix: "bounded-codex")
         try temp.write("stages.json", #"{"stages": [{"name": "s", "prompt": "p", "expectations": []}]}"#)
         try FileManager.default.createDirectory(atPath: temp.file("repo"), withIntermediateDirectories: true)
-        let lines = 128 * 1024, width = 1024  // 128 MiB
+        let lines = 128 * 1024
+        let width = 1024  // 128 MiB
         let run = try measure(
             "codex-stage",
-            ["run", "--stages", "stages.json", "--name", "s", "--cd", "repo", "--mcp-url", "http://127.0.0.1:9/mcp",
-             "--codex", "\(hardening)/fake_codex.sh", "--work", "work", "--timeout", "120", "--quiet"],
+            [
+                "run", "--stages", "stages.json", "--name", "s", "--cd", "repo", "--mcp-url", "http://127.0.0.1:9/mcp",
+                "--codex", "\(hardening)/fake_codex.sh", "--work", "work", "--timeout", "120", "--quiet",
+            ],
             cwd: temp.path,
-            environment: ["FAKE_CODEX_MODE": "flood", "FAKE_CODEX_LINES": String(lines), "FAKE_CODEX_LINE_BYTES": String(width),
-                          "FAKE_CODEX_NO_NEWLINE": oneLine ? "1" : "0"])
+            environment: [
+                "FAKE_CODEX_MODE": "flood", "FAKE_CODEX_LINES": String(lines), "FAKE_CODEX_LINE_BYTES": String(width),
+                "FAKE_CODEX_NO_NEWLINE": oneLine ? "1" : "0",
+            ])
         #expect(run.status == 0, "\(run.answer.encodedString())")
         // Every byte on disk: the flood (one newline at its end when it is one line) and turn.completed.
         let completed = #"{"type":"turn.completed","usage":{"input_tokens":1,"output_tokens":1}}"#.utf8.count + 1
@@ -100,15 +106,21 @@ struct BoundedResourcesTests {
     @Test func renderManifestHandlesAHugeString() throws {
         let temp = try TempDirectory(prefix: "bounded-render")
         let size = 8 * Self.mib
-        try temp.write("big.json", #"{"mcpProxy": {"addr": ":{{PROXY_PORT}}"}, "x": "\#(String(repeating: "b", count: size))"}"#)
+        try temp.write(
+            "big.json", #"{"mcpProxy": {"addr": ":{{PROXY_PORT}}"}, "x": "\#(String(repeating: "b", count: size))"}"#)
         try temp.write("one.json", #"{"toolOverrides": {"servers": {"s": {"tools": {"t": {}}}}}}"#)
         let run = try Self.measure(
             "render-manifest",
-            ["render", "--template", "big.json", "--catalog", "one.json", "--scope", "default", "--config-home", "home",
-             "--out-dir", "out", "--quiet"],
+            [
+                "render", "--template", "big.json", "--catalog", "one.json", "--scope", "default", "--config-home",
+                "home",
+                "--out-dir", "out", "--quiet",
+            ],
             cwd: temp.path)
         #expect(run.status == 0, "\(run.answer.encodedString())")
         #expect(Self.fileSize(temp.file("out/proxy.json")) > size)
-        #expect(Self.sanitized || run.maxRSSKiB < 25 * size / 1024 + 64 * 1024, "peak RSS \(run.maxRSSKiB) KiB for an 8 MiB string")
+        #expect(
+            Self.sanitized || run.maxRSSKiB < 25 * size / 1024 + 64 * 1024,
+            "peak RSS \(run.maxRSSKiB) KiB for an 8 MiB string")
     }
 }

@@ -27,10 +27,12 @@ struct CodexStageTests {
 
         func run(_ name: String, mcpURL: String, _ extra: [String] = []) throws -> ToolRun {
             // Relative --cd, --work and --stages, resolved against the tool's working directory.
-            try ToolRun.run("codex-stage", [
-                "run", "--stages", "stages.json", "--name", name, "--cd", "repo", "--mcp-url", mcpURL,
-                "--codex", codex, "--work", "work", "--timeout", "60", "--heartbeat-timeout", "30", "--quiet",
-            ] + extra, cwd: temp.path)
+            try ToolRun.run(
+                "codex-stage",
+                [
+                    "run", "--stages", "stages.json", "--name", name, "--cd", "repo", "--mcp-url", mcpURL,
+                    "--codex", codex, "--work", "work", "--timeout", "60", "--heartbeat-timeout", "30", "--quiet",
+                ] + extra, cwd: temp.path)
         }
 
         func check(_ name: String, _ transcript: String) throws -> ToolRun {
@@ -59,7 +61,8 @@ struct CodexStageTests {
         #expect(run.json["calls"]?.arrayValue?.first?["status"] == "completed")
         #expect(run.json["offered_tools"]?.arrayValue?.contains("echo") == true)
         let transcript = try #require(run.json["transcript"]?.stringValue)
-        #expect(run.json["stderr_log"]?.stringValue == transcript.replacingOccurrences(of: ".jsonl", with: ".stderr.log"))
+        #expect(
+            run.json["stderr_log"]?.stringValue == transcript.replacingOccurrences(of: ".jsonl", with: ".stderr.log"))
         let check = try setup.check("golden", transcript)
         #expect(check.status == 0)
         #expect(check.json["calls"] == run.json["calls"])
@@ -92,7 +95,8 @@ struct CodexStageTests {
         let (server, url) = try Self.fixture()
         defer { server.stop() }
         let script = try setup.temp.write("hang.json", #"{"steps": [{"fault": "hang_before_headers"}]}"#)
-        let run = try setup.run("golden", mcpURL: url, ["--script", script, "--heartbeat-timeout", "3", "--grace", "1"])
+        let run = try setup.run(
+            "golden", mcpURL: url, ["--script", script, "--heartbeat-timeout", "3", "--grace", "1"])
         #expect(run.status == 124)
         #expect(run.errorCode == "heartbeat_timeout")
         let check = try setup.check("golden", try #require(run.json["transcript"]?.stringValue))
@@ -110,17 +114,20 @@ struct CodexStageTests {
         let unknownStage = try setup.run("nope", mcpURL: url)
         #expect(unknownStage.status == 2)
         #expect(unknownStage.errorCode == "stage_not_found")
-        let noCodex = try ToolRun.run("codex-stage", [
-            "run", "--stages", setup.stages, "--name", "golden", "--cd", setup.temp.file("repo"), "--mcp-url", url,
-            "--codex", setup.temp.file("missing-codex"),
-        ])
+        let noCodex = try ToolRun.run(
+            "codex-stage",
+            [
+                "run", "--stages", setup.stages, "--name", "golden", "--cd", setup.temp.file("repo"), "--mcp-url", url,
+                "--codex", setup.temp.file("missing-codex"),
+            ])
         #expect(noCodex.status == 3)
         #expect(noCodex.errorCode == "codex_not_found")
         let badURL = try setup.run("golden", mcpURL: "not a url")
         #expect(badURL.status == 2)
         #expect(badURL.errorCode == "invalid_url")
         let badStages = try setup.temp.write("bad.json", "{\"stages\": [")
-        let malformed = try ToolRun.run("codex-stage", ["check", "--stages", badStages, "--name", "x", setup.temp.file("t.jsonl")])
+        let malformed = try ToolRun.run(
+            "codex-stage", ["check", "--stages", badStages, "--name", "x", setup.temp.file("t.jsonl")])
         #expect(malformed.status == 2)
         #expect(malformed.errorCode == "invalid_json")
         let missingTranscript = try setup.check("golden", setup.temp.file("absent.jsonl"))
@@ -133,19 +140,23 @@ struct CodexStageTests {
         // A stage expecting a tool the stack's manifest does not hold stops before Codex runs
         // (the Codex binary given does not exist: reaching it would be codex_not_found).
         let manifest = try setup.temp.write("manifest.json", #"{"schemaVersion": 1, "tools": [{"name": "other"}]}"#)
-        let stale = try ToolRun.run("codex-stage", [
-            "run", "--stages", setup.stages, "--name", "golden", "--cd", setup.temp.file("repo"), "--mcp-url", url,
-            "--codex", setup.temp.file("missing-codex"), "--manifest", manifest,
-        ])
+        let stale = try ToolRun.run(
+            "codex-stage",
+            [
+                "run", "--stages", setup.stages, "--name", "golden", "--cd", setup.temp.file("repo"), "--mcp-url", url,
+                "--codex", setup.temp.file("missing-codex"), "--manifest", manifest,
+            ])
         #expect(stale.status == 2)
         #expect(stale.errorCode == "unknown_tool")
         #expect(stale.json["unknown_tools"] == ["echo"])
         #expect(stale.json["error"]?["message"]?.stringValue?.contains("stage 'golden' expects echo") == true)
         let holds = try setup.temp.write("holds.json", #"{"schemaVersion": 1, "tools": [{"name": "echo"}]}"#)
-        let known = try ToolRun.run("codex-stage", [
-            "run", "--stages", setup.stages, "--name", "golden", "--cd", setup.temp.file("repo"), "--mcp-url", url,
-            "--codex", setup.temp.file("missing-codex"), "--manifest", holds,
-        ])
+        let known = try ToolRun.run(
+            "codex-stage",
+            [
+                "run", "--stages", setup.stages, "--name", "golden", "--cd", setup.temp.file("repo"), "--mcp-url", url,
+                "--codex", setup.temp.file("missing-codex"), "--manifest", holds,
+            ])
         #expect(known.errorCode == "codex_not_found")
     }
 }

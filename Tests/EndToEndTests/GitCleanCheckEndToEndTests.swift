@@ -23,8 +23,10 @@ import Testing
         try FileManager.default.createDirectory(atPath: repo, withIntermediateDirectories: true)
         let setup = try ChildProcess.run(
             "bash",
-            ["-euo", "pipefail", "-c",
-             "git init -q -b main . && printf 'a\\n' > a.txt && printf '*.log\\n' > .gitignore && git add -A && git commit -q -m init"],
+            [
+                "-euo", "pipefail", "-c",
+                "git init -q -b main . && printf 'a\\n' > a.txt && printf '*.log\\n' > .gitignore && git add -A && git commit -q -m init",
+            ],
             cwd: repo, environment: gitEnvironment)
         try #require(setup.status == 0, "\(setup.stderr)")
         return (root, repo)
@@ -53,10 +55,11 @@ import Testing
         #expect(run.json["head"]?.stringValue?.count == 40)
         #expect(run.json["repo"]?.stringValue == repo)
         let entries = try #require(run.json["entries"]?.arrayValue)
-        #expect(entries == [
-            ["path": "a.txt", "index": " ", "worktree": "M"],
-            ["path": "new file é.txt", "index": "?", "worktree": "?"],
-        ])
+        #expect(
+            entries == [
+                ["path": "a.txt", "index": " ", "worktree": "M"],
+                ["path": "new file é.txt", "index": "?", "worktree": "?"],
+            ])
     }
 
     @Test func snapshotOutThenVerifyBaseline() throws {

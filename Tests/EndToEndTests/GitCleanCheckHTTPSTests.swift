@@ -19,9 +19,12 @@ import Testing
         let server = try GitHTTPServer(serving: repo, tls: true)
         defer { server.stop() }
         let dest = root.file("clone")
-        let run = try ToolRun.run("git-clean-check", ["clone", server.url, dest], environment: Self.environment(certFile: server.certificate!))
+        let run = try ToolRun.run(
+            "git-clean-check", ["clone", server.url, dest], environment: Self.environment(certFile: server.certificate!)
+        )
         #expect(run.status == 0, "\(run.stdout)")
-        let head = try ChildProcess.run("git", ["rev-parse", "HEAD"], cwd: repo).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let head = try ChildProcess.run("git", ["rev-parse", "HEAD"], cwd: repo).stdout.trimmingCharacters(
+            in: .whitespacesAndNewlines)
         #expect(run.json["head"]?.stringValue == head)
         #expect(run.json["source"] == .string(server.url))
         #expect(try ToolRun.run("git-clean-check", ["verify", dest]).status == 0)
@@ -35,7 +38,8 @@ import Testing
         let system = "/etc/ssl/certs/ca-certificates.crt"
         let otherBundle = FileManager.default.fileExists(atPath: system) ? system : try root.write("other.pem", "")
         let run = try ToolRun.run(
-            "git-clean-check", ["clone", server.url, root.file("clone")], environment: Self.environment(certFile: otherBundle))
+            "git-clean-check", ["clone", server.url, root.file("clone")],
+            environment: Self.environment(certFile: otherBundle))
         #expect(run.status == 3)
         #expect(run.errorCode == "clone_failed")
         #expect(run.json["libgit2_error"] == -17)

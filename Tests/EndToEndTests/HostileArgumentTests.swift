@@ -12,7 +12,8 @@ struct HostileArgumentTests {
     @Test(arguments: huge)
     func probeInitializeRefusesUnboundedTimes(value: String) throws {
         for flag in ["--attempt-timeout", "--deadline"] {
-            let run = try ToolRun.run("probe-initialize", ["--url", "http://127.0.0.1:9/mcp", "\(flag)=\(value)", "--quiet"])
+            let run = try ToolRun.run(
+                "probe-initialize", ["--url", "http://127.0.0.1:9/mcp", "\(flag)=\(value)", "--quiet"])
             #expect(run.status == 2, "\(flag) \(value): \(run.stdout)")
             #expect(run.errorCode == "invalid_argument")
         }
@@ -25,15 +26,19 @@ struct HostileArgumentTests {
         try FileManager.default.createDirectory(atPath: temp.file("repo"), withIntermediateDirectories: true)
         let fake = "\(ProjectPaths.root)/Tests/Fixtures/Hardening/fake_codex.sh"
         for flag in ["--timeout", "--heartbeat-timeout", "--grace"] {
-            let run = try ToolRun.run("codex-stage", [
-                "run", "--stages", "stages.json", "--name", "s", "--cd", "repo", "--mcp-url", "http://127.0.0.1:9/mcp",
-                "--codex", fake, "--work", "work", "\(flag)=\(value)", "--quiet",
-            ], cwd: temp.path)
+            let run = try ToolRun.run(
+                "codex-stage",
+                [
+                    "run", "--stages", "stages.json", "--name", "s", "--cd", "repo", "--mcp-url",
+                    "http://127.0.0.1:9/mcp",
+                    "--codex", fake, "--work", "work", "\(flag)=\(value)", "--quiet",
+                ], cwd: temp.path)
             #expect(run.status == 2, "\(flag) \(value): \(run.stdout)")
             #expect(run.errorCode == "invalid_timeout")
         }
         let serve = try ToolRun.run(
-            "codex-stage", ["serve-model", "--stages", "stages.json", "--name", "s", "--max-seconds=\(value)", "--quiet"],
+            "codex-stage",
+            ["serve-model", "--stages", "stages.json", "--name", "s", "--max-seconds=\(value)", "--quiet"],
             cwd: temp.path)
         #expect(serve.status == 2, "--max-seconds \(value): \(serve.stdout)")
         #expect(serve.errorCode == "invalid_timeout")

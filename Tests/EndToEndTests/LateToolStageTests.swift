@@ -24,22 +24,27 @@ struct LateToolStageTests {
         let probe = try ToolRun.run(
             "probe-initialize", ["--url", url, "--min-tools", "1", "--deadline", "20", "--era", "legacy"] + probeFlags)
         let codex = try #require(ProjectPaths.codex, "the pinned Codex CLI is missing: run `make deps`")
-        let stage = try ToolRun.run("codex-stage", [
-            "run", "--stages", "stages.json", "--name", "late", "--cd", "repo", "--mcp-url", url, "--codex", codex,
-            "--work", "work", "--timeout", "60", "--heartbeat-timeout", "30", "--quiet",
-        ], cwd: temp.path)
+        let stage = try ToolRun.run(
+            "codex-stage",
+            [
+                "run", "--stages", "stages.json", "--name", "late", "--cd", "repo", "--mcp-url", url, "--codex", codex,
+                "--work", "work", "--timeout", "60", "--heartbeat-timeout", "30", "--quiet",
+            ], cwd: temp.path)
         return (probe, stage)
     }
 
     @Test func withoutStableForTheStageMissesTheLateTool() throws {
         let (probe, stage) = try probeThenStage([])
         #expect(probe.status == 0)
-        #expect(probe.json["tools"]?.arrayValue?.compactMap(\.stringValue) == ["tool_00"] ||
-                probe.json["tools"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["tool_00"],
-                "ready on the early list: \(probe.json["tools"]?.encodedString() ?? "")")
+        #expect(
+            probe.json["tools"]?.arrayValue?.compactMap(\.stringValue) == ["tool_00"]
+                || probe.json["tools"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["tool_00"],
+            "ready on the early list: \(probe.json["tools"]?.encodedString() ?? "")")
         #expect(stage.status == 1, "\(stage.stdout)")
         #expect(stage.errorCode == "tool_missing")
-        #expect(stage.json["offered_tools"]?.arrayValue?.contains("tool_01") == false, "Codex read the list before tool_01 existed")
+        #expect(
+            stage.json["offered_tools"]?.arrayValue?.contains("tool_01") == false,
+            "Codex read the list before tool_01 existed")
     }
 
     @Test func withStableForTheStageSeesItAndTheProbeListsTheChange() throws {

@@ -15,11 +15,16 @@ struct MutationSliceTests {
     @Test func mutatedCommandLinesKeepTheContract() async throws {
         let report = try await offPool { () throws -> JSONValue in
             let temp = try TempDirectory(prefix: "mutate-slice")
-            let python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : ProjectPaths.python
-            let run = try ChildProcess.run(python, [
-                "\(ProjectPaths.root)/scripts/mutate_cli.py", "--bin", ProjectPaths.products,
-                "--mutations", String(Self.perTool), "--seed", "7", "--jobs", "2", "--report", temp.file("report.json"),
-            ])
+            let python =
+                FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+                ? "/usr/bin/python3" : ProjectPaths.python
+            let run = try ChildProcess.run(
+                python,
+                [
+                    "\(ProjectPaths.root)/scripts/mutate_cli.py", "--bin", ProjectPaths.products,
+                    "--mutations", String(Self.perTool), "--seed", "7", "--jobs", "2", "--report",
+                    temp.file("report.json"),
+                ])
             guard FileManager.default.fileExists(atPath: temp.file("report.json")) else {
                 throw NoMutationReport(stderr: String(run.stderr.suffix(2000)))
             }
@@ -27,7 +32,10 @@ struct MutationSliceTests {
         }
         let tools = try #require(report["tools"]?.arrayValue)
         let names = Set(tools.compactMap { $0["tool"]?.stringValue })
-        #expect(names.isSuperset(of: ["render-manifest", "git-clean-check", "port-preflight", "codex-stage", "probe-initialize"]))
+        #expect(
+            names.isSuperset(of: [
+                "render-manifest", "git-clean-check", "port-preflight", "codex-stage", "probe-initialize",
+            ]))
         for tool in tools {
             let name = tool["tool"]?.stringValue ?? "?"
             let failures = tool["failures"]?.arrayValue ?? []

@@ -55,7 +55,10 @@ import Testing
         #expect(run.json["signalled"] == [])
         #expect(run.json["skipped"] == [])
         let checks = run.json["bind_checks"]?.arrayValue ?? []
-        #expect(checks.compactMap { $0["address"]?.stringValue } == ["127.0.0.1:\(port)", "0.0.0.0:\(port)", "[::]:\(port)"])
+        #expect(
+            checks.compactMap { $0["address"]?.stringValue } == [
+                "127.0.0.1:\(port)", "0.0.0.0:\(port)", "[::]:\(port)",
+            ])
     }
 
     @Test func heldPortIsExitOneWithTheListener() throws {
@@ -136,14 +139,17 @@ import Testing
         let run = try Self.run(["--port", String(port), "--kill", "--force"])
         #expect(run.status == 1)
         #expect(run.json["signalled"] == [])
-        #expect(run.json["skipped"] == [["pid": .int(Int64(getpid())), "reason": "parent", "uid": .int(Int64(getuid()))]])
+        #expect(
+            run.json["skipped"] == [["pid": .int(Int64(getpid())), "reason": "parent", "uid": .int(Int64(getuid()))]])
     }
 
     @Test func randomHonoursRangeExcludeAndSeed() throws {
         let (holder, base) = try Self.consecutive(3)
         defer { holder.stop() }
         let held = Set((base...(base + 2)).map(Int64.init))
-        let arguments = ["--random", "--range", "\(base)-\(base + 7)", "--exclude", "\(base + 3),\(base + 4)", "--seed", "42"]
+        let arguments = [
+            "--random", "--range", "\(base)-\(base + 7)", "--exclude", "\(base + 3),\(base + 4)", "--seed", "42",
+        ]
         let first = try Self.run(arguments)
         let second = try Self.run(arguments)
         #expect(first.status == 0, "\(first.stdout)")
@@ -236,10 +242,14 @@ import Testing
         let check = try Self.runAsNobody(["--port", String(port)])
         #expect(check.status == 1)
         #expect(check.json["error"]?["code"] == "port_in_use")
-        #expect(check.json["listeners"] == [[
-            "pid": .null, "uid": 0, "user": "root", "command": .null,
-            "address": .string("127.0.0.1:\(port)"), "inode": check.json["listeners"]?.arrayValue?.first?["inode"] ?? .null,
-        ]])
+        #expect(
+            check.json["listeners"] == [
+                [
+                    "pid": .null, "uid": 0, "user": "root", "command": .null,
+                    "address": .string("127.0.0.1:\(port)"),
+                    "inode": check.json["listeners"]?.arrayValue?.first?["inode"] ?? .null,
+                ]
+            ])
         let kill = try Self.runAsNobody(["--port", String(port), "--kill", "--force", "--grace-ms", "100"])
         #expect(kill.status == 1)
         #expect(kill.json["skipped"] == [["pid": .null, "reason": "owner_unknown", "uid": 0]])

@@ -65,7 +65,9 @@ import Testing
         try withServer("era_server.py", ["--era", "modern", "--resources", "1"]) { url in
             let temp = try TempDirectory()
             let arguments = try temp.write("args.json", #"{"text": "from a file"}"#)
-            let ok = try probe(["--url", url, "--call", "tool_00", "--args", "@\(arguments)", "--require-resource", "r0"])
+            let ok = try probe([
+                "--url", url, "--call", "tool_00", "--args", "@\(arguments)", "--require-resource", "r0",
+            ])
             #expect(ok.status == 0, "\(ok.stdout)")
             #expect(ok.json["call"]?["text"] == "tool_00:from a file")
             #expect(ok.json["resources_count"] == 1)
@@ -98,22 +100,25 @@ import Testing
         try withServer("era_server.py", ["--era", "modern"]) { url in
             let temp = try TempDirectory()
             let config = temp.file("proxy.json")
-            try FileIO.writeJSON([
-                "mcpServers": [
-                    "modern": ["url": .string(url)],
-                    "legacy": [
-                        "command": .string(ProjectPaths.python),
-                        "args": [.string("\(Self.fixtures)/era_server.py"), "--stdio", "--era", "legacy"],
-                    ],
-                ],
-            ], to: config)
+            try FileIO.writeJSON(
+                [
+                    "mcpServers": [
+                        "modern": ["url": .string(url)],
+                        "legacy": [
+                            "command": .string(ProjectPaths.python),
+                            "args": [.string("\(Self.fixtures)/era_server.py"), "--stdio", "--era", "legacy"],
+                        ],
+                    ]
+                ], to: config)
             let run = try probe(["--proxy-config", config, "--require-tool", "modern::strict", "--deadline", "30"])
             #expect(run.status == 0, "\(run.stdout)")
             let servers = run.json["servers"]?.arrayValue ?? []
             #expect(servers.map { $0["era"] } == ["legacy", "modern"])
             #expect(servers.last?["supported_versions"] == ["2026-07-28"])
 
-            let legacy = try probe(["--proxy-config", config, "--server", "modern", "--era", "legacy", "--deadline", "5"])
+            let legacy = try probe([
+                "--proxy-config", config, "--server", "modern", "--era", "legacy", "--deadline", "5",
+            ])
             #expect(legacy.status == 1)
             #expect(legacy.json["servers"]?.arrayValue?.first?["error"]?["code"] == "unsupported_protocol_version")
         }

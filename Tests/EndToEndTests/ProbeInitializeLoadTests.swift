@@ -21,14 +21,20 @@ import Testing
         init() throws {
             directory = try TempDirectory(prefix: "load-stack")
             workspace = try SmokeServerTests.Workspace()
-            let render = try ToolRun.run("render-manifest", [
-                "render", "--template", "\(SmokePaths.stack)/proxy.template.json", "--catalog", "\(SmokePaths.stack)/catalog/core.json",
-                "--scope", "default", "--config-home", directory.file("config"), "--state-home", directory.path,
-                "--out-dir", directory.path, "--set", "PROXY_PORT=1", "--set", "STACK_PYTHON=\(ProjectPaths.python)",
-                "--set", "WORKSPACE_DIR=\(workspace.path)", "--quiet",
-            ])
+            let render = try ToolRun.run(
+                "render-manifest",
+                [
+                    "render", "--template", "\(SmokePaths.stack)/proxy.template.json", "--catalog",
+                    "\(SmokePaths.stack)/catalog/core.json",
+                    "--scope", "default", "--config-home", directory.file("config"), "--state-home", directory.path,
+                    "--out-dir", directory.path, "--set", "PROXY_PORT=1", "--set",
+                    "STACK_PYTHON=\(ProjectPaths.python)",
+                    "--set", "WORKSPACE_DIR=\(workspace.path)", "--quiet",
+                ])
             guard render.status == 0, let config = render.json["outputs"]?["proxy"]?.stringValue else {
-                throw NSError(domain: "EmbeddedStack", code: 1, userInfo: [NSLocalizedDescriptionKey: "render failed: \(render.stdout)"])
+                throw NSError(
+                    domain: "EmbeddedStack", code: 1,
+                    userInfo: [NSLocalizedDescriptionKey: "render failed: \(render.stdout)"])
             }
             process = try BackgroundProcess(
                 ProjectPaths.python, [StelaeProxyTests.proxy, "--config", config, "--port", "0"],
@@ -56,7 +62,8 @@ import Testing
         return env
     }
 
-    static let launchAllowance = Sanitizer.launchAllowance("probe-initialize", failingWith: ["--url", "not a url", "--quiet"])
+    static let launchAllowance = Sanitizer.launchAllowance(
+        "probe-initialize", failingWith: ["--url", "not a url", "--quiet"])
 
     private func probe(_ arguments: [String]) throws -> (ToolRun, Double) {
         let began = Date()
@@ -111,7 +118,8 @@ import Testing
         #expect(load["era"] == "legacy" && load["request"] == "tools/call" && load["tool"] == "doc_fetch_suite")
         let requests = try #require(load["requests"]?.intValue)
         #expect(requests >= 4 && load["ok"]?.intValue == requests)
-        let served = stack.logLines(containing: "call tool=doc_fetch_suite server=stelae -> ok", reaching: Int(requests))
+        let served = stack.logLines(
+            containing: "call tool=doc_fetch_suite server=stelae -> ok", reaching: Int(requests))
         #expect(served == Int(requests), "\(stack.log.suffix(2000))")
     }
 
@@ -128,21 +136,29 @@ import Testing
         #expect(run.errorCode == "load_errors")
         let load = try #require(run.json["load"])
         let requests = try #require(load["requests"]?.intValue)
-        #expect(requests >= 4 && load["errors"]?["timeout"]?["count"]?.intValue == requests && load["ok"] == 0, "\(load)")
-        #expect(run.json["error"]?["message"]?.stringValue?.contains("\(requests) of \(requests) requests failed (\(requests) timeout)") == true)
+        #expect(
+            requests >= 4 && load["errors"]?["timeout"]?["count"]?.intValue == requests && load["ok"] == 0, "\(load)")
+        #expect(
+            run.json["error"]?["message"]?.stringValue?.contains(
+                "\(requests) of \(requests) requests failed (\(requests) timeout)") == true)
         #expect(took < 1 + 1.5 + 1.5 + Self.launchAllowance, "took \(took) s")
         let read = "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=30).read().decode())"
         let stats = try JSONValue.parse(
-            Data(try ChildProcess.run(ProjectPaths.python, ["-c", read, "http://127.0.0.1:\(port)/stats?idle=3"]).stdout.utf8),
+            Data(
+                try ChildProcess.run(ProjectPaths.python, ["-c", read, "http://127.0.0.1:\(port)/stats?idle=3"]).stdout
+                    .utf8),
             source: "stats")
         #expect(stats["open"] == 0 && stats["lists"]?.intValue == requests, "\(stats)")
     }
 
     @Test func nothingListeningIsExit3() throws {
-        let server = try BackgroundProcess.python("\(ProjectPaths.root)/Tests/Fixtures/ProbeKit/fault_server.py", ["--mode", "refuse"])
+        let server = try BackgroundProcess.python(
+            "\(ProjectPaths.root)/Tests/Fixtures/ProbeKit/fault_server.py", ["--mode", "refuse"])
         defer { server.stop() }
         let port = try server.waitForReadyPort()
-        let (run, _) = try probe(["--url", "http://127.0.0.1:\(port)/mcp", "--load", "2", "--duration", "1", "--deadline", "1"])
+        let (run, _) = try probe([
+            "--url", "http://127.0.0.1:\(port)/mcp", "--load", "2", "--duration", "1", "--deadline", "1",
+        ])
         #expect(run.status == 3)
         #expect(run.errorCode == "server_unreachable")
         #expect(run.json["load"] == .null)
@@ -158,7 +174,10 @@ import Testing
         (url + ["--load", "4", "--duration", "0"], "--duration 0.0: must be > 0 and ≤ 3600 seconds"),
         (url + ["--duration", "5"], "--duration cannot be used without --load"),
         (url + ["--load", "4", "--call", "x", "--expect-error"], "--expect-error cannot be used with --load"),
-        (["--load", "4", "--stdio", "--", "python3", "server.py"], "--load cannot be used with --stdio: the load mode speaks streamable HTTP only"),
+        (
+            ["--load", "4", "--stdio", "--", "python3", "server.py"],
+            "--load cannot be used with --stdio: the load mode speaks streamable HTTP only"
+        ),
         (["--load", "4", "--proxy-config", "/nonexistent/proxy.json"], "--load cannot be used with --proxy-config"),
     ])
     func badFlagsAreExit2(_ arguments: [String], _ message: String) throws {

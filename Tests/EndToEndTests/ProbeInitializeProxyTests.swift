@@ -19,7 +19,8 @@ import Testing
         return env
     }
 
-    static let launchAllowance = Sanitizer.launchAllowance("probe-initialize", failingWith: ["--url", "not a url", "--quiet"])
+    static let launchAllowance = Sanitizer.launchAllowance(
+        "probe-initialize", failingWith: ["--url", "not a url", "--quiet"])
 
     private func probe(_ arguments: [String]) throws -> (ToolRun, Double) {
         let began = Date()
@@ -40,7 +41,8 @@ import Testing
 
     private func writeConfig(_ temp: TempDirectory, _ servers: [String: JSONValue]) throws -> String {
         let path = temp.file("proxy.json")
-        try FileIO.writeJSON(["mcpProxy": ["addr": ":9090", "type": "streamable-http"], "mcpServers": .object(servers)], to: path)
+        try FileIO.writeJSON(
+            ["mcpProxy": ["addr": ":9090", "type": "streamable-http"], "mcpServers": .object(servers)], to: path)
         return path
     }
 
@@ -73,16 +75,19 @@ import Testing
         let secret = "cfg-secret-\(UUID().uuidString)"
         try withHTTPServers { mcpURL, closedURL in
             let temp = try TempDirectory()
-            let config = try writeConfig(temp, [
-                "fast": Self.stdio(ProjectPaths.python, [Self.fastmcp, "--stdio", "--tools", "3", "--page-size", "2"]),
-                "missing": ["command": "no-such-mcp-server-binary", "args": ["--stdio"]],
-                "crash": Self.fault("exit", env: ["FIXTURE_API_KEY": secret]),
-                "hang": Self.fault("hang"),
-                "garbage": Self.fault("garbage"),
-                "web": ["type": "streamable-http", "url": .string(mcpURL)],
-                "down": ["url": .string(closedURL)],
-                "off": ["command": "no-such-binary-either", "options": ["disabled": true]],
-            ])
+            let config = try writeConfig(
+                temp,
+                [
+                    "fast": Self.stdio(
+                        ProjectPaths.python, [Self.fastmcp, "--stdio", "--tools", "3", "--page-size", "2"]),
+                    "missing": ["command": "no-such-mcp-server-binary", "args": ["--stdio"]],
+                    "crash": Self.fault("exit", env: ["FIXTURE_API_KEY": secret]),
+                    "hang": Self.fault("hang"),
+                    "garbage": Self.fault("garbage"),
+                    "web": ["type": "streamable-http", "url": .string(mcpURL)],
+                    "down": ["url": .string(closedURL)],
+                    "off": ["command": "no-such-binary-either", "options": ["disabled": true]],
+                ])
             let deadline = 8.0
             let (run, took) = try probe([
                 "--proxy-config", config, "--deadline", String(deadline),
@@ -93,13 +98,19 @@ import Testing
             #expect(run.errorCode == "servers_not_ready")
             let message = run.json["error"]?["message"]?.stringValue ?? ""
             #expect(message.hasPrefix("5 of 7 servers not ready: "))
-            for (name, code) in [("crash", "exited"), ("down", "unreachable"), ("garbage", "invalid_answer"), ("hang", "timeout"), ("missing", "command_not_found")] {
+            for (name, code) in [
+                ("crash", "exited"), ("down", "unreachable"), ("garbage", "invalid_answer"), ("hang", "timeout"),
+                ("missing", "command_not_found"),
+            ] {
                 #expect(message.contains("\(name) (\(code))"), "\(message)")
             }
             #expect(run.json["servers_failed"] == ["crash", "down", "garbage", "hang", "missing"])
             #expect(run.json["servers_skipped"] == ["off"])
             #expect(run.json["proxy_config"]?.stringValue == config)
-            #expect(run.json["servers"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["crash", "down", "fast", "garbage", "hang", "missing", "web"])
+            #expect(
+                run.json["servers"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == [
+                    "crash", "down", "fast", "garbage", "hang", "missing", "web",
+                ])
 
             let servers = Self.entries(run)
             for (name, entry) in servers {
@@ -161,11 +172,13 @@ import Testing
     @Test func everyServerReadyIsExit0() throws {
         try withHTTPServers { mcpURL, closedURL in
             let temp = try TempDirectory()
-            let config = try writeConfig(temp, [
-                "fast": Self.stdio(ProjectPaths.python, [Self.fastmcp, "--stdio", "--tools", "2"]),
-                "web": ["type": "http", "url": .string(mcpURL)],
-                "down": ["url": .string(closedURL)],
-            ])
+            let config = try writeConfig(
+                temp,
+                [
+                    "fast": Self.stdio(ProjectPaths.python, [Self.fastmcp, "--stdio", "--tools", "2"]),
+                    "web": ["type": "http", "url": .string(mcpURL)],
+                    "down": ["url": .string(closedURL)],
+                ])
             // --server leaves the unreachable one out; a bare tool is looked for in the union.
             let (run, _) = try probe([
                 "--proxy-config", config, "--server", "fast", "--server", "web", "--require-tool", "tool_01",
@@ -252,7 +265,8 @@ import Testing
     @Test func stdioModeEnvAndCwdReachTheServer() throws {
         // The script path is relative: it resolves only in --cwd.
         let (run, _) = try probe([
-            "--stdio", "--cwd", Self.fixtures, "--env", "FIXTURE_TOOLS=gamma,delta", "--require-tool", "delta", "--quiet",
+            "--stdio", "--cwd", Self.fixtures, "--env", "FIXTURE_TOOLS=gamma,delta", "--require-tool", "delta",
+            "--quiet",
             "--", PythonFixture.systemPython, "stdio_fault_server.py", "--mode", "banner",
         ])
         #expect(run.status == 0, "\(run.stdout)")

@@ -15,7 +15,9 @@ import Testing
         return env
     }
 
-    private func withServer<T>(_ script: String, _ arguments: [String], _ body: (BackgroundProcess, Int) throws -> T) throws -> T {
+    private func withServer<T>(_ script: String, _ arguments: [String], _ body: (BackgroundProcess, Int) throws -> T)
+        throws -> T
+    {
         let server = try BackgroundProcess.python("\(Self.fixtures)/\(script)", arguments)
         defer { server.stop() }
         let port = try server.waitForReadyPort(timeout: 60)
@@ -24,9 +26,12 @@ import Testing
 
     /// The deadline bounds below are the probe's own; under a sanitizer the instrumented
     /// binary's launch and exit come on top (an invalid URL exits before any network work).
-    static let launchAllowance = Sanitizer.launchAllowance("probe-initialize", failingWith: ["--url", "not a url", "--quiet"])
+    static let launchAllowance = Sanitizer.launchAllowance(
+        "probe-initialize", failingWith: ["--url", "not a url", "--quiet"])
 
-    private func probe(_ arguments: [String], environment: [String: String] = cleanEnvironment) throws -> (ToolRun, Double) {
+    private func probe(_ arguments: [String], environment: [String: String] = cleanEnvironment) throws -> (
+        ToolRun, Double
+    ) {
         let began = Date()
         let run = try ToolRun.run("probe-initialize", arguments, environment: environment)
         return (run, Date().timeIntervalSince(began))
@@ -85,7 +90,8 @@ import Testing
             let (run, _) = try probe(["--url", "http://127.0.0.1:\(port)/mcp", "--pretty"])
             #expect(run.status == 1)
             #expect(run.errorCode == "invalid_body")
-            #expect(run.json["attempts"]?.arrayValue?.first?["body_preview"]?.stringValue?.contains("It works!") == true)
+            #expect(
+                run.json["attempts"]?.arrayValue?.first?["body_preview"]?.stringValue?.contains("It works!") == true)
             #expect(run.stdout.contains("\n  \""))  // --pretty
         }
     }

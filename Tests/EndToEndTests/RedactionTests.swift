@@ -47,7 +47,8 @@ struct RedactionTests {
         var holding: Set<String> = []
         func scan(_ data: Data, _ place: String) {
             for secret in allSecrets where data.range(of: Data(secret.utf8)) != nil {
-                Issue.record("\(written.label): secret \(secret.prefix(8))… in \(place)", sourceLocation: sourceLocation)
+                Issue.record(
+                    "\(written.label): secret \(secret.prefix(8))… in \(place)", sourceLocation: sourceLocation)
             }
         }
         scan(Data(written.result.stdout.utf8), "stdout")
@@ -64,8 +65,11 @@ struct RedactionTests {
                 guard hit else { continue }
                 if written.credentialFiles.contains(path) {
                     holding.insert(path)
-                    let mode = (try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
-                    #expect(mode == 0o600, "\(written.label): \(path) holds a credential with mode \(String(mode, radix: 8))",
+                    let mode =
+                        (try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
+                    #expect(
+                        mode == 0o600,
+                        "\(written.label): \(path) holds a credential with mode \(String(mode, radix: 8))",
                         sourceLocation: sourceLocation)
                 } else {
                     scan(data, path)
@@ -108,9 +112,10 @@ struct RedactionTests {
             "render-manifest", ["render", "--template", "t.json", "--env-file", ".env", "--out-dir", "out"] + common,
             cwd: temp.path, home: temp.path)
         #expect(direct.status == 0, "\(direct.stdout)")
-        let held = Self.expectNoLeak(.init(
-            label: "render direct", result: direct, directories: [temp.file("out")],
-            credentialFiles: [temp.file("out/proxy.json")]))
+        let held = Self.expectNoLeak(
+            .init(
+                label: "render direct", result: direct, directories: [temp.file("out")],
+                credentialFiles: [temp.file("out/proxy.json")]))
         #expect(held == [temp.file("out/proxy.json")], "the secrets reached proxy.json")
 
         // Success: the template names no secret variable, but a value it uses carries one.
@@ -119,25 +124,39 @@ struct RedactionTests {
             ["render", "--template", "indirect.json", "--env-file", ".env", "--out-dir", "indirect"] + common,
             cwd: temp.path, home: temp.path)
         #expect(indirect.status == 0, "\(indirect.stdout)")
-        let heldIndirect = Self.expectNoLeak(.init(
-            label: "render indirect", result: indirect, directories: [temp.file("indirect")],
-            credentialFiles: [temp.file("indirect/proxy.json")]))
+        let heldIndirect = Self.expectNoLeak(
+            .init(
+                label: "render indirect", result: indirect, directories: [temp.file("indirect")],
+                credentialFiles: [temp.file("indirect/proxy.json")]))
         #expect(heldIndirect == [temp.file("indirect/proxy.json")])
 
         // Failures: a secret as the port, a secret beside a syntax error, --check-only, a missing variable.
         let failures: [(String, [String], Int32)] = [
             ("bad port", ["render", "--template", "t.json", "--env-file", "badport.env", "--out-dir", "f1"], 2),
-            ("bad port --set", ["render", "--template", "t.json", "--set", "PROXY_PORT=\(Self.fileToken)",
-                                "--set", "X_TOKEN=\(Self.fileToken)", "--out-dir", "f2"], 2),
+            (
+                "bad port --set",
+                [
+                    "render", "--template", "t.json", "--set", "PROXY_PORT=\(Self.fileToken)",
+                    "--set", "X_TOKEN=\(Self.fileToken)", "--out-dir", "f2",
+                ], 2
+            ),
             ("broken template", ["render", "--template", "broken.json", "--out-dir", "f3"], 2),
             ("missing variable", ["render", "--template", "t.json", "--out-dir", "f4"], 2),
-            ("check-only", ["render", "--template", "t.json", "--env-file", ".env", "--check-only", "--out-dir", "f5"], 0),
+            (
+                "check-only",
+                ["render", "--template", "t.json", "--env-file", ".env", "--check-only", "--out-dir", "f5"], 0
+            ),
         ]
         for (label, arguments, expected) in failures {
             let result = try Self.run("render-manifest", arguments + common, cwd: temp.path, home: temp.path)
             #expect(result.status == expected, "\(label): \(result.stdout)")
-            Self.expectNoLeak(.init(label: "render \(label)", result: result, directories: [temp.file("f1"), temp.file("f2"),
-                temp.file("f3"), temp.file("f4"), temp.file("f5")]))
+            Self.expectNoLeak(
+                .init(
+                    label: "render \(label)", result: result,
+                    directories: [
+                        temp.file("f1"), temp.file("f2"),
+                        temp.file("f3"), temp.file("f4"), temp.file("f5"),
+                    ]))
             #expect(!FileManager.default.fileExists(atPath: temp.file("f5")), "--check-only wrote nothing")
         }
     }
@@ -148,7 +167,8 @@ struct RedactionTests {
         try temp.write("manifest.json", #"{"schemaVersion": 1, "tools": [{"name": "grep", "server": "stelae"}]}"#)
         try temp.write("live.json", #"{"tools": [{"name": "grep"}, {"name": "\#(token)"}]}"#)
         let drift = try Self.run(
-            "render-manifest", ["drift", "--manifest", "manifest.json", "--live", "live.json"], cwd: temp.path, home: temp.path)
+            "render-manifest", ["drift", "--manifest", "manifest.json", "--live", "live.json"], cwd: temp.path,
+            home: temp.path)
         #expect(drift.status == 1, "\(drift.stdout)")
         #expect(drift.stdout.contains(Redactor.placeholder), "the extra tool is reported, redacted")
         Self.expectNoLeak(.init(label: "drift", result: drift, directories: []))
@@ -173,20 +193,24 @@ struct RedactionTests {
         // A server that demands the URL's credentials (HTTP 401 otherwise), so they are really used.
         let bare = try ChildProcess.run("git", ["clone", "-q", "--bare", repo, temp.file("served/repo.git")])
         try #require(bare.status == 0, "\(bare.stderr)")
-        let server = try BackgroundProcess("python3", [
-            "\(ProjectPaths.root)/Tests/Fixtures/GitKit/git_http_server.py", temp.file("served"),
-            "--basic-auth", "smoke:\(Self.urlPassword)",
-        ])
+        let server = try BackgroundProcess(
+            "python3",
+            [
+                "\(ProjectPaths.root)/Tests/Fixtures/GitKit/git_http_server.py", temp.file("served"),
+                "--basic-auth", "smoke:\(Self.urlPassword)",
+            ])
         defer { server.stop() }
         let port = try server.waitForReadyPort()
         let withCredentials = "http://smoke:\(Self.urlPassword)@127.0.0.1:\(port)/repo.git"
 
-        let clone = try Self.run("git-clean-check", ["clone", withCredentials, "clone"], cwd: temp.path, home: temp.path)
+        let clone = try Self.run(
+            "git-clean-check", ["clone", withCredentials, "clone"], cwd: temp.path, home: temp.path)
         #expect(clone.status == 0, "\(clone.stdout)")
         // libgit2 gets the credentials through a callback, so neither .git/config nor the reflogs hold them.
         Self.expectNoLeak(.init(label: "clone", result: clone, directories: [temp.file("clone")]))
         let unauthenticated = try Self.run(
-            "git-clean-check", ["clone", "http://127.0.0.1:\(port)/repo.git", "anonymous"], cwd: temp.path, home: temp.path)
+            "git-clean-check", ["clone", "http://127.0.0.1:\(port)/repo.git", "anonymous"], cwd: temp.path,
+            home: temp.path)
         #expect(unauthenticated.status == 3, "the server really demands credentials: \(unauthenticated.stdout)")
         let wrong = try Self.run(
             "git-clean-check", ["clone", "http://smoke:wrong-\(Self.urlPassword)@127.0.0.1:\(port)/repo.git", "wrong"],
@@ -206,7 +230,8 @@ struct RedactionTests {
         for (label, arguments, expected) in runs {
             let result = try Self.run("git-clean-check", arguments, cwd: temp.path, home: temp.path)
             #expect(result.status == expected, "\(label): \(result.stdout)")
-            Self.expectNoLeak(.init(label: label, result: result, directories: [temp.file("refused"), temp.file("snap")]))
+            Self.expectNoLeak(
+                .init(label: label, result: result, directories: [temp.file("refused"), temp.file("snap")]))
         }
         #expect(!FileManager.default.fileExists(atPath: temp.file("refused")))
     }
@@ -242,7 +267,8 @@ struct RedactionTests {
         Self.expectNoLeak(.init(label: "port random", result: random, directories: []))
 
         // Only our own listener is on this port; --kill stops it and reports what it signalled.
-        let killed = try Self.run("port-preflight", ["--port", port, "--kill", "--grace-ms", "3000"], cwd: temp.path, home: temp.path)
+        let killed = try Self.run(
+            "port-preflight", ["--port", port, "--kill", "--grace-ms", "3000"], cwd: temp.path, home: temp.path)
         #expect(killed.status == 0, "\(killed.stdout)")
         Self.expectNoLeak(.init(label: "port kill", result: killed, directories: []))
     }
@@ -256,18 +282,36 @@ struct RedactionTests {
     func probeInitialize() throws {
         let temp = try TempDirectory(prefix: "redact-probe")
         // A server that wants `Authorization: Bearer <token>` and echoes what it got on a 401.
-        let server = try BackgroundProcess("python3", [
-            "\(ProjectPaths.root)/Tests/Fixtures/ProbeKit/fault_server.py", "--mode", "auth", "--token", Self.headerToken,
-        ])
+        let server = try BackgroundProcess(
+            "python3",
+            [
+                "\(ProjectPaths.root)/Tests/Fixtures/ProbeKit/fault_server.py", "--mode", "auth", "--token",
+                Self.headerToken,
+            ])
         defer { server.stop() }
         let url = "http://127.0.0.1:\(try server.waitForReadyPort())/mcp"
         let common = ["--url", url, "--deadline", "3", "--attempt-timeout", "1"]
         let runs: [(String, [String], Int32)] = [
-            ("probe ok", common + ["--header", "Authorization: Bearer \(Self.headerToken)", "--header", "X-Api-Key: \(Self.fileToken)",
-                                   "--tools-out", "out/tools.json", "--min-tools", "1"], 0),
-            ("probe 401", common + ["--header", "Authorization: Bearer wrong-\(Self.headerToken)", "--tools-out", "bad/tools.json"], 1),
-            ("probe refused", ["--url", "http://smoke:\(Self.urlPassword)@127.0.0.1:\(try closedPort())/mcp", "--deadline", "0.5",
-                               "--header", "Authorization: Bearer \(Self.headerToken)"], 1),
+            (
+                "probe ok",
+                common + [
+                    "--header", "Authorization: Bearer \(Self.headerToken)", "--header", "X-Api-Key: \(Self.fileToken)",
+                    "--tools-out", "out/tools.json", "--min-tools", "1",
+                ], 0
+            ),
+            (
+                "probe 401",
+                common + [
+                    "--header", "Authorization: Bearer wrong-\(Self.headerToken)", "--tools-out", "bad/tools.json",
+                ], 1
+            ),
+            (
+                "probe refused",
+                [
+                    "--url", "http://smoke:\(Self.urlPassword)@127.0.0.1:\(try closedPort())/mcp", "--deadline", "0.5",
+                    "--header", "Authorization: Bearer \(Self.headerToken)",
+                ], 1
+            ),
             ("probe bad header", common + ["--header", "Authorization \(Self.headerToken)"], 2),
         ]
         for (label, arguments, expected) in runs {
@@ -275,12 +319,19 @@ struct RedactionTests {
             #expect(result.status == expected, "\(label): \(result.stdout)")
             Self.expectNoLeak(.init(label: label, result: result, directories: [temp.file("out"), temp.file("bad")]))
         }
-        #expect(FileManager.default.fileExists(atPath: temp.file("out/tools.json")), "the authorised probe really listed the tools")
+        #expect(
+            FileManager.default.fileExists(atPath: temp.file("out/tools.json")),
+            "the authorised probe really listed the tools")
     }
 
     /// A port nothing listens on (bound by the kernel, then closed).
     func closedPort() throws -> Int {
-        let listener = try BackgroundProcess("python3", ["-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print('READY', s.getsockname()[1], flush=True)"])
+        let listener = try BackgroundProcess(
+            "python3",
+            [
+                "-c",
+                "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print('READY', s.getsockname()[1], flush=True)",
+            ])
         defer { listener.stop() }
         return try listener.waitForReadyPort()
     }
@@ -295,7 +346,9 @@ struct RedactionTests {
 
     func codexStage() throws {
         let temp = try TempDirectory(prefix: "redact-codex")
-        try temp.write("stages.json", #"""
+        try temp.write(
+            "stages.json",
+            #"""
             {"stages": [{"name": "leaky", "prompt": "p", "expectations": [{"tool": "echo"}]},
                         {"name": "empty", "prompt": "p", "expectations": []}]}
             """#)
@@ -305,10 +358,11 @@ struct RedactionTests {
         func stage(_ name: String, mode: String, _ extra: [String] = []) throws -> ProcessResult {
             var environment = Self.environment(home: temp.path)
             environment["FAKE_CODEX_MODE"] = mode
-            let arguments = [
-                "run", "--stages", "stages.json", "--name", name, "--cd", "repo", "--mcp-url", mcpURL,
-                "--codex", Self.fakeCodex, "--work", "work-\(mode)", "--timeout", "30", "--grace", "1",
-            ] + extra
+            let arguments =
+                [
+                    "run", "--stages", "stages.json", "--name", name, "--cd", "repo", "--mcp-url", mcpURL,
+                    "--codex", Self.fakeCodex, "--work", "work-\(mode)", "--timeout", "30", "--grace", "1",
+                ] + extra
             let result = try ChildProcess.run(
                 ProjectPaths.binary("codex-stage"), arguments, cwd: temp.path, environment: environment)
             #expect(!result.signalled)
@@ -319,9 +373,10 @@ struct RedactionTests {
         let leak = try stage("leaky", mode: "leak", ["--keep-home", "--codex-home-template", "template"])
         #expect(leak.status == 1, "\(leak.stdout)")
         let home = temp.file("work-leak/codex-home-leaky")
-        let held = Self.expectNoLeak(.init(
-            label: "codex leak", result: leak, directories: [temp.file("work-leak")],
-            credentialFiles: ["\(home)/config.toml", "\(home)/auth.json"]))
+        let held = Self.expectNoLeak(
+            .init(
+                label: "codex leak", result: leak, directories: [temp.file("work-leak")],
+                credentialFiles: ["\(home)/config.toml", "\(home)/auth.json"]))
         #expect(held == ["\(home)/config.toml", "\(home)/auth.json"], "the credentials reached the kept home")
         let transcript = try String(contentsOfFile: temp.file("work-leak/transcripts/leaky.jsonl"), encoding: .utf8)
         #expect(transcript.contains("raw stdout \(Redactor.placeholder)"), "the leaking lines are kept, redacted")
@@ -337,7 +392,9 @@ struct RedactionTests {
 
         // `check` on saved files that were never redacted (written elsewhere): its answer is.
         let token = Self.environmentSecrets["GITHUB_TOKEN"]!
-        try temp.write("saved/leaky.jsonl", """
+        try temp.write(
+            "saved/leaky.jsonl",
+            """
             {"type":"item.completed","item":{"id":"1","type":"mcp_tool_call","server":"stelae","tool":"echo","arguments":{"t":"\(token)"},"status":"failed","error":{"message":"\(token)"}}}
             {"type":"turn.completed"}
             """)

@@ -18,12 +18,16 @@ import Testing
     }
 
     static let query = #"{"type": "object", "properties": {"query": {"type": "string"}}}"#
-    static let queryRequired = #"{"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}"#
+    static let queryRequired =
+        #"{"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}"#
 
     /// A hermetic environment; TMPDIR is the test's own, so a left-over export would show.
     static func environment(_ root: TempDirectory) throws -> [String: String] {
         try FileManager.default.createDirectory(atPath: root.file("tmp"), withIntermediateDirectories: true)
-        var env = ["HOME": root.path, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "TMPDIR": root.file("tmp")]
+        var env = [
+            "HOME": root.path, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "TMPDIR": root.file("tmp"),
+        ]
         env["GIT_AUTHOR_NAME"] = "E2E"
         env["GIT_AUTHOR_EMAIL"] = "e2e@tests.invalid"
         env["GIT_COMMITTER_NAME"] = "E2E"
@@ -33,7 +37,8 @@ import Testing
 
     @discardableResult
     static func git(_ script: String, in directory: String, _ environment: [String: String]) throws -> String {
-        let result = try ChildProcess.run("bash", ["-euo", "pipefail", "-c", script], cwd: directory, environment: environment)
+        let result = try ChildProcess.run(
+            "bash", ["-euo", "pipefail", "-c", script], cwd: directory, environment: environment)
         try #require(result.status == 0, "\(script): \(result.stderr)")
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -60,7 +65,9 @@ import Testing
         return (root, repo, env)
     }
 
-    static let renderFlags = ["--template", "template.json", "--catalog", "catalog/core.json", "--config-home", "local/home"]
+    static let renderFlags = [
+        "--template", "template.json", "--catalog", "catalog/core.json", "--config-home", "local/home",
+    ]
 
     static func diff(_ arguments: [String], cwd: String, _ env: [String: String]) throws -> ToolRun {
         try ToolRun.run(tool, ["diff"] + arguments, cwd: cwd, environment: env)
@@ -132,7 +139,9 @@ import Testing
         #expect(unknown.status == 2)
         #expect(unknown.errorCode == "unknown_revision")
         #expect(unknown.json["revision"] == "no-such-branch")
-        #expect(unknown.json["error"]?["message"]?.stringValue?.contains("revision no-such-branch not found in \(repo)") == true)
+        #expect(
+            unknown.json["error"]?["message"]?.stringValue?.contains("revision no-such-branch not found in \(repo)")
+                == true)
 
         let plain = root.file("plain")
         try FileManager.default.createDirectory(atPath: plain, withIntermediateDirectories: true)
@@ -154,7 +163,9 @@ import Testing
     @Test func twoFilesAnyShape() throws {
         let root = try TempDirectory(prefix: "rm-diff-e2e")
         let env = try Self.environment(root)
-        try root.write("manifest.json", """
+        try root.write(
+            "manifest.json",
+            """
             {"schemaVersion": 1, "tools": [{"name": "grep", "description": "", "server": "s", "annotations": {},
               "inputSchema": {"type": "object", "properties": {"pattern": {"type": "string"},
                 "mode": {"type": "string", "enum": ["a", "b"]}}, "required": ["pattern"]},
@@ -165,14 +176,16 @@ import Testing
               "inputSchema": {"type": "object", "properties": {"pattern": {"type": "string"},
                 "mode": {"type": "string", "enum": ["a"]}}, "required": ["pattern"]}}]}}
             """
-        let run = try ToolRun.run(Self.tool, ["diff", "manifest.json", "-"], cwd: root.path, environment: env, stdin: live)
+        let run = try ToolRun.run(
+            Self.tool, ["diff", "manifest.json", "-"], cwd: root.path, environment: env, stdin: live)
         #expect(run.status == 1, "\(run.stdout)")
         #expect(Self.changes(run) == ["grep enum_value_removed breaking"])
         #expect(run.json["changes"]?.arrayValue?.first?["before"] == "b")
         #expect(run.json["changes"]?.arrayValue?.first?["json_path"] == "inputSchema.properties.mode.enum")
         #expect(run.json["head"] == ["kind": "file", "path": "stdin", "tools": 1])
 
-        let reverse = try ToolRun.run(Self.tool, ["diff", "-", "manifest.json", "--pretty"], cwd: root.path, environment: env, stdin: live)
+        let reverse = try ToolRun.run(
+            Self.tool, ["diff", "-", "manifest.json", "--pretty"], cwd: root.path, environment: env, stdin: live)
         #expect(reverse.status == 0)
         #expect(Self.changes(reverse) == ["grep enum_widened compatible"])
 

@@ -52,19 +52,25 @@ import Testing
 
     @Test func badCatalogIsExitTwoWithFileAndPath() throws {
         let temp = try TempDirectory(prefix: "rm-e2e")
-        try temp.write("catalog/core.json", """
+        try temp.write(
+            "catalog/core.json",
+            """
             {"toolAggregations": {"aggregations": [{"name": "x", "description": "d", "inputSchema": {},
               "operations": [{"value": "a"}]}]}}
             """)
         let run = try ToolRun.run(
             "render-manifest",
-            ["render", "--template", "\(ProjectPaths.root)/stack/proxy.template.json", "--catalog", "catalog/core.json",
-             "--config-home", temp.file("home"), "--out-dir", temp.file("out"), "--set", "STACK_PYTHON=python3"],
+            [
+                "render", "--template", "\(ProjectPaths.root)/stack/proxy.template.json", "--catalog",
+                "catalog/core.json",
+                "--config-home", temp.file("home"), "--out-dir", temp.file("out"), "--set", "STACK_PYTHON=python3",
+            ],
             cwd: temp.path, environment: Self.environment(temp))
         #expect(run.status == 2)
         #expect(run.errorCode == "missing_key")
-        #expect(run.json["error"]?["message"]?.stringValue?.hasPrefix(
-            "catalog/core.json: toolAggregations.aggregations[0].operations[0]") == true)
+        #expect(
+            run.json["error"]?["message"]?.stringValue?.hasPrefix(
+                "catalog/core.json: toolAggregations.aggregations[0].operations[0]") == true)
         #expect(run.json["json_path"] == "toolAggregations.aggregations[0].operations[0]")
     }
 
@@ -73,15 +79,17 @@ import Testing
         try temp.write("t.json", #"{"mcpProxy": {"addr": ":{{PROXY_PORT}}"}, "x": "{{UNSET_THING}}"}"#)
         try temp.write("port.json", #"{"mcpProxy": {"addr": ":9090"}}"#)
         let base = ["--config-home", temp.file("home"), "--out-dir", temp.file("out")]
-        let missing = try ToolRun.run("render-manifest", ["--template", "t.json"] + base, cwd: temp.path,
-                                      environment: Self.environment(temp))
+        let missing = try ToolRun.run(
+            "render-manifest", ["--template", "t.json"] + base, cwd: temp.path,
+            environment: Self.environment(temp))
         #expect(missing.status == 2)
         #expect(missing.errorCode == "missing_variable")
         #expect(missing.json["variable"] == "UNSET_THING")
         #expect(missing.json["error"]?["message"]?.stringValue?.hasPrefix("t.json:") == true)
 
-        let port = try ToolRun.run("render-manifest", ["--template", "port.json"] + base, cwd: temp.path,
-                                   environment: Self.environment(temp))
+        let port = try ToolRun.run(
+            "render-manifest", ["--template", "port.json"] + base, cwd: temp.path,
+            environment: Self.environment(temp))
         #expect(port.status == 2)
         #expect(port.errorCode == "hardcoded_port")
         try temp.write("one.json", #"{"toolOverrides": {"servers": {"s": {"tools": {"t": {}}}}}}"#)
@@ -92,8 +100,9 @@ import Testing
         #expect(allowed.json["warnings"]?.arrayValue?.isEmpty == false)
         #expect(allowed.json["hardcoded_ports"]?.arrayValue?.first?["json_path"] == "mcpProxy.addr")
         // Nothing enabled: a clear error, exit 1, nothing written.
-        let empty = try ToolRun.run("render-manifest", ["--template", "t.json", "--set", "UNSET_THING=x"] + base,
-                                    cwd: temp.path, environment: Self.environment(temp))
+        let empty = try ToolRun.run(
+            "render-manifest", ["--template", "t.json", "--set", "UNSET_THING=x"] + base,
+            cwd: temp.path, environment: Self.environment(temp))
         #expect(empty.status == 1)
         #expect(empty.errorCode == "empty_manifest")
     }
@@ -104,7 +113,9 @@ import Testing
         #expect(render.status == 0)
         let manifest = temp.file("state/manifest.json")
 
-        let same = #"{"jsonrpc":"2.0","id":1,"result":{"tools":["# + (Self.curated.arrayValue ?? [])
+        let same =
+            #"{"jsonrpc":"2.0","id":1,"result":{"tools":["#
+            + (Self.curated.arrayValue ?? [])
             .map { #"{"name":"\#($0.stringValue!)"}"# }.joined(separator: ",") + "]}}"
         let clean = try ToolRun.run("render-manifest", ["drift", "--manifest", manifest, "--live", "-"], stdin: same)
         #expect(clean.status == 0, "\(clean.stdout)")
@@ -112,14 +123,19 @@ import Testing
         #expect(clean.json["extra"] == [])
 
         try temp.write("live.json", #"{"tools": [{"name": "grep"}, {"name": "read_file"}]}"#)
-        let drifted = try ToolRun.run("render-manifest", ["drift", "--manifest", manifest, "--live", temp.file("live.json")])
+        let drifted = try ToolRun.run(
+            "render-manifest", ["drift", "--manifest", manifest, "--live", temp.file("live.json")])
         #expect(drifted.status == 1)
         #expect(drifted.errorCode == "drift")
         #expect(drifted.json["extra"] == ["read_file"])
-        #expect(drifted.json["missing"] == ["doc_fetch_suite", "manage_docy_sources", "manage_stelae", "workspace_fs_read", "workspace_fs_write"])
+        #expect(
+            drifted.json["missing"] == [
+                "doc_fetch_suite", "manage_docy_sources", "manage_stelae", "workspace_fs_read", "workspace_fs_write",
+            ])
 
-        let garbage = try ToolRun.run("render-manifest", ["drift", "--manifest", manifest, "--live", "-"],
-                                      stdin: "event: message\ndata: {}\n")
+        let garbage = try ToolRun.run(
+            "render-manifest", ["drift", "--manifest", manifest, "--live", "-"],
+            stdin: "event: message\ndata: {}\n")
         #expect(garbage.status == 2)
         #expect(garbage.errorCode == "invalid_json")
         #expect(garbage.json["error"]?["message"]?.stringValue?.hasPrefix("stdin:") == true)

@@ -40,8 +40,11 @@ struct SmokeChainTests {
         #expect(!junit.contains("<failure"))
         let live = try JSONValue.load(path: "\(run.runDirectory)/tools.json")
         let liveNames = Set((live["tools"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
-        #expect(liveNames == ["doc_fetch_suite", "grep", "manage_docy_sources", "manage_stelae",
-                              "workspace_fs_read", "workspace_fs_write"])
+        #expect(
+            liveNames == [
+                "doc_fetch_suite", "grep", "manage_docy_sources", "manage_stelae",
+                "workspace_fs_read", "workspace_fs_write",
+            ])
         // The port is free again and the run directory is the last line printed.
         #expect(run.stepJSON("port-free")?["free"] == true)
         #expect(run.stdout.split(separator: "\n").last.map(String.init) == run.runDirectory)
@@ -71,29 +74,34 @@ struct SmokeChainTests {
         let source = try SmokeSource { root in
             // Hide grep in the core catalog (the fragment holding toolAggregations).
             let catalogDirectory = "\(root)/stack/catalog"
-            for name in try FileManager.default.contentsOfDirectory(atPath: catalogDirectory).sorted() where name.hasSuffix(".json") {
+            for name in try FileManager.default.contentsOfDirectory(atPath: catalogDirectory).sorted()
+            where name.hasSuffix(".json") {
                 let path = "\(catalogDirectory)/\(name)"
                 guard case .object(var fragment) = try JSONValue.load(path: path),
-                      case .object(var aggregations)? = fragment["toolAggregations"] else { continue }
+                    case .object(var aggregations)? = fragment["toolAggregations"]
+                else { continue }
                 var hidden = aggregations["hiddenTools"]?.arrayValue ?? []
                 hidden.append(["server": "stelae", "tool": "grep", "reason": "smoke test: a catalog that hides grep"])
                 aggregations["hiddenTools"] = .array(hidden)
                 fragment["toolAggregations"] = .object(aggregations)
-                try JSONValue.object(fragment).encodedString(pretty: true).write(toFile: path, atomically: true, encoding: .utf8)
+                try JSONValue.object(fragment).encodedString(pretty: true).write(
+                    toFile: path, atomically: true, encoding: .utf8)
                 return
             }
             Issue.record("no catalog fragment with toolAggregations under stack/catalog")
         }
         let output = try TempDirectory(prefix: "smoke-run")
-        let run = try SmokeRun.run(source: source, runDirectory: output, environment: ["STAGES": "bundle-tools", "PROBE_DEADLINE": "8"])
+        let run = try SmokeRun.run(
+            source: source, runDirectory: output, environment: ["STAGES": "bundle-tools", "PROBE_DEADLINE": "8"])
         #expect(run.status == 1, "\(run.diagnostics)")
         let failure = try #require(run.firstFailure)
         let step = try #require(failure["step"]?.stringValue)
         #expect(["probe", "drift"].contains(step), "\(run.diagnostics)")
         if step == "probe" { #expect(failure["code"]?.stringValue == "tools_not_ready") }
         let answer = try #require(run.stepJSON(step))
-        #expect(answer.allStrings.contains("grep") || (failure["message"]?.stringValue?.contains("grep") ?? false),
-                "the failing step must name grep: \(answer.encodedString())")
+        #expect(
+            answer.allStrings.contains("grep") || (failure["message"]?.stringValue?.contains("grep") ?? false),
+            "the failing step must name grep: \(answer.encodedString())")
         #expect(run.stepJSON("stop-stack")?["ok"] == true, "the stack is stopped after a failed probe")
         #expect(run.stepJSON("port-free")?["free"] == true)
     }
@@ -101,9 +109,11 @@ struct SmokeChainTests {
     @Test func stackThatDiesAtStartFailsTheProbeAndTheSummaryQuotesItsLog() throws {
         let source = try SmokeSource()
         let output = try TempDirectory(prefix: "smoke-run")
-        let run = try SmokeRun.run(source: source, runDirectory: output, environment: [
-            "PROXY_CMD": "\"$VENV/bin/python\" \(SmokePaths.fixtures)/dying_stack.py", "PROBE_DEADLINE": "20",
-        ])
+        let run = try SmokeRun.run(
+            source: source, runDirectory: output,
+            environment: [
+                "PROXY_CMD": "\"$VENV/bin/python\" \(SmokePaths.fixtures)/dying_stack.py", "PROBE_DEADLINE": "20",
+            ])
         #expect(run.status == 1, "\(run.diagnostics)")
         #expect(run.firstFailure?["step"]?.stringValue == "probe")
         #expect(run.firstFailure?["code"]?.stringValue == "stack_exited", "the probe stops waiting for a dead stack")
@@ -120,20 +130,25 @@ struct SmokeChainTests {
         // at start each time the proxy spawns it (failure mode 5 of the reference: tools/list empty).
         let source = try SmokeSource { root in
             let catalogDirectory = "\(root)/stack/catalog"
-            for name in try FileManager.default.contentsOfDirectory(atPath: catalogDirectory).sorted() where name.hasSuffix(".json") {
+            for name in try FileManager.default.contentsOfDirectory(atPath: catalogDirectory).sorted()
+            where name.hasSuffix(".json") {
                 let path = "\(catalogDirectory)/\(name)"
                 guard case .object(var fragment) = try JSONValue.load(path: path),
-                      case .object(var aggregations)? = fragment["toolAggregations"] else { continue }
+                    case .object(var aggregations)? = fragment["toolAggregations"]
+                else { continue }
                 var list = aggregations["aggregations"]?.arrayValue ?? []
                 list.append([
                     "name": "memory_suite", "description": "A tool the embedded stack does not implement.",
-                    "inputSchema": ["type": "object", "properties": ["operation": ["type": "string", "enum": ["recall"]]],
-                                    "required": ["operation"]],
+                    "inputSchema": [
+                        "type": "object", "properties": ["operation": ["type": "string", "enum": ["recall"]]],
+                        "required": ["operation"],
+                    ],
                     "operations": [["value": "recall", "downstreamServer": "memory", "downstreamTool": "recall"]],
                 ])
                 aggregations["aggregations"] = .array(list)
                 fragment["toolAggregations"] = .object(aggregations)
-                try JSONValue.object(fragment).encodedString(pretty: true).write(toFile: path, atomically: true, encoding: .utf8)
+                try JSONValue.object(fragment).encodedString(pretty: true).write(
+                    toFile: path, atomically: true, encoding: .utf8)
                 return
             }
             Issue.record("no catalog fragment with toolAggregations under stack/catalog")
@@ -150,9 +165,11 @@ struct SmokeChainTests {
     @Test func stageWhoseToolWritesIntoTheCloneFailsVerifyNamingThePath() throws {
         let source = try SmokeSource()
         let output = try TempDirectory(prefix: "smoke-run")
-        let run = try SmokeRun.run(source: source, runDirectory: output, environment: [
-            "PROXY_CMD": "\"$VENV/bin/python\" \(SmokePaths.fixtures)/leaky_stack.py", "STAGES": "bundle-tools",
-        ])
+        let run = try SmokeRun.run(
+            source: source, runDirectory: output,
+            environment: [
+                "PROXY_CMD": "\"$VENV/bin/python\" \(SmokePaths.fixtures)/leaky_stack.py", "STAGES": "bundle-tools",
+            ])
         #expect(run.status == 1, "\(run.diagnostics)")
         #expect(run.firstFailure?["step"]?.stringValue == "verify-bundle-tools")
         #expect(run.firstFailure?["code"]?.stringValue == "dirty_worktree")
@@ -167,9 +184,11 @@ struct SmokeChainTests {
         let port = try listener.waitForReadyPort()
         let source = try SmokeSource()
         let output = try TempDirectory(prefix: "smoke-run")
-        let run = try SmokeRun.run(source: source, runDirectory: output, environment: [
-            "PROXY_PORT": String(port), "STAGES": "install",
-        ])
+        let run = try SmokeRun.run(
+            source: source, runDirectory: output,
+            environment: [
+                "PROXY_PORT": String(port), "STAGES": "install",
+            ])
         #expect(run.status == 0, "\(run.diagnostics)")
         let preflight = try #require(run.stepJSON("port-preflight"))
         #expect(preflight["port"]?.intValue == Int64(port))
@@ -199,7 +218,8 @@ struct SmokeChainTests {
         let ledger = "\(output.path)/run/steps.jsonl"
         let started = Date()
         while chain.isRunning, Date().timeIntervalSince(started) < 120,
-              !((try? String(contentsOfFile: ledger, encoding: .utf8))?.contains("\"drift\"") ?? false) {
+            !((try? String(contentsOfFile: ledger, encoding: .utf8))?.contains("\"drift\"") ?? false)
+        {
             usleep(50_000)
         }
         try #require(chain.isRunning, "the chain ended before it could be interrupted")
@@ -208,8 +228,10 @@ struct SmokeChainTests {
         while chain.isRunning, Date().timeIntervalSince(stopAsked) < 60 { usleep(50_000) }
         #expect(!chain.isRunning, "the chain must end promptly after SIGTERM")
         #expect(chain.terminationStatus == 143)
-        let run = SmokeRun(status: chain.terminationStatus, stdout: "", stderr: "",
-                           runDirectory: "\(output.path)/run", summary: .null).reloaded()
+        let run = SmokeRun(
+            status: chain.terminationStatus, stdout: "", stderr: "",
+            runDirectory: "\(output.path)/run", summary: .null
+        ).reloaded()
         #expect(run.summary["ok"] == false)
         #expect(run.steps.contains { $0["error_code"]?.stringValue == "interrupted" }, "\(run.diagnostics)")
         #expect(run.stepJSON("stop-stack")?["ok"] == true)

@@ -10,7 +10,8 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(5)))
 struct SmokeHarnessTests {
     static let fixtures = "\(ProjectPaths.root)/Tests/Fixtures/Harness"
-    static let defaultStack = #""$VENV/bin/python" "$SMOKE_ROOT/stack/stelae_proxy.py" --config "$PROXY_CONFIG" --port "$PROXY_PORT""#
+    static let defaultStack =
+        #""$VENV/bin/python" "$SMOKE_ROOT/stack/stelae_proxy.py" --config "$PROXY_CONFIG" --port "$PROXY_PORT""#
 
     /// The embedded source with the fixture test modules under checks/.
     static func sourceWithChecks() throws -> SmokeSource {
@@ -27,17 +28,24 @@ struct SmokeHarnessTests {
 
     @Test func theEmbeddedStacksOwnSuiteRunsBeforeAndAfterAndItsCasesReachJUnit() throws {
         let output = try TempDirectory(prefix: "harness-run")
-        let run = try SmokeRun.run(source: try SmokeSource(), runDirectory: output,
-                                   environment: ["SMOKE_TESTS": "1", "STAGES": "install"])
+        let run = try SmokeRun.run(
+            source: try SmokeSource(), runDirectory: output,
+            environment: ["SMOKE_TESTS": "1", "STAGES": "install"])
         #expect(run.status == 0, "\(run.diagnostics)")
         let steps = run.steps.compactMap { $0["step"]?.stringValue }
-        #expect(steps.starts(with: ["clone", "snapshot", "port-preflight", "render", "test-env", "tests-pre", "verify-tests-pre", "start-stack"]))
+        #expect(
+            steps.starts(with: [
+                "clone", "snapshot", "port-preflight", "render", "test-env", "tests-pre", "verify-tests-pre",
+                "start-stack",
+            ]))
         #expect(Array(steps.suffix(4)) == ["tests-post", "verify-clean", "stop-stack", "port-free"], "\(steps)")
         let pre = try #require(run.step("tests-pre")?["tests"])
         let post = try #require(run.step("tests-post")?["tests"])
         #expect(pre["failed"] == 0 && (pre["passed"]?.intValue ?? 0) >= 4)
-        #expect((post["passed"]?.intValue ?? 0) > (pre["passed"]?.intValue ?? 0), "after the stages the live tests run too")
-        #expect(run.summary["tests"]?["total"]?.intValue == (pre["total"]?.intValue ?? 0) + (post["total"]?.intValue ?? 0))
+        #expect(
+            (post["passed"]?.intValue ?? 0) > (pre["passed"]?.intValue ?? 0), "after the stages the live tests run too")
+        #expect(
+            run.summary["tests"]?["total"]?.intValue == (pre["total"]?.intValue ?? 0) + (post["total"]?.intValue ?? 0))
         let answer = try #require(run.stepJSON("tests-post"))
         #expect(answer["ran"]?.stringValue?.contains("--junitxml=") == true, "pytest writes its own JUnit report")
         let env = try #require(run.stepJSON("test-env"))
@@ -46,7 +54,8 @@ struct SmokeHarnessTests {
         let again = try TempDirectory(prefix: "harness-run")
         let secondSource = try SmokeSource()
         let second = try ChildProcess.run(
-            "/usr/bin/timeout", ["-k", "10", "120", "bash", SmokePaths.script, "clone", "test-env"], cwd: ProjectPaths.root,
+            "/usr/bin/timeout", ["-k", "10", "120", "bash", SmokePaths.script, "clone", "test-env"],
+            cwd: ProjectPaths.root,
             environment: SmokeRun.environment(source: secondSource, runDirectory: again, extra: ["SMOKE_TESTS": "1"]))
         withExtendedLifetime(secondSource) {}
         #expect(second.status == 0, "\(second.stderr.suffix(1500))")
@@ -61,9 +70,12 @@ struct SmokeHarnessTests {
 
     @Test func aFailingTestIsNamedInTheSummaryAndJUnitAndAMissingCommandToo() throws {
         let output = try TempDirectory(prefix: "harness-run")
-        let run = try SmokeRun.run(source: try Self.sourceWithChecks(), runDirectory: output, environment: [
-            "SMOKE_TESTS_PRE": "pytest checks/test_mixed.py", "SMOKE_TESTS_POST": "nosuch-smoke-tool --flag", "STAGES": "install",
-        ])
+        let run = try SmokeRun.run(
+            source: try Self.sourceWithChecks(), runDirectory: output,
+            environment: [
+                "SMOKE_TESTS_PRE": "pytest checks/test_mixed.py", "SMOKE_TESTS_POST": "nosuch-smoke-tool --flag",
+                "STAGES": "install",
+            ])
         #expect(run.status == 1, "\(run.diagnostics)")
         #expect(run.firstFailure?["step"] == "tests-pre")
         #expect(run.firstFailure?["code"] == "tests_failed")
@@ -74,7 +86,9 @@ struct SmokeHarnessTests {
         // A red test step is evidence of its own: the stack and the stages still ran.
         #expect(run.step("stage-install")?["status"] == "passed")
         #expect(run.step("tests-post")?["error_code"] == "command_not_found")
-        #expect(run.step("tests-post")?["error_message"]?.stringValue?.hasSuffix("command not found: nosuch-smoke-tool") == true)
+        #expect(
+            run.step("tests-post")?["error_message"]?.stringValue?.hasSuffix("command not found: nosuch-smoke-tool")
+                == true)
         #expect(run.step("verify-clean")?["status"] == "passed")
         let junit = try String(contentsOfFile: "\(run.runDirectory)/junit.xml", encoding: .utf8)
         let broken = try #require(junit.range(of: "name=\"test_broken\""))
@@ -84,16 +98,22 @@ struct SmokeHarnessTests {
 
     @Test func aSuiteThatDoesNotCollectNamesTheMissingModuleOrTheBrokenFile() throws {
         let output = try TempDirectory(prefix: "harness-run")
-        let run = try SmokeRun.run(source: try Self.sourceWithChecks(), runDirectory: output, environment: [
-            "SMOKE_TESTS_PRE": "pytest checks/test_nocollect.py", "SMOKE_TESTS_POST": "pytest checks/test_syntax.py",
-            "STAGES": "install",
-        ])
+        let run = try SmokeRun.run(
+            source: try Self.sourceWithChecks(), runDirectory: output,
+            environment: [
+                "SMOKE_TESTS_PRE": "pytest checks/test_nocollect.py",
+                "SMOKE_TESTS_POST": "pytest checks/test_syntax.py",
+                "STAGES": "install",
+            ])
         #expect(run.status == 1, "\(run.diagnostics)")
         #expect(run.step("tests-pre")?["error_code"] == "missing_dependency")
-        #expect(run.step("tests-pre")?["error_message"]?.stringValue?.contains(
-            "checks/test_nocollect.py: No module named 'stelae_fixture_module_that_is_missing'") == true)
+        #expect(
+            run.step("tests-pre")?["error_message"]?.stringValue?.contains(
+                "checks/test_nocollect.py: No module named 'stelae_fixture_module_that_is_missing'") == true)
         #expect(run.step("tests-post")?["error_code"] == "collection_error")
-        #expect(run.step("tests-post")?["error_message"]?.stringValue?.contains("checks/test_syntax.py (SyntaxError") == true)
+        #expect(
+            run.step("tests-post")?["error_message"]?.stringValue?.contains("checks/test_syntax.py (SyntaxError")
+                == true)
         #expect(run.step("tests-post")?["tests"]?["failing"] == ["checks/test_syntax.py"])
     }
 
@@ -104,26 +124,35 @@ struct SmokeHarnessTests {
                 toFile: "\(root)/checks/bad-requirements.txt", atomically: true, encoding: .utf8)
         }
         let output = try TempDirectory(prefix: "harness-run")
-        let run = try SmokeRun.run(source: source, runDirectory: output, environment: [
-            "SMOKE_TESTS_PRE": "pytest checks/test_mixed.py", "SMOKE_TEST_REQUIREMENTS": "checks/bad-requirements.txt",
-            "SMOKE_TEST_ENVS": output.file("envs"), "STAGES": "install",
-        ])
+        let run = try SmokeRun.run(
+            source: source, runDirectory: output,
+            environment: [
+                "SMOKE_TESTS_PRE": "pytest checks/test_mixed.py",
+                "SMOKE_TEST_REQUIREMENTS": "checks/bad-requirements.txt",
+                "SMOKE_TEST_ENVS": output.file("envs"), "STAGES": "install",
+            ])
         #expect(run.status == 1, "\(run.diagnostics)")
         #expect(run.firstFailure?["step"] == "test-env" && run.firstFailure?["code"] == "test_env_failed")
-        #expect(run.firstFailure?["message"]?.stringValue?.contains("Invalid requirement: 'this is not a requirement ==='") == true)
+        #expect(
+            run.firstFailure?["message"]?.stringValue?.contains("Invalid requirement: 'this is not a requirement ==='")
+                == true)
         #expect(run.step("tests-pre")?["status"] == "skipped")
         #expect(run.step("stage-install")?["status"] == "passed", "the chain goes on without its tests")
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: output.file("envs")).filter { !$0.hasSuffix(".lock") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: output.file("envs")).filter {
+            !$0.hasSuffix(".lock")
+        }
         #expect(leftovers.isEmpty, "a failed build leaves no half-made environment: \(leftovers)")
     }
 
     @Test func aCommandThatHangsIsStoppedAtItsTimeout() throws {
         let output = try TempDirectory(prefix: "harness-run")
         let pidFile = output.file("hang.pid")
-        let run = try SmokeRun.run(source: try Self.sourceWithChecks(), runDirectory: output, environment: [
-            "SMOKE_TESTS_PRE": "python checks/hang.py \(pidFile)", "SMOKE_TESTS_POST": "none", "TESTS_TIMEOUT": "3",
-            "STAGES": "install",
-        ])
+        let run = try SmokeRun.run(
+            source: try Self.sourceWithChecks(), runDirectory: output,
+            environment: [
+                "SMOKE_TESTS_PRE": "python checks/hang.py \(pidFile)", "SMOKE_TESTS_POST": "none", "TESTS_TIMEOUT": "3",
+                "STAGES": "install",
+            ])
         #expect(run.status == 1, "\(run.diagnostics)")
         #expect(run.step("tests-pre")?["error_code"] == "tests_timeout")
         #expect((run.step("tests-pre")?["elapsed_ms"]?.intValue ?? .max) < 9000, "3 s and the kill grace, not more")
@@ -138,9 +167,11 @@ struct SmokeHarnessTests {
 
     @Test func theRestartedStackServesTheSameToolsAndTheNextStageRunsAgainstIt() throws {
         let output = try TempDirectory(prefix: "harness-run")
-        let run = try SmokeRun.run(source: try SmokeSource(), runDirectory: output, environment: [
-            "SMOKE_RESTART": "after:bundle-tools", "STAGES": "bundle-tools install",
-        ])
+        let run = try SmokeRun.run(
+            source: try SmokeSource(), runDirectory: output,
+            environment: [
+                "SMOKE_RESTART": "after:bundle-tools", "STAGES": "bundle-tools install",
+            ])
         #expect(run.status == 0, "\(run.diagnostics)")
         let steps = run.steps.compactMap { $0["step"]?.stringValue }
         let restartIndex = try #require(steps.firstIndex(of: "restart-after-bundle-tools"))
@@ -155,7 +186,8 @@ struct SmokeHarnessTests {
         #expect(Self.names(after) == Self.names(before) && !Self.names(after).isEmpty)
         // The stages after it ran against the restarted stack, which is the one stopped at the end.
         let first = try #require(run.stepJSON("start-stack")?["pid"]?.intValue)
-        let restarted = try #require(try JSONValue.load(path: "\(run.runDirectory)/\(directory)/start.json")["pid"]?.intValue)
+        let restarted = try #require(
+            try JSONValue.load(path: "\(run.runDirectory)/\(directory)/start.json")["pid"]?.intValue)
         #expect(first != restarted)
         #expect(run.stepJSON("stop-stack")?["pid"]?.intValue == restarted)
         #expect(run.step("stage-install")?["status"] == "passed")
@@ -165,14 +197,18 @@ struct SmokeHarnessTests {
 
     @Test func aStackThatDoesNotComeBackIsRestartTimeoutWithinTheBudget() throws {
         let output = try TempDirectory(prefix: "harness-run")
-        let run = try SmokeRun.run(source: try SmokeSource(), runDirectory: output, environment: [
-            "PROXY_CMD": "\"$VENV/bin/python\" \(Self.fixtures)/restart_stack.py hang -- \(Self.defaultStack)",
-            "SMOKE_RESTART": "after:bundle-tools", "STAGES": "bundle-tools install", "RESTART_TIMEOUT": "4",
-        ])
+        let run = try SmokeRun.run(
+            source: try SmokeSource(), runDirectory: output,
+            environment: [
+                "PROXY_CMD": "\"$VENV/bin/python\" \(Self.fixtures)/restart_stack.py hang -- \(Self.defaultStack)",
+                "SMOKE_RESTART": "after:bundle-tools", "STAGES": "bundle-tools install", "RESTART_TIMEOUT": "4",
+            ])
         #expect(run.status == 1, "\(run.diagnostics)")
         #expect(run.firstFailure?["step"] == "restart-after-bundle-tools")
         #expect(run.firstFailure?["code"] == "restart_timeout")
-        #expect((run.step("restart-after-bundle-tools")?["elapsed_ms"]?.intValue ?? .max) < 9000, "RESTART_TIMEOUT=4 bounds it")
+        #expect(
+            (run.step("restart-after-bundle-tools")?["elapsed_ms"]?.intValue ?? .max) < 9000,
+            "RESTART_TIMEOUT=4 bounds it")
         let tail = (run.summary["stack_log_tail"]?.arrayValue ?? []).compactMap(\.stringValue)
         #expect(tail.contains { $0.contains("start 2 hangs on purpose") }, "\(tail)")
         #expect(run.step("stage-install")?["status"] == "skipped")
@@ -184,12 +220,16 @@ struct SmokeHarnessTests {
         let output = try TempDirectory(prefix: "harness-run")
         let grabberPid = "\(output.path)/run/grabber.pid"
         defer {
-            if let text = try? String(contentsOfFile: grabberPid, encoding: .utf8), let pid = Int32(text) { kill(pid, SIGKILL) }
+            if let text = try? String(contentsOfFile: grabberPid, encoding: .utf8), let pid = Int32(text) {
+                kill(pid, SIGKILL)
+            }
         }
-        let run = try SmokeRun.run(source: try SmokeSource(), runDirectory: output, environment: [
-            "PROXY_CMD": "\"$VENV/bin/python\" \(Self.fixtures)/restart_stack.py grab -- \(Self.defaultStack)",
-            "SMOKE_RESTART": "after:install", "STAGES": "install remove",
-        ])
+        let run = try SmokeRun.run(
+            source: try SmokeSource(), runDirectory: output,
+            environment: [
+                "PROXY_CMD": "\"$VENV/bin/python\" \(Self.fixtures)/restart_stack.py grab -- \(Self.defaultStack)",
+                "SMOKE_RESTART": "after:install", "STAGES": "install remove",
+            ])
         #expect(run.status == 1, "\(run.diagnostics)")
         #expect(run.firstFailure?["step"] == "restart-after-install")
         #expect(run.firstFailure?["code"] == "port_in_use")
@@ -205,10 +245,12 @@ struct SmokeHarnessTests {
     @Test func repeatFiveTimesOnAStackThatFailsOneRunInFiveWritesFlakes() throws {
         let output = try TempDirectory(prefix: "harness-repeat")
         let counter = output.file("starts.count")
-        let run = try SmokeRun.run(source: try SmokeSource(), runDirectory: output, environment: [
-            "REPEAT": "5", "STAGES": "install", "FLAKY_COUNTER": counter, "FLAKY_FAIL_ON": "3",
-            "PROXY_CMD": "\(Self.fixtures)/flaky_stack.sh \(Self.defaultStack)",
-        ], limitSeconds: 280)
+        let run = try SmokeRun.run(
+            source: try SmokeSource(), runDirectory: output,
+            environment: [
+                "REPEAT": "5", "STAGES": "install", "FLAKY_COUNTER": counter, "FLAKY_FAIL_ON": "3",
+                "PROXY_CMD": "\(Self.fixtures)/flaky_stack.sh \(Self.defaultStack)",
+            ], limitSeconds: 280)
         #expect(run.status == 1, "a step failed in one run: \(run.stderr.suffix(2000))")
         let parent = "\(output.path)/run"
         let flakes = try JSONValue.load(path: "\(parent)/flakes.json")
@@ -220,7 +262,9 @@ struct SmokeHarnessTests {
         #expect(flakes["flaky"]?.arrayValue?.contains("probe") == true)
         #expect(flakes["steps"]?.arrayValue?.first { $0["step"] == "clone" }?["passed"] == 5)
         for k in 1...5 {
-            #expect(FileManager.default.fileExists(atPath: "\(parent)/run-0\(k)/summary.json"), "run \(k) has its own directory")
+            #expect(
+                FileManager.default.fileExists(atPath: "\(parent)/run-0\(k)/summary.json"),
+                "run \(k) has its own directory")
             #expect(run.stderr.contains("run \(k) of 5"))
         }
         #expect(run.stderr.contains("tally: 3 run(s): 2 passed, 1 failed; failing steps: probe 2/3 (stack_exited)"))
@@ -233,14 +277,18 @@ struct SmokeHarnessTests {
         let source = try SmokeSource()
         let output = try TempDirectory(prefix: "harness-run")
         let secret = SmokeRun.dummySecrets["OPENAI_API_KEY"]!
-        let environment = ["MANUAL": "1", "STAGES": "install",
-                           "PROXY_CMD": "SMOKE_NOT_A_SECRET=\(secret) \(Self.defaultStack)"]
+        let environment = [
+            "MANUAL": "1", "STAGES": "install",
+            "PROXY_CMD": "SMOKE_NOT_A_SECRET=\(secret) \(Self.defaultStack)",
+        ]
         var stackPid: Int32 = 0
         defer { if stackPid > 0 { kill(-stackPid, SIGKILL) } }
         let run = try SmokeRun.run(source: source, runDirectory: output, environment: environment)
         // No summary yet: the stack's pid from the run directory.
-        stackPid = Int32(try String(contentsOfFile: "\(output.path)/run/stack.pid", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        stackPid =
+            Int32(
+                try String(contentsOfFile: "\(output.path)/run/stack.pid", encoding: .utf8)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         try #require(stackPid > 0, "\(run.diagnostics)")
         #expect(run.status == 0, "\(run.diagnostics)")
         #expect(run.stderr.contains("playbook: \(run.runDirectory)/playbook.md"))
@@ -248,13 +296,18 @@ struct SmokeHarnessTests {
         #expect(!FileManager.default.fileExists(atPath: "\(run.runDirectory)/summary.json"))
         let playbook = try String(contentsOfFile: "\(run.runDirectory)/playbook.md", encoding: .utf8)
         #expect(playbook.contains("MANUAL=1"))
-        #expect(playbook.contains("## Not run yet") && playbook.contains("- `stage-install`: `SMOKE_DIR=\(run.runDirectory) make smoke-stages STAGES=install`"))
+        #expect(
+            playbook.contains("## Not run yet")
+                && playbook.contains(
+                    "- `stage-install`: `SMOKE_DIR=\(run.runDirectory) make smoke-stages STAGES=install`")
+        )
         #expect(playbook.contains("probe-initialize --url http://127.0.0.1:"))
         #expect(playbook.contains("SMOKE_NOT_A_SECRET=[REDACTED]") && !playbook.contains(secret))
         // Resume by hand: the stages, then stop and summarise, on the same run directory.
         let resumed = try ChildProcess.run(
             "/usr/bin/timeout", ["-k", "10", "200", "bash", SmokePaths.script, "stages", "stop", "summary"],
-            cwd: ProjectPaths.root, environment: SmokeRun.environment(source: source, runDirectory: output, extra: environment))
+            cwd: ProjectPaths.root,
+            environment: SmokeRun.environment(source: source, runDirectory: output, extra: environment))
         let done = run.reloaded()
         #expect(done.summary["failed"] == 0, "\(resumed.stderr.suffix(2000))\n\(done.diagnostics)")
         #expect(done.step("stage-install")?["status"] == "passed" && done.step("port-free")?["status"] == "passed")

@@ -20,8 +20,10 @@ struct SmokeServerTests {
             try root.write("src/notes.txt", "alpha\nBeta manage_stelae 42\n")
             try root.write("src/deep/more.txt", "gamma\n")
             try FileManager.default.createSymbolicLink(atPath: "\(path)/outside", withDestinationPath: "/etc")
-            for arguments in [["init", "-q"], ["add", "-A"],
-                              ["-c", "user.email=t@example.invalid", "-c", "user.name=t", "commit", "-q", "-m", "ws"]] {
+            for arguments in [
+                ["init", "-q"], ["add", "-A"],
+                ["-c", "user.email=t@example.invalid", "-c", "user.name=t", "commit", "-q", "-m", "ws"],
+            ] {
                 try ChildProcess.run("git", arguments, cwd: path)
             }
         }
@@ -38,31 +40,40 @@ struct SmokeServerTests {
     }
 
     /// Starts the stack, lists its tools, makes `calls`; returns the observation.
-    static func observe(manifest: String = SmokePaths.manifest, workspace: Workspace,
-                        calls: [Call] = [], via: String = "stdio") throws -> JSONValue {
+    static func observe(
+        manifest: String = SmokePaths.manifest, workspace: Workspace,
+        calls: [Call] = [], via: String = "stdio"
+    ) throws -> JSONValue {
         let callsJSON = try JSONValue(encoding: calls).encodedString()
-        let result = try ChildProcess.run(ProjectPaths.python, [
-            "\(SmokePaths.fixtures)/mcp_client.py", "--server", SmokePaths.server, "--manifest", manifest,
-            "--workspace", workspace.path, "--docs", SmokePaths.docs, "--state", workspace.state.path,
-            "--via", via, "--calls", callsJSON,
-        ])
+        let result = try ChildProcess.run(
+            ProjectPaths.python,
+            [
+                "\(SmokePaths.fixtures)/mcp_client.py", "--server", SmokePaths.server, "--manifest", manifest,
+                "--workspace", workspace.path, "--docs", SmokePaths.docs, "--state", workspace.state.path,
+                "--via", via, "--calls", callsJSON,
+            ])
         guard result.status == 0 else {
-            throw NSError(domain: "mcp_client", code: Int(result.status), userInfo: [
-                NSLocalizedDescriptionKey: "mcp_client failed (\(result.status)): \(result.stderr.suffix(3000))"])
+            throw NSError(
+                domain: "mcp_client", code: Int(result.status),
+                userInfo: [
+                    NSLocalizedDescriptionKey: "mcp_client failed (\(result.status)): \(result.stderr.suffix(3000))"
+                ])
         }
         return try JSONValue.parse(Data(result.stdout.utf8), source: "mcp_client")
     }
 
     static func manifestTools(_ path: String = SmokePaths.manifest) throws -> [String: JSONValue] {
         let tools = try JSONValue.load(path: path)["tools"]?.arrayValue ?? []
-        return Dictionary(uniqueKeysWithValues: tools.compactMap { tool in tool["name"]?.stringValue.map { ($0, tool) } })
+        return Dictionary(
+            uniqueKeysWithValues: tools.compactMap { tool in tool["name"]?.stringValue.map { ($0, tool) } })
     }
 
     /// Writes a manifest holding only `names` (taken from the rendered manifest) plus `extra` tools.
     static func manifest(_ names: [String], extra: [JSONValue] = [], in directory: TempDirectory) throws -> String {
         let all = try manifestTools()
         let tools = names.compactMap { all[$0] } + extra
-        return try directory.write("manifest.json", JSONValue.object(["schemaVersion": 1, "tools": .array(tools)]).encodedString())
+        return try directory.write(
+            "manifest.json", JSONValue.object(["schemaVersion": 1, "tools": .array(tools)]).encodedString())
     }
 
     static func calls(_ observation: JSONValue) -> [JSONValue] { observation["calls"]?.arrayValue ?? [] }
@@ -89,8 +100,9 @@ struct SmokeServerTests {
         let workspace = try Workspace()
         let directory = try TempDirectory(prefix: "smoke-manifest")
         let manifest = try Self.manifest(["grep", "doc_fetch_suite"], in: directory)
-        let observation = try Self.observe(manifest: manifest, workspace: workspace,
-                                           calls: [Call(name: "manage_stelae", arguments: ["operation": "list_discovered_servers"])])
+        let observation = try Self.observe(
+            manifest: manifest, workspace: workspace,
+            calls: [Call(name: "manage_stelae", arguments: ["operation": "list_discovered_servers"])])
         let names = (observation["tools"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }.sorted()
         #expect(names == ["doc_fetch_suite", "grep"])
         // An implemented tool the manifest lacks is not callable either.
@@ -100,13 +112,17 @@ struct SmokeServerTests {
     @Test func refusesToStartWithAToolItCannotImplement() throws {
         let workspace = try Workspace()
         let directory = try TempDirectory(prefix: "smoke-manifest")
-        let unknown: JSONValue = ["name": "memory_suite", "server": "stelae", "description": "x",
-                                  "inputSchema": ["type": "object"], "outputSchema": ["type": "object"], "annotations": [:]]
+        let unknown: JSONValue = [
+            "name": "memory_suite", "server": "stelae", "description": "x",
+            "inputSchema": ["type": "object"], "outputSchema": ["type": "object"], "annotations": [:],
+        ]
         let manifest = try Self.manifest(["grep"], extra: [unknown], in: directory)
-        let result = try ChildProcess.run(ProjectPaths.python, [SmokePaths.server], environment: [
-            "STELAE_SMOKE_MANIFEST": manifest, "STELAE_SMOKE_WORKSPACE": workspace.path,
-            "STELAE_SMOKE_DOCS": SmokePaths.docs, "STELAE_SMOKE_STATE": workspace.state.path,
-        ])
+        let result = try ChildProcess.run(
+            ProjectPaths.python, [SmokePaths.server],
+            environment: [
+                "STELAE_SMOKE_MANIFEST": manifest, "STELAE_SMOKE_WORKSPACE": workspace.path,
+                "STELAE_SMOKE_DOCS": SmokePaths.docs, "STELAE_SMOKE_STATE": workspace.state.path,
+            ])
         #expect(result.status == 3)
         #expect(result.stdout.isEmpty)
         let lines = result.stderr.split(separator: "\n")
@@ -116,10 +132,13 @@ struct SmokeServerTests {
 
     @Test func refusesToStartWithoutAReadableManifest() throws {
         let workspace = try Workspace()
-        let result = try ChildProcess.run(ProjectPaths.python, [SmokePaths.server], environment: [
-            "STELAE_SMOKE_MANIFEST": "\(workspace.path)/no-such-manifest.json", "STELAE_SMOKE_WORKSPACE": workspace.path,
-            "STELAE_SMOKE_DOCS": SmokePaths.docs, "STELAE_SMOKE_STATE": workspace.state.path,
-        ])
+        let result = try ChildProcess.run(
+            ProjectPaths.python, [SmokePaths.server],
+            environment: [
+                "STELAE_SMOKE_MANIFEST": "\(workspace.path)/no-such-manifest.json",
+                "STELAE_SMOKE_WORKSPACE": workspace.path,
+                "STELAE_SMOKE_DOCS": SmokePaths.docs, "STELAE_SMOKE_STATE": workspace.state.path,
+            ])
         #expect(result.status == 3)
         #expect(result.stderr.contains("no-such-manifest.json"))
         #expect(!result.stderr.contains("Traceback"))
@@ -129,14 +148,18 @@ struct SmokeServerTests {
 
     @Test func workspaceFsReadReadsListsAndSearchesInsideTheWorkspaceOnly() throws {
         let workspace = try Workspace()
-        let observation = try Self.observe(workspace: workspace, calls: [
-            Call(name: "workspace_fs_read", arguments: ["operation": "read_file", "path": "README.md"]),
-            Call(name: "workspace_fs_read", arguments: ["operation": "list_directory", "path": "."]),
-            Call(name: "workspace_fs_read", arguments: ["operation": "search_files", "path": ".", "pattern": "*.txt"]),
-            Call(name: "workspace_fs_read", arguments: ["operation": "read_file", "path": "../escape.txt"]),
-            Call(name: "workspace_fs_read", arguments: ["operation": "read_file", "path": "outside/hostname"]),
-            Call(name: "workspace_fs_read", arguments: ["operation": "read_file", "path": "missing.md"]),
-        ])
+        let observation = try Self.observe(
+            workspace: workspace,
+            calls: [
+                Call(name: "workspace_fs_read", arguments: ["operation": "read_file", "path": "README.md"]),
+                Call(name: "workspace_fs_read", arguments: ["operation": "list_directory", "path": "."]),
+                Call(
+                    name: "workspace_fs_read",
+                    arguments: ["operation": "search_files", "path": ".", "pattern": "*.txt"]),
+                Call(name: "workspace_fs_read", arguments: ["operation": "read_file", "path": "../escape.txt"]),
+                Call(name: "workspace_fs_read", arguments: ["operation": "read_file", "path": "outside/hostname"]),
+                Call(name: "workspace_fs_read", arguments: ["operation": "read_file", "path": "missing.md"]),
+            ])
         let results = Self.calls(observation)
         try #require(results.count == 6)
         let readme = try String(contentsOfFile: "\(workspace.path)/README.md", encoding: .utf8)
@@ -155,19 +178,31 @@ struct SmokeServerTests {
 
     @Test func workspaceFsWriteWritesUnderScratchAndRefusesTheClone() throws {
         let workspace = try Workspace()
-        let observation = try Self.observe(workspace: workspace, calls: [
-            Call(name: "workspace_fs_write", arguments: ["operation": "write_file", "path": "notes/a.txt", "content": "hello"]),
-            Call(name: "workspace_fs_write", arguments: ["operation": "create_directory", "path": "made/here"]),
-            Call(name: "workspace_fs_write", arguments: ["operation": "write_file", "path": .string("\(workspace.path)/README.md"), "content": "x"]),
-            Call(name: "workspace_fs_write", arguments: ["operation": "write_file", "path": "../../escape.txt", "content": "x"]),
-        ])
+        let observation = try Self.observe(
+            workspace: workspace,
+            calls: [
+                Call(
+                    name: "workspace_fs_write",
+                    arguments: ["operation": "write_file", "path": "notes/a.txt", "content": "hello"]),
+                Call(name: "workspace_fs_write", arguments: ["operation": "create_directory", "path": "made/here"]),
+                Call(
+                    name: "workspace_fs_write",
+                    arguments: [
+                        "operation": "write_file", "path": .string("\(workspace.path)/README.md"), "content": "x",
+                    ]),
+                Call(
+                    name: "workspace_fs_write",
+                    arguments: ["operation": "write_file", "path": "../../escape.txt", "content": "x"]),
+            ])
         let results = Self.calls(observation)
         try #require(results.count == 4)
         let scratch = "\(workspace.state.path)/scratch"
         #expect(results[0]["is_error"] == false)
         #expect(try String(contentsOfFile: "\(scratch)/notes/a.txt", encoding: .utf8) == "hello")
         var isDirectory: ObjCBool = false
-        #expect(FileManager.default.fileExists(atPath: "\(scratch)/made/here", isDirectory: &isDirectory) && isDirectory.boolValue)
+        #expect(
+            FileManager.default.fileExists(atPath: "\(scratch)/made/here", isDirectory: &isDirectory)
+                && isDirectory.boolValue)
         #expect(results[2]["is_error"] == true)
         #expect(results[2]["text"]?.stringValue?.contains("inside the workspace clone") == true)
         #expect(results[3]["is_error"] == true)
@@ -177,14 +212,22 @@ struct SmokeServerTests {
 
     @Test func grepMatchesFixedStringsAndRegularExpressionsWithLineNumbers() throws {
         let workspace = try Workspace()
-        let observation = try Self.observe(workspace: workspace, calls: [
-            Call(name: "grep", arguments: ["pattern": "manage_stelae", "paths": ["README.md"], "recursive": false,
-                                           "regexp": false, "line_number": true]),
-            Call(name: "grep", arguments: ["pattern": "^[A-Z][a-z]+ manage", "paths": ["src"], "recursive": true, "regexp": true]),
-            Call(name: "grep", arguments: ["pattern": "manage_stelae", "paths": ["src"], "recursive": false]),
-            Call(name: "grep", arguments: ["pattern": "x", "paths": ["nope.txt"]]),
-            Call(name: "grep", arguments: ["pattern": "(", "regexp": true]),
-        ])
+        let observation = try Self.observe(
+            workspace: workspace,
+            calls: [
+                Call(
+                    name: "grep",
+                    arguments: [
+                        "pattern": "manage_stelae", "paths": ["README.md"], "recursive": false,
+                        "regexp": false, "line_number": true,
+                    ]),
+                Call(
+                    name: "grep",
+                    arguments: ["pattern": "^[A-Z][a-z]+ manage", "paths": ["src"], "recursive": true, "regexp": true]),
+                Call(name: "grep", arguments: ["pattern": "manage_stelae", "paths": ["src"], "recursive": false]),
+                Call(name: "grep", arguments: ["pattern": "x", "paths": ["nope.txt"]]),
+                Call(name: "grep", arguments: ["pattern": "(", "regexp": true]),
+            ])
         let results = Self.calls(observation)
         try #require(results.count == 5)
         let first = results[0]["structured"]?["matches"]?.arrayValue ?? []
@@ -207,10 +250,12 @@ struct SmokeServerTests {
         var dryInstall = install
         dryInstall["dry_run"] = true
         let registry = "\(workspace.state.path)/installed_servers.json"
-        let observation = try Self.observe(workspace: workspace, calls: [
-            Call(name: "manage_stelae", arguments: ["operation": "list_discovered_servers"]),
-            Call(name: "manage_stelae", arguments: ["operation": "install_server", "params": .object(dryInstall)]),
-        ])
+        let observation = try Self.observe(
+            workspace: workspace,
+            calls: [
+                Call(name: "manage_stelae", arguments: ["operation": "list_discovered_servers"]),
+                Call(name: "manage_stelae", arguments: ["operation": "install_server", "params": .object(dryInstall)]),
+            ])
         let results = Self.calls(observation)
         try #require(results.count == 2)
         let servers = results[0]["structured"]?["servers"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
@@ -219,15 +264,29 @@ struct SmokeServerTests {
         #expect(results[1]["structured"]?["installed"] == false)
         #expect(!FileManager.default.fileExists(atPath: registry), "a dry run writes nothing")
 
-        let real = try Self.observe(workspace: workspace, calls: [
-            Call(name: "manage_stelae", arguments: ["operation": "install_server", "params": .object(install)]),
-            Call(name: "manage_stelae", arguments: ["operation": "install_server", "params": ["name": "qdrant", "target_name": "qdrant_smoke"]]),
-            Call(name: "manage_stelae", arguments: ["operation": "remove_server", "params": ["name": "qdrant_smoke", "dry_run": true]]),
-            Call(name: "manage_stelae", arguments: ["operation": "list_discovered_servers"]),
-            Call(name: "manage_stelae", arguments: ["operation": "remove_server", "params": ["name": "qdrant_smoke"]]),
-            Call(name: "manage_stelae", arguments: ["operation": "remove_server", "params": ["name": "qdrant_smoke"]]),
-            Call(name: "manage_stelae", arguments: ["operation": "install_server", "params": ["name": "no-such-server"]]),
-        ])
+        let real = try Self.observe(
+            workspace: workspace,
+            calls: [
+                Call(name: "manage_stelae", arguments: ["operation": "install_server", "params": .object(install)]),
+                Call(
+                    name: "manage_stelae",
+                    arguments: [
+                        "operation": "install_server", "params": ["name": "qdrant", "target_name": "qdrant_smoke"],
+                    ]),
+                Call(
+                    name: "manage_stelae",
+                    arguments: ["operation": "remove_server", "params": ["name": "qdrant_smoke", "dry_run": true]]),
+                Call(name: "manage_stelae", arguments: ["operation": "list_discovered_servers"]),
+                Call(
+                    name: "manage_stelae",
+                    arguments: ["operation": "remove_server", "params": ["name": "qdrant_smoke"]]),
+                Call(
+                    name: "manage_stelae",
+                    arguments: ["operation": "remove_server", "params": ["name": "qdrant_smoke"]]),
+                Call(
+                    name: "manage_stelae",
+                    arguments: ["operation": "install_server", "params": ["name": "no-such-server"]]),
+            ])
         let steps = Self.calls(real)
         try #require(steps.count == 7)
         #expect(steps[0]["structured"]?["installed"] == true)
@@ -244,16 +303,28 @@ struct SmokeServerTests {
     @Test func docSourcesAndDocumentsComeFromTheDocsFolder() throws {
         let workspace = try Workspace()
         let sourcesBefore = FileManager.default.contents(atPath: "\(SmokePaths.docs)/sources.json")
-        let observation = try Self.observe(workspace: workspace, calls: [
-            Call(name: "manage_docy_sources", arguments: ["operation": "list_sources"]),
-            Call(name: "manage_docy_sources", arguments: ["operation": "add_source", "params": ["name": "extra", "url": "https://example.invalid/docs"]]),
-            Call(name: "manage_docy_sources", arguments: ["operation": "remove_source", "params": ["name": "mcp-spec"]]),
-            Call(name: "manage_docy_sources", arguments: ["operation": "add_source", "params": ["name": "extra", "url": "https://example.invalid/again"]]),
-            Call(name: "doc_fetch_suite", arguments: ["operation": "list_documents"]),
-            Call(name: "doc_fetch_suite", arguments: ["operation": "fetch_document", "name": "smoke-stack.md"]),
-            Call(name: "doc_fetch_suite", arguments: ["operation": "fetch_document", "name": "../server.py"]),
-            Call(name: "doc_fetch_suite", arguments: ["operation": "fetch_document"]),
-        ])
+        let observation = try Self.observe(
+            workspace: workspace,
+            calls: [
+                Call(name: "manage_docy_sources", arguments: ["operation": "list_sources"]),
+                Call(
+                    name: "manage_docy_sources",
+                    arguments: [
+                        "operation": "add_source", "params": ["name": "extra", "url": "https://example.invalid/docs"],
+                    ]),
+                Call(
+                    name: "manage_docy_sources",
+                    arguments: ["operation": "remove_source", "params": ["name": "mcp-spec"]]),
+                Call(
+                    name: "manage_docy_sources",
+                    arguments: [
+                        "operation": "add_source", "params": ["name": "extra", "url": "https://example.invalid/again"],
+                    ]),
+                Call(name: "doc_fetch_suite", arguments: ["operation": "list_documents"]),
+                Call(name: "doc_fetch_suite", arguments: ["operation": "fetch_document", "name": "smoke-stack.md"]),
+                Call(name: "doc_fetch_suite", arguments: ["operation": "fetch_document", "name": "../server.py"]),
+                Call(name: "doc_fetch_suite", arguments: ["operation": "fetch_document"]),
+            ])
         let results = Self.calls(observation)
         try #require(results.count == 8)
         func names(_ value: JSONValue?) -> [String] { value?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? [] }
@@ -261,23 +332,28 @@ struct SmokeServerTests {
         #expect(names(results[1]["structured"]?["sources"]) == ["extra", "local", "mcp-spec"])
         #expect(names(results[2]["structured"]?["sources"]) == ["extra", "local"])
         #expect(results[3]["is_error"] == true)
-        let documents = try FileManager.default.contentsOfDirectory(atPath: SmokePaths.docs).filter { $0.hasSuffix(".md") }.sorted()
+        let documents = try FileManager.default.contentsOfDirectory(atPath: SmokePaths.docs).filter {
+            $0.hasSuffix(".md")
+        }.sorted()
         #expect(names(results[4]["structured"]?["documents"]) == documents)
         let expected = try String(contentsOfFile: "\(SmokePaths.docs)/smoke-stack.md", encoding: .utf8)
         #expect(results[5]["structured"]?["content"]?.stringValue == expected)
         #expect(results[6]["is_error"] == true)
         #expect(results[7]["is_error"] == true)
-        #expect(FileManager.default.contents(atPath: "\(SmokePaths.docs)/sources.json") == sourcesBefore,
-                "tracked docs are never written")
+        #expect(
+            FileManager.default.contents(atPath: "\(SmokePaths.docs)/sources.json") == sourcesBefore,
+            "tracked docs are never written")
     }
 
     @Test func argumentsThatBreakTheSchemaAreToolErrorsNamingTheProblem() throws {
         let workspace = try Workspace()
-        let observation = try Self.observe(workspace: workspace, calls: [
-            Call(name: "grep", arguments: ["paths": ["README.md"]]),
-            Call(name: "workspace_fs_read", arguments: ["operation": "delete_everything", "path": "."]),
-            Call(name: "no_such_tool", arguments: [:]),
-        ])
+        let observation = try Self.observe(
+            workspace: workspace,
+            calls: [
+                Call(name: "grep", arguments: ["paths": ["README.md"]]),
+                Call(name: "workspace_fs_read", arguments: ["operation": "delete_everything", "path": "."]),
+                Call(name: "no_such_tool", arguments: [:]),
+            ])
         let results = Self.calls(observation)
         try #require(results.count == 3)
         #expect(results.allSatisfy { $0["is_error"] == true })

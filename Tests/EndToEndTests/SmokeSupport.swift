@@ -16,13 +16,17 @@ enum SmokePaths {
     static let manifest: String = {
         let template = "\(stack)/proxy.template.json"
         let catalog = "\(stack)/catalog/core.json"
-        guard let output = try? TempDirectory(prefix: "smoke-rendered") else { return "/nonexistent/smoke-rendered/manifest.json" }
+        guard let output = try? TempDirectory(prefix: "smoke-rendered") else {
+            return "/nonexistent/smoke-rendered/manifest.json"
+        }
         renderedDirectory = output
-        let result = try? ToolRun.run("render-manifest", [
-            "render", "--template", template, "--catalog", catalog, "--scope", "default",
-            "--config-home", output.file("config"), "--state-home", output.path, "--out-dir", output.path,
-            "--set", "PROXY_PORT=1", "--set", "STACK_PYTHON=\(ProjectPaths.python)",
-        ])
+        let result = try? ToolRun.run(
+            "render-manifest",
+            [
+                "render", "--template", template, "--catalog", catalog, "--scope", "default",
+                "--config-home", output.file("config"), "--state-home", output.path, "--out-dir", output.path,
+                "--set", "PROXY_PORT=1", "--set", "STACK_PYTHON=\(ProjectPaths.python)",
+            ])
         guard let result, result.status == 0, let rendered = result.json["outputs"]?["manifest"]?.stringValue else {
             return output.file("render-manifest-failed/manifest.json")
         }
@@ -68,11 +72,15 @@ final class SmokeSource: @unchecked Sendable {
     }
 
     private func commit() throws {
-        for arguments in [["init", "-q"], ["add", "-A"],
-                          ["-c", "user.email=smoke@example.invalid", "-c", "user.name=smoke", "commit", "-q", "-m", "source"]] {
+        for arguments in [
+            ["init", "-q"], ["add", "-A"],
+            ["-c", "user.email=smoke@example.invalid", "-c", "user.name=smoke", "commit", "-q", "-m", "source"],
+        ] {
             let result = try ChildProcess.run("git", arguments, cwd: path)
             guard result.status == 0 else {
-                throw NSError(domain: "SmokeSource", code: 1, userInfo: [NSLocalizedDescriptionKey: "git \(arguments): \(result.stderr)"])
+                throw NSError(
+                    domain: "SmokeSource", code: 1,
+                    userInfo: [NSLocalizedDescriptionKey: "git \(arguments): \(result.stderr)"])
             }
         }
     }
@@ -87,13 +95,19 @@ struct SmokeRun {
     var summary: JSONValue
 
     /// Secret values put into the chain's environment; no file of the run directory may contain them.
-    static let dummySecrets = ["OPENAI_API_KEY": "sk-smoke-dummy-4f1c9a7e2b", "SMOKE_DUMMY_TOKEN": "tok-smoke-dummy-81d3e6"]
+    static let dummySecrets = [
+        "OPENAI_API_KEY": "sk-smoke-dummy-4f1c9a7e2b", "SMOKE_DUMMY_TOKEN": "tok-smoke-dummy-81d3e6",
+    ]
 
     /// The chain's environment: the built tools, the pinned venv, the source, a run directory
     /// inside `runDirectory`, dummy secrets, and `extra` switches on top.
-    static func environment(source: SmokeSource, runDirectory: TempDirectory, extra: [String: String]) -> [String: String] {
+    static func environment(source: SmokeSource, runDirectory: TempDirectory, extra: [String: String]) -> [String:
+        String]
+    {
         var environment = ProcessInfo.processInfo.environment
-        for key in ["PROXY_PORT", "PROXY_CMD", "STAGES", "KEEP", "CODEX_MODEL", "SMOKE_REV", "PROBE_URL", "CURATED_TOOLS"] {
+        for key in [
+            "PROXY_PORT", "PROXY_CMD", "STAGES", "KEEP", "CODEX_MODEL", "SMOKE_REV", "PROBE_URL", "CURATED_TOOLS",
+        ] {
             environment.removeValue(forKey: key)
         }
         environment["BIN_DIR"] = SmokeTools.directory
@@ -110,13 +124,17 @@ struct SmokeRun {
     }
 
     /// Runs the chain with `timeout` so a hang fails the test instead of blocking the suite.
-    static func run(source: SmokeSource, runDirectory: TempDirectory, environment extra: [String: String] = [:],
-                    limitSeconds: Int = 240) throws -> SmokeRun {
+    static func run(
+        source: SmokeSource, runDirectory: TempDirectory, environment extra: [String: String] = [:],
+        limitSeconds: Int = 240
+    ) throws -> SmokeRun {
         let result = try ChildProcess.run(
             "/usr/bin/timeout", ["-k", "10", String(limitSeconds), "bash", SmokePaths.script, "all"],
             cwd: ProjectPaths.root, environment: environment(source: source, runDirectory: runDirectory, extra: extra))
-        return SmokeRun(status: result.status, stdout: result.stdout, stderr: result.stderr,
-                        runDirectory: "\(runDirectory.path)/run", summary: .null).reloaded()
+        return SmokeRun(
+            status: result.status, stdout: result.stdout, stderr: result.stderr,
+            runDirectory: "\(runDirectory.path)/run", summary: .null
+        ).reloaded()
     }
 
     /// Re-reads summary.json (after a run started in the background has ended).
@@ -146,7 +164,8 @@ struct SmokeRun {
             let full = "\(runDirectory)/\(relative)"
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue,
-                  let data = FileManager.default.contents(atPath: full) else { continue }
+                let data = FileManager.default.contents(atPath: full)
+            else { continue }
             for secret in Self.dummySecrets.values where data.range(of: Data(secret.utf8)) != nil {
                 hits.append(relative)
             }

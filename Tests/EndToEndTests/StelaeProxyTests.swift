@@ -27,11 +27,15 @@ struct StelaeProxyTests {
     }
 
     /// A fixture template with its placeholders filled, written as proxy.json into `directory`.
-    static func render(_ template: String, into directory: TempDirectory, secret: String, port: String = "1",
-                       overrides: String = overridesPath) throws -> String {
+    static func render(
+        _ template: String, into directory: TempDirectory, secret: String, port: String = "1",
+        overrides: String = overridesPath
+    ) throws -> String {
         var text = try String(contentsOfFile: "\(fixtures)/\(template)", encoding: .utf8)
-        for (key, value) in ["PROXY_PORT": port, "TOOL_OVERRIDES_PATH": overrides, "PYTHON": ProjectPaths.python,
-                             "FIXTURES": fixtures, "SECRET": secret, "PID_DIR": directory.file("pids")] {
+        for (key, value) in [
+            "PROXY_PORT": port, "TOOL_OVERRIDES_PATH": overrides, "PYTHON": ProjectPaths.python,
+            "FIXTURES": fixtures, "SECRET": secret, "PID_DIR": directory.file("pids"),
+        ] {
             text = text.replacingOccurrences(of: "{{\(key)}}", with: value)
         }
         try FileManager.default.createDirectory(atPath: directory.file("pids"), withIntermediateDirectories: true)
@@ -51,9 +55,10 @@ struct StelaeProxyTests {
         init(template: String = "proxy.template.json", arguments: [String] = []) throws {
             directory = try TempDirectory(prefix: "stelae-proxy")
             let config = try StelaeProxyTests.render(template, into: directory, secret: secret)
-            process = try BackgroundProcess(ProjectPaths.python,
-                                            [StelaeProxyTests.proxy, "--config", config, "--port", "0"] + arguments,
-                                            environment: StelaeProxyTests.environment())
+            process = try BackgroundProcess(
+                ProjectPaths.python,
+                [StelaeProxyTests.proxy, "--config", config, "--port", "0"] + arguments,
+                environment: StelaeProxyTests.environment())
             port = try Self.waitForServing(process, timeout: 60)
         }
 
@@ -62,15 +67,20 @@ struct StelaeProxyTests {
             while Date() < deadline {
                 for line in process.stderr.split(separator: "\n") where line.hasPrefix("stelae-proxy: serving ") {
                     if let range = line.range(of: #"127\.0\.0\.1:(\d+)/mcp"#, options: .regularExpression),
-                       let port = Int(line[range].dropFirst("127.0.0.1:".count).dropLast("/mcp".count)) {
+                        let port = Int(line[range].dropFirst("127.0.0.1:".count).dropLast("/mcp".count))
+                    {
                         return port
                     }
                 }
                 if !process.process.isRunning { break }
                 usleep(50_000)
             }
-            throw NSError(domain: "StelaeProxyTests", code: 1, userInfo: [NSLocalizedDescriptionKey:
-                "the proxy did not serve within \(timeout) s (running: \(process.process.isRunning)); stderr:\n\(process.stderr.suffix(4000))"])
+            throw NSError(
+                domain: "StelaeProxyTests", code: 1,
+                userInfo: [
+                    NSLocalizedDescriptionKey:
+                        "the proxy did not serve within \(timeout) s (running: \(process.process.isRunning)); stderr:\n\(process.stderr.suffix(4000))"
+                ])
         }
 
         /// Pids the fixture servers wrote (servers and their helper children), by file name.
@@ -100,7 +110,8 @@ struct StelaeProxyTests {
     /// The fields after the command name in /proc/<pid>/stat: state, ppid, pgrp, ...
     static func procStat(_ pid: Int32) -> [Substring]? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = text.lastIndex(of: ")") else { return nil }
+            let close = text.lastIndex(of: ")")
+        else { return nil }
         return text[text.index(after: close)...].split(separator: " ")
     }
 
@@ -126,13 +137,18 @@ struct StelaeProxyTests {
     }
 
     static func observe(_ stack: Stack, calls: [Call]) throws -> JSONValue {
-        let result = try ChildProcess.run("timeout", [
-            "60", ProjectPaths.python, "\(fixtures)/mcp_calls.py", "--url", stack.url,
-            "--calls", try JSONValue(encoding: calls).encodedString(),
-        ])
+        let result = try ChildProcess.run(
+            "timeout",
+            [
+                "60", ProjectPaths.python, "\(fixtures)/mcp_calls.py", "--url", stack.url,
+                "--calls", try JSONValue(encoding: calls).encodedString(),
+            ])
         guard result.status == 0 else {
-            throw NSError(domain: "mcp_calls", code: Int(result.status), userInfo: [
-                NSLocalizedDescriptionKey: "mcp_calls failed (\(result.status)): \(result.stderr.suffix(3000))"])
+            throw NSError(
+                domain: "mcp_calls", code: Int(result.status),
+                userInfo: [
+                    NSLocalizedDescriptionKey: "mcp_calls failed (\(result.status)): \(result.stderr.suffix(3000))"
+                ])
         }
         return try JSONValue.parse(Data(result.stdout.utf8), source: "mcp_calls")
     }
@@ -146,10 +162,12 @@ struct StelaeProxyTests {
     @Test func publishesTheMergedToolsAfterTheOverridesAndLogsEachServer() throws {
         let stack = try Stack()
         let out = stack.directory.file("live/tools.json")
-        let probe = try ToolRun.run("probe-initialize", [
-            "--url", stack.url, "--deadline", "20", "--tools-out", out,
-            "--require-tool", "reveal_secret", "--require-tool", "measure",
-        ], environment: Self.environment())
+        let probe = try ToolRun.run(
+            "probe-initialize",
+            [
+                "--url", stack.url, "--deadline", "20", "--tools-out", out,
+                "--require-tool", "reveal_secret", "--require-tool", "measure",
+            ], environment: Self.environment())
         #expect(probe.status == 0, "\(probe.stdout)\n\(probe.stderr)")
         #expect(probe.json["server_info"]?["name"] == "stelae")
 
@@ -180,12 +198,21 @@ struct StelaeProxyTests {
         }
         #expect(log.contains("stelae-proxy: server=alpha transport=stdio status=ready tools=5/6\n"))
         #expect(log.contains("stelae-proxy: server=beta transport=stdio status=ready tools=3/4\n"))
-        #expect(log.contains("stelae-proxy: server=gamma transport=stdio status=ready tools=0/4 (server disabled by the tool overrides)\n"))
-        #expect(log.contains("stelae-proxy: server=broken transport=stdio status=failed reason=\"command not found: \(Self.missingCommand)\"\n"))
+        #expect(
+            log.contains(
+                "stelae-proxy: server=gamma transport=stdio status=ready tools=0/4 (server disabled by the tool overrides)\n"
+            ))
+        #expect(
+            log.contains(
+                "stelae-proxy: server=broken transport=stdio status=failed reason=\"command not found: \(Self.missingCommand)\"\n"
+            ))
         let crasher = Self.logLines(log, server: "crasher").first ?? ""
         #expect(crasher.contains("status=failed reason=\"exited with status 3 during start\""), "\(crasher)")
         #expect(crasher.contains("No module named stelae_missing"), "its last stderr lines: \(crasher)")
-        #expect(log.contains("stelae-proxy: server=beta tool=whoami not published: the name 'whoami' is already published by server=alpha\n"))
+        #expect(
+            log.contains(
+                "stelae-proxy: server=beta tool=whoami not published: the name 'whoami' is already published by server=alpha\n"
+            ))
         #expect(log.contains("stelae-proxy: serving 8 tool(s) from 3 of 5 server(s) on \(stack.url)\n"))
         // A stdio server's stderr, relayed under its name.
         #expect(log.contains("[alpha] alpha fixture: starting\n"))
@@ -194,15 +221,17 @@ struct StelaeProxyTests {
 
     @Test func callsReachTheOriginalToolsAndAnswersPassThrough() throws {
         let stack = try Stack()
-        let observation = try Self.observe(stack, calls: [
-            Call(name: "reveal_secret"),
-            Call(name: "whoami"),
-            Call(name: "measure", arguments: ["count": 7]),
-            Call(name: "greet", arguments: ["who": "proxy"]),
-            Call(name: "fail"),
-            Call(name: "big", arguments: ["size": 300_000]),
-            Call(name: "secret"), Call(name: "hidden"), Call(name: "gamma_only"), Call(name: "no_such_tool"),
-        ])
+        let observation = try Self.observe(
+            stack,
+            calls: [
+                Call(name: "reveal_secret"),
+                Call(name: "whoami"),
+                Call(name: "measure", arguments: ["count": 7]),
+                Call(name: "greet", arguments: ["who": "proxy"]),
+                Call(name: "fail"),
+                Call(name: "big", arguments: ["size": 300_000]),
+                Call(name: "secret"), Call(name: "hidden"), Call(name: "gamma_only"), Call(name: "no_such_tool"),
+            ])
         let calls = observation["calls"]?.arrayValue ?? []
         try #require(calls.count == 10)
         // The renamed tool reaches alpha's `secret`, which answers with the env value proxy.json set.
@@ -232,7 +261,8 @@ struct StelaeProxyTests {
         let pids = try stack.fixturePids()
         #expect(Set(pids.keys) == ["alpha", "beta", "beta-child", "gamma", "gamma-child"])
         let direct = Set(Self.children(of: stack.process.pid))
-        #expect(direct.isSuperset(of: [pids["alpha"], pids["beta"], pids["gamma"]].compactMap { $0 }), "\(direct) \(pids)")
+        #expect(
+            direct.isSuperset(of: [pids["alpha"], pids["beta"], pids["gamma"]].compactMap { $0 }), "\(direct) \(pids)")
         let watched = direct.union(pids.values)
         for pid in watched { #expect(Self.isAlive(pid), "pid \(pid) should be running before the stop") }
 
@@ -254,7 +284,10 @@ struct StelaeProxyTests {
         let waited = Date().timeIntervalSince(began)
         #expect(waited >= 10 && waited < 30, "served after \(waited) s")
         let log = stack.log
-        #expect(log.contains("stelae-proxy: server=silent transport=stdio status=failed reason=\"no answer within the start timeout (10 s)\" stderr=\"silent fixture: reading nothing, answering nothing\"\n"), "\(log)")
+        #expect(
+            log.contains(
+                "stelae-proxy: server=silent transport=stdio status=failed reason=\"no answer within the start timeout (10 s)\" stderr=\"silent fixture: reading nothing, answering nothing\"\n"
+            ), "\(log)")
         #expect(log.contains("stelae-proxy: server=alpha transport=stdio status=ready tools=5/6\n"), "\(log)")
         // Stopped at the timeout, not left running until the proxy's own stop.
         let silent = try #require(try stack.fixturePids()["silent"])
@@ -268,31 +301,42 @@ struct StelaeProxyTests {
     @Test func unusableConfigsAndTakenPortsFailAtOnceWithoutStartingAnything() throws {
         let directory = try TempDirectory(prefix: "stelae-proxy-bad")
         func runProxy(_ arguments: [String], _ extra: [String: String] = [:]) throws -> ProcessResult {
-            try ChildProcess.run("timeout", ["30", ProjectPaths.python, Self.proxy] + arguments,
-                                 environment: Self.environment(extra))
+            try ChildProcess.run(
+                "timeout", ["30", ProjectPaths.python, Self.proxy] + arguments,
+                environment: Self.environment(extra))
         }
         let missing = try runProxy(["--config", directory.file("no-such-proxy.json"), "--port", "0"])
         #expect(missing.status == 2)
-        #expect(missing.stderr == "stelae-proxy: cannot start: proxy config \(directory.file("no-such-proxy.json")) does not exist\n")
+        #expect(
+            missing.stderr
+                == "stelae-proxy: cannot start: proxy config \(directory.file("no-such-proxy.json")) does not exist\n")
 
         let broken = try directory.write("broken_overrides.json", "{\"servers\": ")
-        let withBrokenOverrides = try Self.render("proxy.slow.template.json", into: directory, secret: "x", overrides: broken)
+        let withBrokenOverrides = try Self.render(
+            "proxy.slow.template.json", into: directory, secret: "x", overrides: broken)
         let unreadable = try runProxy(["--config", withBrokenOverrides, "--port", "0"])
         #expect(unreadable.status == 2)
         #expect(unreadable.stderr.contains("tool overrides \(broken) is not readable JSON"), "\(unreadable.stderr)")
 
         // The port: --port, else $PROXY_PORT, else mcpProxy.addr. A taken port is named.
-        let listener = try BackgroundProcess("python3", ["-c", """
-            import socket, time
-            s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
-            print("READY", s.getsockname()[1], flush=True); time.sleep(120)
-            """])
+        let listener = try BackgroundProcess(
+            "python3",
+            [
+                "-c",
+                """
+                import socket, time
+                s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
+                print("READY", s.getsockname()[1], flush=True); time.sleep(120)
+                """,
+            ])
         defer { listener.stop() }
         let taken = try listener.waitForReadyPort(timeout: 20)
         let fromAddr = try Self.render("proxy.slow.template.json", into: directory, secret: "x", port: "\(taken)")
         let viaAddr = try runProxy(["--config", fromAddr])
         #expect(viaAddr.status == 1)
-        #expect(viaAddr.stderr == "stelae-proxy: cannot start: cannot listen on 127.0.0.1:\(taken): Address already in use\n")
+        #expect(
+            viaAddr.stderr
+                == "stelae-proxy: cannot start: cannot listen on 127.0.0.1:\(taken): Address already in use\n")
         let viaEnv = try runProxy(["--config", fromAddr], ["PROXY_PORT": "not-a-port"])
         #expect(viaEnv.status == 2)
         #expect(viaEnv.stderr.contains("PROXY_PORT gives 'not-a-port'"), "\(viaEnv.stderr)")

@@ -31,7 +31,9 @@ struct StelaeSmokeTests {
         // The literal proxy URL of the Python defaults is the first failure, named with its path.
         #expect(run.firstFailure?["step"] == "ports")
         #expect(run.firstFailure?["code"] == "hardcoded_port")
-        #expect(run.firstFailure?["message"]?.stringValue?.contains("catalog_defaults.py: toolAggregations.proxyURL") == true)
+        #expect(
+            run.firstFailure?["message"]?.stringValue?.contains("catalog_defaults.py: toolAggregations.proxyURL")
+                == true)
         // The stack came up with what can run; the probe misses the tools of the others.
         #expect(run.step("probe")?["error_code"] == "tools_not_ready")
         let servers = try #require(run.summary["servers"]?.arrayValue)
@@ -45,7 +47,9 @@ struct StelaeSmokeTests {
         // What each broken server takes with it: the curated tools it should have served.
         #expect(server("broken")?["required_tools"] == ["fix"])
         #expect(server("remote")?["required_tools"] == ["search"])
-        #expect(run.step("diagnose")?["error_message"]?.stringValue?.contains("missing (command_not_found; takes install)") == true)
+        #expect(
+            run.step("diagnose")?["error_message"]?.stringValue?.contains("missing (command_not_found; takes install)")
+                == true)
         #expect(run.step("stop-stack")?["status"] == "passed")
         #expect(run.step("port-free")?["status"] == "passed")
     }
@@ -55,7 +59,9 @@ struct StelaeSmokeTests {
         let output = try TempDirectory(prefix: "stelae-smoke")
         let port = try #require(try ToolRun.run("port-preflight", ["--random"]).json["port"]?.intValue)
         let home = try TempDirectory(prefix: "stelae-config-home")
-        try home.write("catalog/smoke.json", """
+        try home.write(
+            "catalog/smoke.json",
+            """
             {"toolAggregations": {"proxyURL": "http://127.0.0.1:\(port)"},
              "hideTools": [{"server": "broken", "tool": "fix"}, {"server": "missing", "tool": "install"},
                            {"server": "remote", "tool": "search"}]}
@@ -66,10 +72,11 @@ struct StelaeSmokeTests {
             environment: Self.environment(["STELAE_CONFIG_HOME": home.path, "PROXY_PORT": String(port)]),
             limitSeconds: 120)
         #expect(run.status == 0, "\(run.diagnostics)")
-        #expect(run.steps.compactMap { $0["step"]?.stringValue } == [
-            "clone", "snapshot", "port-preflight", "render", "ports", "start-stack", "probe", "drift",
-            "stage-core-tools", "verify-core-tools", "offered-core-tools", "era", "stop-stack", "port-free",
-        ])
+        #expect(
+            run.steps.compactMap { $0["step"]?.stringValue } == [
+                "clone", "snapshot", "port-preflight", "render", "ports", "start-stack", "probe", "drift",
+                "stage-core-tools", "verify-core-tools", "offered-core-tools", "era", "stop-stack", "port-free",
+            ])
         // The server got its env from proxy.json: Codex saw ping answer with the greeting.
         let transcript = try String(contentsOfFile: "\(run.runDirectory)/transcripts/core-tools.jsonl", encoding: .utf8)
         #expect(transcript.contains("hello from core"))

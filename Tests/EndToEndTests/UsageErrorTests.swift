@@ -27,10 +27,15 @@ import Testing
     /// `--model` is a closed set: a value outside it is a usage error naming the allowed ones.
     @Test func unknownModelNamesTheAllowedValues() throws {
         let run = try ToolRun.run(
-            "codex-stage", ["run", "--model", "nope", "--stages", "s.json", "--name", "n", "--cd", ".", "--mcp-url", "http://127.0.0.1:1/mcp"])
+            "codex-stage",
+            [
+                "run", "--model", "nope", "--stages", "s.json", "--name", "n", "--cd", ".", "--mcp-url",
+                "http://127.0.0.1:1/mcp",
+            ])
         #expect(run.status == 2)
         #expect(run.errorCode == "usage")
         let message = run.json["error"]?["message"]?.stringValue ?? ""
-        #expect(message.contains("'nope'") && message.contains("'scripted'") && message.contains("'real'"), "\(message)")
+        #expect(
+            message.contains("'nope'") && message.contains("'scripted'") && message.contains("'real'"), "\(message)")
     }
 }

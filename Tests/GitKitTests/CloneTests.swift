@@ -13,7 +13,8 @@ import Testing
         init() throws {
             directory = try TempDirectory(prefix: "gitkit-clone")
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            try GitCLI.script("""
+            try GitCLI.script(
+                """
                 git init -q -b main .
                 printf 'one\\n' > file.txt && mkdir -p 'dir é' && printf 'x\\n' > 'dir é/nested file.txt'
                 git add -A && git commit -q -m one && git tag v1
@@ -74,13 +75,18 @@ import Testing
 
     @Test func revisionBranchBecomesATrackingBranch() throws {
         let source = try Source()
-        let result = try Cloner.clone(CloneRequest(source: source.path, destination: source.destination(), revision: "feature"))
+        let result = try Cloner.clone(
+            CloneRequest(source: source.path, destination: source.destination(), revision: "feature"))
         #expect(result.head == (try source.revParse("feature")))
         #expect(result.branch == "feature")
         #expect(result.fields["detached"] == false)
         let clone = source.destination()
-        #expect(try GitCLI.run(["rev-parse", "--abbrev-ref", "HEAD"], in: clone).trimmingCharacters(in: .whitespacesAndNewlines) == "feature")
-        #expect(try GitCLI.run(["rev-parse", "--abbrev-ref", "feature@{upstream}"], in: clone).trimmingCharacters(in: .whitespacesAndNewlines) == "origin/feature")
+        #expect(
+            try GitCLI.run(["rev-parse", "--abbrev-ref", "HEAD"], in: clone).trimmingCharacters(
+                in: .whitespacesAndNewlines) == "feature")
+        #expect(
+            try GitCLI.run(["rev-parse", "--abbrev-ref", "feature@{upstream}"], in: clone).trimmingCharacters(
+                in: .whitespacesAndNewlines) == "origin/feature")
         #expect(FileManager.default.fileExists(atPath: clone + "/feature.txt"))
         #expect(try GitCLI.porcelain(in: clone).isEmpty)
     }
@@ -94,7 +100,8 @@ import Testing
         case "tag-commit": revision = try source.revParse("v1^{commit}")
         default: revision = String(try source.revParse("HEAD~1").prefix(10))
         }
-        let result = try Cloner.clone(CloneRequest(source: source.path, destination: source.destination(), revision: revision))
+        let result = try Cloner.clone(
+            CloneRequest(source: source.path, destination: source.destination(), revision: revision))
         #expect(result.head == (try source.revParse("v1^{commit}")))
         #expect(result.branch == nil)
         #expect(result.fields["detached"] == true)
@@ -154,7 +161,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
         try "old".write(toFile: destination + "/old.txt", atomically: false, encoding: .utf8)
         _ = expectError(.unknownRevision, exit: .invalidInput) {
-            _ = try Cloner.clone(CloneRequest(source: source.path, destination: destination, revision: "nope", force: true))
+            _ = try Cloner.clone(
+                CloneRequest(source: source.path, destination: destination, revision: "nope", force: true))
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: destination) == ["old.txt"])
         #expect(try source.leftovers() == ["clone"])
@@ -197,7 +205,9 @@ import Testing
     @Test func credentialsInTheURLAreRegisteredAsSecrets() throws {
         let source = try CloneSource.parse("https://user:s3cr3t-pass@127.0.0.1:1/x.git")
         #expect(source.kind == .network)
-        #expect(Redactor.shared.redact("see https://user:s3cr3t-pass@host") == "see https://user:\(Redactor.placeholder)@host")
+        #expect(
+            Redactor.shared.redact("see https://user:s3cr3t-pass@host")
+                == "see https://user:\(Redactor.placeholder)@host")
     }
 
     @Test(arguments: ["ssh://git@example.com/x.git", "git://example.com/x.git"])
@@ -216,8 +226,10 @@ import Testing
         let parts = LibGit2.version().split(separator: ".").compactMap { Int($0) }
         let shallowSupported = parts.count >= 2 && (parts[0] > 1 || parts[1] >= 7)
         if shallowSupported {
-            let result = try Cloner.clone(CloneRequest(source: URL(fileURLWithPath: source.path).absoluteString,
-                                                       destination: source.destination(), depth: 1))
+            let result = try Cloner.clone(
+                CloneRequest(
+                    source: URL(fileURLWithPath: source.path).absoluteString,
+                    destination: source.destination(), depth: 1))
             #expect(result.head == (try source.revParse("HEAD")))
         } else {
             let error = expectError(.depthUnsupported, exit: .environment) {
@@ -274,7 +286,8 @@ extension URL {
         let source = try CloneTests.Source()
         let server = try GitHTTPServer(serving: source.path, tls: false)
         defer { server.stop() }
-        let result = try Cloner.clone(CloneRequest(source: server.url, destination: source.destination(), revision: "feature"))
+        let result = try Cloner.clone(
+            CloneRequest(source: server.url, destination: source.destination(), revision: "feature"))
         #expect(result.head == (try source.revParse("feature")))
         #expect(result.branch == "feature")
         #expect(try GitCLI.porcelain(in: source.destination()).isEmpty)

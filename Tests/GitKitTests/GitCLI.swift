@@ -26,7 +26,8 @@ enum GitCLI {
     static func run(_ arguments: [String], in directory: String) throws -> String {
         let result = try ChildProcess.run("git", arguments, cwd: directory, environment: environment)
         guard result.status == 0 else {
-            throw Failure(description: "git \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stderr)")
+            throw Failure(
+                description: "git \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stderr)")
         }
         return result.stdout
     }
@@ -34,7 +35,8 @@ enum GitCLI {
     /// Runs a bash script (fixture set-up written as git commands) in `directory`.
     @discardableResult
     static func script(_ text: String, in directory: String) throws -> String {
-        let result = try ChildProcess.run("bash", ["-euo", "pipefail", "-c", text], cwd: directory, environment: environment)
+        let result = try ChildProcess.run(
+            "bash", ["-euo", "pipefail", "-c", text], cwd: directory, environment: environment)
         guard result.status == 0 else {
             throw Failure(description: "script failed (\(result.status)): \(result.stderr)\n--- script ---\n\(text)")
         }
@@ -66,10 +68,11 @@ enum GitCLI {
 
     /// The tool's entries in the same line form.
     static func lines(_ entries: [StatusEntry]) -> [String] {
-        sortedLines(entries.map { entry in
-            if let orig = entry.origPath { return "\(entry.code) \(orig) -> \(entry.path)" }
-            return "\(entry.code) \(entry.path)"
-        })
+        sortedLines(
+            entries.map { entry in
+                if let orig = entry.origPath { return "\(entry.code) \(orig) -> \(entry.path)" }
+                return "\(entry.code) \(entry.path)"
+            })
     }
 
     /// Byte order, as git sorts (Swift's String order is Unicode-aware and may differ).

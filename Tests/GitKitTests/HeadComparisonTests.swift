@@ -1,9 +1,10 @@
 import CGit2
 import Foundation
-@testable import GitKit
 import SmokeCore
 import SmokeTestSupport
 import Testing
+
+@testable import GitKit
 
 /// The shortcuts a large status takes must never change an answer: the index's cached trees
 /// read back from every index version git writes, HEAD compared only where they differ, and
@@ -19,19 +20,23 @@ import Testing
         """
 
     /// Runs `body` with the repository's loaded index and HEAD's tree, inside a libgit2 session.
-    static func withIndex<T>(_ directory: String, _ body: (Repository, OpaquePointer, git_oid?) throws -> T) throws -> T {
+    static func withIndex<T>(_ directory: String, _ body: (Repository, OpaquePointer, git_oid?) throws -> T) throws -> T
+    {
         try LibGit2.session { () throws(SmokeError) -> Result<T, any Error> in
             let repository = try Repository.open(workingTree: directory)
             let index = try repository.index()
             defer { git_index_free(index) }
-            let head = try repository.headCommit().map { commit throws(SmokeError) in try repository.treeID(ofCommit: commit) }
+            let head = try repository.headCommit().map { commit throws(SmokeError) in
+                try repository.treeID(ofCommit: commit)
+            }
             return Result { try body(repository, index, head) }
         }.get()
     }
 
     static func plan(_ directory: String) throws -> String {
         try withIndex(directory) { repository, index, head in
-            HeadComparison.plan(repository: repository, index: index, scan: IndexScan(index: index), headTree: head).description
+            HeadComparison.plan(repository: repository, index: index, scan: IndexScan(index: index), headTree: head)
+                .description
         }
     }
 
@@ -60,15 +65,17 @@ import Testing
     @Test(arguments: [2, 3, 4])
     func onlyChangedDirectoriesAreCompared(version: Int) throws {
         let directory = try TempDirectory(prefix: "gitkit-cachetree")
-        try GitCLI.script(Self.base + """
-            git update-index --index-version \(version)
-            printf 'new\\n' > c/d/new.txt && git add c/d/new.txt
-            git mv a/b/f1 c/moved
-            printf 'more\\n' >> c/h2 && git add c/h2
-            printf 'worktree only\\n' >> c/h3
-            """, in: directory.path)
+        try GitCLI.script(
+            Self.base + """
+                git update-index --index-version \(version)
+                printf 'new\\n' > c/d/new.txt && git add c/d/new.txt
+                git mv a/b/f1 c/moved
+                printf 'more\\n' >> c/h2 && git add c/h2
+                printf 'worktree only\\n' >> c/h3
+                """, in: directory.path)
         try Self.withIndex(directory.path) { repository, index, head in
-            let comparison = HeadComparison.plan(repository: repository, index: index, scan: IndexScan(index: index), headTree: head)
+            let comparison = HeadComparison.plan(
+                repository: repository, index: index, scan: IndexScan(index: index), headTree: head)
             guard case .paths(let paths) = comparison else {
                 Issue.record("expected a path list, got \(comparison)")
                 return
@@ -79,28 +86,35 @@ import Testing
         let expected = try GitCLI.porcelain(in: directory.path)
         #expect(expected.contains("R  a/b/f1 -> c/moved"))
         for workers in [1, 2, 3] {
-            #expect(GitCLI.lines(try StatusReader.snapshot(directory: directory.path, workers: workers).entries) == expected)
+            #expect(
+                GitCLI.lines(try StatusReader.snapshot(directory: directory.path, workers: workers).entries) == expected
+            )
         }
     }
 
     @Test func directoriesAppearingAndVanishingAreComparedWhole() throws {
         let directory = try TempDirectory(prefix: "gitkit-cachetree")
-        try GitCLI.script(Self.base + """
-            git rm -q -r c/d
-            mkdir -p e/f && printf 'e\\n' > e/f/e.txt && git add e
-            git rm -q top.txt && mkdir top.txt && printf 'x\\n' > top.txt/inner && git add top.txt/inner
-            """, in: directory.path)
+        try GitCLI.script(
+            Self.base + """
+                git rm -q -r c/d
+                mkdir -p e/f && printf 'e\\n' > e/f/e.txt && git add e
+                git rm -q top.txt && mkdir top.txt && printf 'x\\n' > top.txt/inner && git add top.txt/inner
+                """, in: directory.path)
         // c/d's files one by one (its tree is read), e and the file-become-directory top.txt whole.
         #expect(try Self.plan(directory.path).hasSuffix(" paths"))
         let expected = try GitCLI.porcelain(in: directory.path)
         for workers in [1, 3] {
-            #expect(GitCLI.lines(try StatusReader.snapshot(directory: directory.path, workers: workers).entries) == expected)
+            #expect(
+                GitCLI.lines(try StatusReader.snapshot(directory: directory.path, workers: workers).entries) == expected
+            )
         }
     }
 
     @Test func intentToAddEntriesAreComparedInAVersion3Index() throws {
         let directory = try TempDirectory(prefix: "gitkit-cachetree")
-        try GitCLI.script(Self.base + "printf 'i\\n' > c/d/ita && git add -N c/d/ita && printf 's\\n' >> a/b/f2 && git add a/b/f2", in: directory.path)
+        try GitCLI.script(
+            Self.base + "printf 'i\\n' > c/d/ita && git add -N c/d/ita && printf 's\\n' >> a/b/f2 && git add a/b/f2",
+            in: directory.path)
         try Self.withIndex(directory.path) { _, index, _ in
             #expect(git_index_version(index) == 3)
             #expect(CacheTree.read(index: index, scan: IndexScan(index: index)) != nil)
@@ -109,7 +123,9 @@ import Testing
         let expected = try GitCLI.porcelain(in: directory.path)
         #expect(expected == [" A c/d/ita", "M  a/b/f2"])
         for workers in [1, 2] {
-            #expect(GitCLI.lines(try StatusReader.snapshot(directory: directory.path, workers: workers).entries) == expected)
+            #expect(
+                GitCLI.lines(try StatusReader.snapshot(directory: directory.path, workers: workers).entries) == expected
+            )
         }
     }
 
@@ -117,10 +133,11 @@ import Testing
         // `git reset --soft` leaves the index (and its valid cached trees) as they were while
         // HEAD moves: the cached trees are complete but are not HEAD's.
         let directory = try TempDirectory(prefix: "gitkit-cachetree")
-        try GitCLI.script(Self.base + """
-            printf 'second\\n' >> c/d/g1 && git commit -q -am second
-            git reset -q --soft HEAD~1
-            """, in: directory.path)
+        try GitCLI.script(
+            Self.base + """
+                printf 'second\\n' >> c/d/g1 && git commit -q -am second
+                git reset -q --soft HEAD~1
+                """, in: directory.path)
         #expect(try Self.plan(directory.path) == "1 paths")
         let expected = try GitCLI.porcelain(in: directory.path)
         #expect(expected == ["M  c/d/g1"])
@@ -129,19 +146,22 @@ import Testing
 
     @Test func conflictsAndMissingCachedTreesCompareEverything() throws {
         let directory = try TempDirectory(prefix: "gitkit-cachetree")
-        try GitCLI.script(Self.base + """
-            git checkout -q -b other && printf 'other\\n' > top.txt && git commit -q -am other
-            git checkout -q main && printf 'main\\n' > top.txt && git commit -q -am main
-            git merge -q other >/dev/null 2>&1 || true
-            """, in: directory.path)
+        try GitCLI.script(
+            Self.base + """
+                git checkout -q -b other && printf 'other\\n' > top.txt && git commit -q -am other
+                git checkout -q main && printf 'main\\n' > top.txt && git commit -q -am main
+                git merge -q other >/dev/null 2>&1 || true
+                """, in: directory.path)
         #expect(try Self.plan(directory.path) == "all")
         // An index rebuilt from scratch: its cached trees are invalid (or absent) throughout.
         let rebuilt = try TempDirectory(prefix: "gitkit-cachetree")
-        try GitCLI.script(Self.base + "rm .git/index && git add -A && printf 'n\\n' > n.txt && git add n.txt", in: rebuilt.path)
+        try GitCLI.script(
+            Self.base + "rm .git/index && git add -A && printf 'n\\n' > n.txt && git add n.txt", in: rebuilt.path)
         let expected = try GitCLI.porcelain(in: rebuilt.path)
         #expect(expected == ["A  n.txt"])
         for workers in [1, 2] {
-            #expect(GitCLI.lines(try StatusReader.snapshot(directory: rebuilt.path, workers: workers).entries) == expected)
+            #expect(
+                GitCLI.lines(try StatusReader.snapshot(directory: rebuilt.path, workers: workers).entries) == expected)
         }
     }
 
@@ -149,11 +169,12 @@ import Testing
     /// submodule code reaches the index's owning repository, which a shared index lacks.
     @Test func submodulesAreReadByOneRun() throws {
         let directory = try TempDirectory(prefix: "gitkit-cachetree")
-        try GitCLI.script(Self.base + """
-            mkdir inner && cd inner && git init -q -b main . && printf 'i\\n' > i.txt && git add i.txt && git commit -q -m inner && cd ..
-            git add inner 2>/dev/null && git commit -q -m "with inner"
-            printf 'x\\n' >> a/b/f1 && printf 'u\\n' > c/untracked
-            """, in: directory.path)
+        try GitCLI.script(
+            Self.base + """
+                mkdir inner && cd inner && git init -q -b main . && printf 'i\\n' > i.txt && git add i.txt && git commit -q -m inner && cd ..
+                git add inner 2>/dev/null && git commit -q -m "with inner"
+                printf 'x\\n' >> a/b/f1 && printf 'u\\n' > c/untracked
+                """, in: directory.path)
         try Self.withIndex(directory.path) { _, index, _ in #expect(IndexScan(index: index).hasGitlinks) }
         let single = try StatusReader.snapshot(directory: directory.path, workers: 1).entries
         #expect(GitCLI.lines(single).contains(" M a/b/f1"))
@@ -172,10 +193,11 @@ import Testing
     /// The groups of a split tree cover every path exactly once, whatever the group count.
     @Test func partitionCoversTheTreeOnce() throws {
         let directory = try TempDirectory(prefix: "gitkit-partition")
-        try GitCLI.script(Self.base + """
-            mkdir -p untracked/x && printf 'u\\n' > untracked/x/u && printf 'l\\n' > c/d/loose
-            ln -s a link-to-a
-            """, in: directory.path)
+        try GitCLI.script(
+            Self.base + """
+                mkdir -p untracked/x && printf 'u\\n' > untracked/x/u && printf 'l\\n' > c/d/loose
+                ln -s a link-to-a
+                """, in: directory.path)
         try Self.withIndex(directory.path) { repository, index, _ in
             let workdir = try #require(git_repository_workdir(repository.pointer).map { String(cString: $0) })
             for count in 1...6 {

@@ -43,7 +43,8 @@ import Testing
 
     @Test func randomTreesAgreeWithGitStatus() throws {
         let environment = ProcessInfo.processInfo.environment
-        let baseSeed = environment["GITKIT_RANDOM_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64(UInt32.max))
+        let baseSeed =
+            environment["GITKIT_RANDOM_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64(UInt32.max))
         let treeCount = environment["GITKIT_RANDOM_TREES"].flatMap { Int($0) } ?? Self.defaultTreeCount
         print("GitKit random trees: seed \(baseSeed), \(treeCount) trees (replay with GITKIT_RANDOM_SEED=\(baseSeed))")
         let root = try TempDirectory(prefix: "gitkit-random")
@@ -68,7 +69,8 @@ import Testing
                         let snapshot = try StatusReader.snapshot(directory: directory, workers: runs)
                         let ours = GitCLI.lines(snapshot.entries)
                         if mismatch == nil, ours != git || snapshot.clean != git.isEmpty {
-                            mismatch = Mismatch(tree: tree, seed: seed, workers: runs, script: script, git: git, libgit2: ours)
+                            mismatch = Mismatch(
+                                tree: tree, seed: seed, workers: runs, script: script, git: git, libgit2: ours)
                         }
                     }
                     results.record(entries: git.count, changes: generator.changes, mismatch: mismatch)
@@ -78,14 +80,17 @@ import Testing
                 }
             }
         }
-        print("GitKit random trees: compared \(results.compared) trees (\(results.entriesCompared) status entries) with git, \(results.mismatches.count) mismatches, seed \(baseSeed)")
+        print(
+            "GitKit random trees: compared \(results.compared) trees (\(results.entriesCompared) status entries) with git, \(results.mismatches.count) mismatches, seed \(baseSeed)"
+        )
         #expect(results.failures.isEmpty, "\(results.failures.prefix(3).joined(separator: "\n"))")
         #expect(results.compared == treeCount)
         // The generator must really have produced every kind of change, or agreement proves little.
         #expect(results.changeKinds == Set(RandomTreeGenerator.Change.allCases.map(\.rawValue)))
         #expect(results.entriesCompared > treeCount)
         for mismatch in results.mismatches.prefix(3) {
-            Issue.record("""
+            Issue.record(
+                """
                 tree \(mismatch.tree) (seed \(mismatch.seed), \(mismatch.workers) status runs) differs from git
                 git:     \(mismatch.git)
                 libgit2: \(mismatch.libgit2)

@@ -73,7 +73,8 @@ struct RandomTreeGenerator {
             let path = freshPath(minDepth: depth, maxDepth: depth)
             return write(path)
         default:  // .ignored
-            let path = Bool.random(using: &random)
+            let path =
+                Bool.random(using: &random)
                 ? freshPath(suffix: ".log") : "ignored-dir/\(freshName())/\(freshName())"
             return write(path)
         }

@@ -33,30 +33,49 @@ import Testing
         Case(name: "staged add", script: base + "printf 'new\\n' > n.txt && git add n.txt", expectedLine: "A  n.txt"),
         Case(name: "staged delete", script: base + "git rm -q b.txt", expectedLine: "D  b.txt"),
         Case(name: "staged rename", script: base + "git mv a.txt renamed.txt", expectedLine: "R  a.txt -> renamed.txt"),
-        Case(name: "staged rename then modified", script: base + "git mv a.txt r.txt && printf 'more\\n' >> r.txt",
-             expectedLine: "RM a.txt -> r.txt"),
-        Case(name: "added then modified (AM)", script: base + "printf 'x\\n' > n.txt && git add n.txt && printf 'y\\n' >> n.txt",
-             expectedLine: "AM n.txt"),
-        Case(name: "staged and modified again (MM)",
-             script: base + "printf '1\\n' >> a.txt && git add a.txt && printf '2\\n' >> a.txt", expectedLine: "MM a.txt"),
-        Case(name: "untracked nested directories",
-             script: base + "mkdir -p new/one/two && printf 'u\\n' > new/one/two/u.txt && printf 'v\\n' > new/v.txt",
-             expectedLine: "?? new/one/two/u.txt"),
-        Case(name: "ignored files are not listed",
-             script: base + "printf 'log\\n' > debug.log && mkdir -p build/x && printf 'o\\n' > build/x/out.o && printf 'l\\n' > sub/deeper/trace.log",
-             expectedLine: nil),
-        Case(name: "names with spaces and non-ASCII",
-             script: base + "printf 's\\n' > 'with space.txt' && printf 'u\\n' > 'naïve 日本.txt' && git add 'naïve 日本.txt' && git mv b.txt 'bé ta.txt'",
-             expectedLine: "A  naïve 日本.txt"),
-        Case(name: "empty repository with no commits",
-             script: "git init -q -b main . && printf 'a\\n' > staged.txt && git add staged.txt && mkdir -p d/e && printf 'b\\n' > d/e/loose.txt",
-             expectedLine: "A  staged.txt"),
-        Case(name: "removed from the index but kept on disk",
-             script: base + "git rm -q --cached a.txt", expectedLine: "D  a.txt"),
-        Case(name: "type change (file becomes symlink)", script: base + "rm a.txt && ln -s b.txt a.txt", expectedLine: " T a.txt"),
-        Case(name: "intent to add", script: base + "printf 'i\\n' > ita.txt && git add -N ita.txt", expectedLine: " A ita.txt"),
-        Case(name: "intent to add, then deleted", script: base + "printf 'i\\n' > ita.txt && git add -N ita.txt && rm ita.txt",
-             expectedLine: " D ita.txt"),
+        Case(
+            name: "staged rename then modified", script: base + "git mv a.txt r.txt && printf 'more\\n' >> r.txt",
+            expectedLine: "RM a.txt -> r.txt"),
+        Case(
+            name: "added then modified (AM)",
+            script: base + "printf 'x\\n' > n.txt && git add n.txt && printf 'y\\n' >> n.txt",
+            expectedLine: "AM n.txt"),
+        Case(
+            name: "staged and modified again (MM)",
+            script: base + "printf '1\\n' >> a.txt && git add a.txt && printf '2\\n' >> a.txt", expectedLine: "MM a.txt"
+        ),
+        Case(
+            name: "untracked nested directories",
+            script: base + "mkdir -p new/one/two && printf 'u\\n' > new/one/two/u.txt && printf 'v\\n' > new/v.txt",
+            expectedLine: "?? new/one/two/u.txt"),
+        Case(
+            name: "ignored files are not listed",
+            script: base
+                + "printf 'log\\n' > debug.log && mkdir -p build/x && printf 'o\\n' > build/x/out.o && printf 'l\\n' > sub/deeper/trace.log",
+            expectedLine: nil),
+        Case(
+            name: "names with spaces and non-ASCII",
+            script: base
+                + "printf 's\\n' > 'with space.txt' && printf 'u\\n' > 'naïve 日本.txt' && git add 'naïve 日本.txt' && git mv b.txt 'bé ta.txt'",
+            expectedLine: "A  naïve 日本.txt"),
+        Case(
+            name: "empty repository with no commits",
+            script:
+                "git init -q -b main . && printf 'a\\n' > staged.txt && git add staged.txt && mkdir -p d/e && printf 'b\\n' > d/e/loose.txt",
+            expectedLine: "A  staged.txt"),
+        Case(
+            name: "removed from the index but kept on disk",
+            script: base + "git rm -q --cached a.txt", expectedLine: "D  a.txt"),
+        Case(
+            name: "type change (file becomes symlink)", script: base + "rm a.txt && ln -s b.txt a.txt",
+            expectedLine: " T a.txt"),
+        Case(
+            name: "intent to add", script: base + "printf 'i\\n' > ita.txt && git add -N ita.txt",
+            expectedLine: " A ita.txt"),
+        Case(
+            name: "intent to add, then deleted",
+            script: base + "printf 'i\\n' > ita.txt && git add -N ita.txt && rm ita.txt",
+            expectedLine: " D ita.txt"),
         Case(name: "clean tree", script: base, expectedLine: nil),
     ]
 
@@ -81,7 +100,8 @@ import Testing
 
     @Test func ignoredOnlyChangesCountAsClean() throws {
         let directory = try TempDirectory(prefix: "gitkit-status")
-        try GitCLI.script(Self.base + "printf 'x\\n' > noise.log && mkdir -p build && printf 'o\\n' > build/o", in: directory.path)
+        try GitCLI.script(
+            Self.base + "printf 'x\\n' > noise.log && mkdir -p build && printf 'o\\n' > build/o", in: directory.path)
         let snapshot = try StatusReader.snapshot(directory: directory.path)
         #expect(snapshot.clean)
         #expect(snapshot.entries.isEmpty)
@@ -112,7 +132,8 @@ import Testing
 
     @Test func mergeConflictsUseGitsUnmergedCodes() throws {
         let directory = try TempDirectory(prefix: "gitkit-status")
-        try GitCLI.script("""
+        try GitCLI.script(
+            """
             git init -q -b main .
             for f in both delus delthem; do printf 'base\\n' > $f; done
             git add -A && git commit -q -m base
@@ -137,7 +158,8 @@ import Testing
     /// the changes are committed (nothing staged: HEAD is not compared entry by entry).
     @Test func largeTreeAgreesWithGitStatus() throws {
         let directory = try TempDirectory(prefix: "gitkit-status")
-        try GitCLI.script("""
+        try GitCLI.script(
+            """
             git init -q -b main .
             printf '*.log\\nbuild/\\n' > .gitignore
             for d in $(seq 0 39); do
@@ -158,15 +180,18 @@ import Testing
         var expected = try GitCLI.porcelain(in: directory.path)
         // A directory replaced by a symlink (to a real directory, so a careless split would list
         // what the link points to): its files are deleted, the link is untracked.
-        for line in [" M src0/mod 0/f1.txt", " D src3/mod 7/f2.txt", "?? src2/mod 10/deep", " D src2/mod 14/f0.txt",
-                     "?? src2/mod 14", "?? src1/mod 5/untracked.txt", "?? new/a/b/n.txt", "?? top-new.txt"] {
+        for line in [
+            " M src0/mod 0/f1.txt", " D src3/mod 7/f2.txt", "?? src2/mod 10/deep", " D src2/mod 14/f0.txt",
+            "?? src2/mod 14", "?? src1/mod 5/untracked.txt", "?? new/a/b/n.txt", "?? top-new.txt",
+        ] {
             #expect(expected.contains(line), "git printed \(expected)")
         }
         for workers in Self.readings + [2, 8] {
             let snapshot = try StatusReader.snapshot(directory: directory.path, workers: workers)
             #expect(GitCLI.lines(snapshot.entries) == expected, "workers: \(workers.map(String.init) ?? "automatic")")
         }
-        try GitCLI.script("""
+        try GitCLI.script(
+            """
             git mv "src0/mod 4/f3.txt" "src3/moved.txt"
             git rm -q --cached "src1/mod 9/f4.txt"
             printf 's\\n' > "src2/staged.txt" && git add "src2/staged.txt" && printf 'm\\n' >> "src2/staged.txt"

@@ -8,7 +8,8 @@ import Testing
     /// A committed repository with files a.txt, b.txt, sub/c.txt; `extra` runs after the commit.
     static func repository(_ extra: String = "") throws -> TempDirectory {
         let directory = try TempDirectory(prefix: "gitkit-verify")
-        try GitCLI.script("""
+        try GitCLI.script(
+            """
             git init -q -b main .
             printf 'a\\n' > a.txt && printf 'b\\n' > b.txt && mkdir -p sub && printf 'c\\n' > sub/c.txt
             printf '*.log\\n' > .gitignore
@@ -47,7 +48,9 @@ import Testing
         let failure = try #require(verdict.failure)
         #expect(failure.code == .dirtyWorktree)
         #expect(failure.exit == .checkFailed)
-        #expect(failure.message.contains("a.txt") && failure.message.contains("b.txt") && failure.message.contains("new.txt"))
+        #expect(
+            failure.message.contains("a.txt") && failure.message.contains("b.txt")
+                && failure.message.contains("new.txt"))
         #expect(failure.fields["changed"]?.arrayValue?.count == 3)
         // Without a baseline there is nothing to compare against: no `baseline` key.
         #expect(failure.fields["changed"]?.arrayValue?.first?["baseline"] == nil)
@@ -55,7 +58,8 @@ import Testing
 
     @Test func snapshotRoundTripsThroughAFile() throws {
         let directory = try Self.repository(
-            "git mv a.txt 'renamed é.txt' && printf 'x\\n' >> b.txt && printf 'u\\n' > 'sub/new file.txt' && git rm -q --cached sub/c.txt")
+            "git mv a.txt 'renamed é.txt' && printf 'x\\n' >> b.txt && printf 'u\\n' > 'sub/new file.txt' && git rm -q --cached sub/c.txt"
+        )
         let snapshot = try StatusReader.snapshot(directory: directory.path)
         #expect(snapshot.entries.count == 5)
         let loaded = try Self.roundTrip(snapshot, in: directory)
@@ -67,10 +71,12 @@ import Testing
     }
 
     @Test func baselineDiffListsOnlyWhatChangedSinceTheBaseline() throws {
-        let directory = try Self.repository("printf 'x\\n' >> a.txt && printf 'u\\n' > untracked.txt && printf 'y\\n' >> b.txt")
+        let directory = try Self.repository(
+            "printf 'x\\n' >> a.txt && printf 'u\\n' > untracked.txt && printf 'y\\n' >> b.txt")
         let baseline = try Self.roundTrip(try StatusReader.snapshot(directory: directory.path), in: directory)
         // After the baseline: b.txt is restored (clean now), a.txt gets staged, a new file appears.
-        try GitCLI.script("git checkout -q -- b.txt && git add a.txt && printf 'z\\n' > sub/later.txt", in: directory.path)
+        try GitCLI.script(
+            "git checkout -q -- b.txt && git add a.txt && printf 'z\\n' > sub/later.txt", in: directory.path)
         let verdict = try Self.verdict(directory, baseline: baseline)
         #expect(!verdict.passed)
         let byPath = Dictionary(uniqueKeysWithValues: verdict.changed.map { ($0.current.path, $0) })
@@ -101,14 +107,18 @@ import Testing
         let failure = try #require(verdict.failure)
         #expect(failure.code == .headMoved)
         #expect(failure.exit == .checkFailed)
-        #expect(failure.fields["head_moved"]?["current"]?.stringValue == (try GitCLI.revParse("HEAD", in: directory.path)))
+        #expect(
+            failure.fields["head_moved"]?["current"]?.stringValue == (try GitCLI.revParse("HEAD", in: directory.path)))
     }
 
     @Test(arguments: [
         ("not json", "{ \"entries\": [", "malformed JSON"),
         ("not an object", "[1, 2]", "expected a snapshot object"),
         ("no entries", "{\"head\": null}", "missing \"entries\""),
-        ("bad code letter", "{\"entries\": [{\"path\": \"a\", \"index\": \"X\", \"worktree\": \" \"}]}", "entries[0].index"),
+        (
+            "bad code letter", "{\"entries\": [{\"path\": \"a\", \"index\": \"X\", \"worktree\": \" \"}]}",
+            "entries[0].index"
+        ),
         ("entry without path", "{\"entries\": [{\"index\": \"M\", \"worktree\": \" \"}]}", "entries[0].path"),
         ("failed run", "{\"ok\": false, \"entries\": []}", "failed run"),
         ("head not a string", "{\"head\": 5, \"entries\": []}", "\"head\""),
@@ -138,8 +148,9 @@ import Testing
         document["tool"] = "git-clean-check"
         document["ok"] = true
         document["elapsed_ms"] = 3
-        let file = try directory.write("../" + URL(fileURLWithPath: directory.path).lastPathComponent + "-stdout.json",
-                                       JSONValue.object(document).encodedString())
+        let file = try directory.write(
+            "../" + URL(fileURLWithPath: directory.path).lastPathComponent + "-stdout.json",
+            JSONValue.object(document).encodedString())
         defer { try? FileManager.default.removeItem(atPath: file) }
         #expect(try StatusSnapshot.loadBaseline(path: file) == snapshot)
     }
@@ -181,6 +192,8 @@ import Testing
     @Test func bareRepositoryHasNoWorkingTree() throws {
         let directory = try TempDirectory(prefix: "gitkit-errors")
         try GitCLI.run(["init", "-q", "--bare", "."], in: directory.path)
-        expectSmokeError(.bareRepository, exit: .invalidInput) { _ = try StatusReader.snapshot(directory: directory.path) }
+        expectSmokeError(.bareRepository, exit: .invalidInput) {
+            _ = try StatusReader.snapshot(directory: directory.path)
+        }
     }
 }

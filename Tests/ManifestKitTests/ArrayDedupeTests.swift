@@ -31,7 +31,8 @@ import Testing
             try CatalogFragment.load(path: fixture.directory.file($0), kind: .catalog, name: $0)
         }
         let raw = JSONValue.object(MergedCatalog(fragments: fragments).toolOverrides)
-        #expect(raw["servers"]?["stelae"]?["tools"]?["grep"]?["inputSchema"]?["required"] == ["operation", "operation"])
+        #expect(
+            raw["servers"]?["stelae"]?["tools"]?["grep"]?["inputSchema"]?["required"] == ["operation", "operation"])
         let grep = try #require(plan.overrides["servers"]?["stelae"]?["tools"]?["grep"])
         let schema = try #require(grep["inputSchema"])
         #expect(schema["required"] == ["operation"])
@@ -57,7 +58,9 @@ import Testing
 
     @Test func doubledArraysInsideOneAggregateAreDeduped() throws {
         let fixture = try RenderFixture()
-        try fixture.catalog("a.json", """
+        try fixture.catalog(
+            "a.json",
+            """
             {"toolAggregations": {"aggregations": [{"name": "suite", "description": "d",
               "inputSchema": {"type": "object", "required": ["operation", "operation"],
                 "properties": {"operation": {"type": "string", "enum": ["a", "b", "a", "b"]},

@@ -26,23 +26,29 @@ import Testing
     }
 
     static let operationCases: [Case] = [
-        Case(label: "operation without downstreamTool", operation: #"{"value": "a", "downstreamServer": "fs"}"#,
-             code: "missing_key", path: "toolAggregations.aggregations[2].operations[0]"),
-        Case(label: "unknown key", operation: #"{"value": "a", "downstreamTool": "t", "downstreamTol": "x"}"#,
-             code: "unknown_key", path: "toolAggregations.aggregations[2].operations[0].downstreamTol"),
-        Case(label: "wrong type", operation: #"{"value": 7, "downstreamTool": "t"}"#,
-             code: "wrong_type", path: "toolAggregations.aggregations[2].operations[0].value"),
-        Case(label: "empty downstreamTool", operation: #"{"value": "a", "downstreamTool": " "}"#,
-             code: "empty_value", path: "toolAggregations.aggregations[2].operations[0].downstreamTool"),
-        Case(label: "camel and snake spellings of one key",
-             operation: #"{"value": "a", "downstreamTool": "t", "downstream_tool": "u"}"#,
-             code: "duplicate_key", path: "toolAggregations.aggregations[2].operations[0].downstream_tool"),
+        Case(
+            label: "operation without downstreamTool", operation: #"{"value": "a", "downstreamServer": "fs"}"#,
+            code: "missing_key", path: "toolAggregations.aggregations[2].operations[0]"),
+        Case(
+            label: "unknown key", operation: #"{"value": "a", "downstreamTool": "t", "downstreamTol": "x"}"#,
+            code: "unknown_key", path: "toolAggregations.aggregations[2].operations[0].downstreamTol"),
+        Case(
+            label: "wrong type", operation: #"{"value": 7, "downstreamTool": "t"}"#,
+            code: "wrong_type", path: "toolAggregations.aggregations[2].operations[0].value"),
+        Case(
+            label: "empty downstreamTool", operation: #"{"value": "a", "downstreamTool": " "}"#,
+            code: "empty_value", path: "toolAggregations.aggregations[2].operations[0].downstreamTool"),
+        Case(
+            label: "camel and snake spellings of one key",
+            operation: #"{"value": "a", "downstreamTool": "t", "downstream_tool": "u"}"#,
+            code: "duplicate_key", path: "toolAggregations.aggregations[2].operations[0].downstream_tool"),
     ]
 
     @Test(arguments: operationCases)
     func badOperationNamesFileAndPath(_ testCase: Case) throws {
         let fixture = try RenderFixture()
-        try fixture.catalog("catalog/core.json", Self.base.replacingOccurrences(of: "%OPERATION%", with: testCase.operation))
+        try fixture.catalog(
+            "catalog/core.json", Self.base.replacingOccurrences(of: "%OPERATION%", with: testCase.operation))
         let error = try #require(fixture.renderError())
         #expect(error.code.rawValue == testCase.code)
         #expect(error.exit == .invalidInput)
@@ -54,7 +60,9 @@ import Testing
 
     @Test func emptyOperationsIsRejected() throws {
         let fixture = try RenderFixture()
-        try fixture.catalog("catalog/core.json", """
+        try fixture.catalog(
+            "catalog/core.json",
+            """
             {"toolAggregations": {"aggregations": [
               {"name": "suite", "description": "d", "inputSchema": {"type": "object"}, "operations": []}]}}
             """)
@@ -107,7 +115,9 @@ import Testing
 
     @Test func snakeCaseKeysAreAccepted() throws {
         let fixture = try RenderFixture()
-        try fixture.catalog("snake.json", """
+        try fixture.catalog(
+            "snake.json",
+            """
             {"tool_aggregations": {"schema_version": 1, "defaults": {"server_name": "stelae", "proxy_url": "http://x"},
               "hidden_tools": [{"server": "fs", "tool": "secret"}],
               "aggregations": [{"name": "suite", "description": "A suite.",

@@ -21,7 +21,8 @@ import Testing
     /// An exporter that writes `files` as the revision's tree; input paths containing one of
     /// `ignoring` are reported as ignored by git.
     static func exporter(
-        _ fixture: RenderFixture, files: [String: String], ignoring: [String] = [], workTree: String? = nil, record: Export
+        _ fixture: RenderFixture, files: [String: String], ignoring: [String] = [], workTree: String? = nil,
+        record: Export
     ) -> RevisionDiff.Exporter {
         { directory, inputs throws(SmokeError) in
             record.directory = directory
@@ -45,13 +46,23 @@ import Testing
     @Test func aToolTheRevisionHadIsRemoved() throws {
         let fixture = try Self.fixture(["alpha"])
         let record = Export()
-        let files = ["config/proxy.template.json": RenderFixture.minimalTemplate, "catalog/a.json": Self.catalog(["alpha", "beta"])]
+        let files = [
+            "config/proxy.template.json": RenderFixture.minimalTemplate,
+            "catalog/a.json": Self.catalog(["alpha", "beta"]),
+        ]
         let report = try RevisionDiff.run(
             fixture.options, revision: "REV", export: Self.exporter(fixture, files: files, record: record))
         #expect(report.changes.map(\.kind) == [.toolRemoved])
         #expect(report.changes.map(\.tool) == ["beta"])
-        #expect(report.base == ["kind": "revision", "revision": "REV", "commit": "c0ffee", "repository": .string(fixture.path), "tools": 2])
-        #expect(report.head == ["kind": "working_tree", "repository": .string(fixture.path), "head_commit": "beef", "tools": 1])
+        #expect(
+            report.base == [
+                "kind": "revision", "revision": "REV", "commit": "c0ffee", "repository": .string(fixture.path),
+                "tools": 2,
+            ])
+        #expect(
+            report.head == [
+                "kind": "working_tree", "repository": .string(fixture.path), "head_commit": "beef", "tools": 1,
+            ])
         #expect(report.warnings.isEmpty)
         #expect(record.inputs.contains(fixture.directory.file("catalog/a.json")))
         let directory = try #require(record.directory)
@@ -62,7 +73,9 @@ import Testing
         let fixture = try Self.fixture(["alpha"])
         try fixture.catalog("catalog/b.json", Self.catalog(["gamma"]))
         let record = Export()
-        let files = ["config/proxy.template.json": RenderFixture.minimalTemplate, "catalog/a.json": Self.catalog(["alpha"])]
+        let files = [
+            "config/proxy.template.json": RenderFixture.minimalTemplate, "catalog/a.json": Self.catalog(["alpha"]),
+        ]
         let report = try RevisionDiff.run(
             fixture.options, revision: "REV", export: Self.exporter(fixture, files: files, record: record))
         #expect(report.changes.map(\.kind) == [.toolAdded])
@@ -79,7 +92,9 @@ import Testing
         fixture.options.configHome = "home"
         try fixture.write("home/catalog/local.json", aggregateFragment(name: "mine"))
         let record = Export()
-        let files = ["config/proxy.template.json": RenderFixture.minimalTemplate, "catalog/a.json": Self.catalog(["alpha"])]
+        let files = [
+            "config/proxy.template.json": RenderFixture.minimalTemplate, "catalog/a.json": Self.catalog(["alpha"]),
+        ]
         let report = try RevisionDiff.run(
             fixture.options, revision: "REV",
             export: Self.exporter(fixture, files: files, ignoring: ignored ? ["/home"] : [], record: record))
@@ -112,7 +127,8 @@ import Testing
         let record = Export()
         let files = ["config/proxy.template.json": RenderFixture.minimalTemplate, "catalog/a.json": "{"]
         #expect {
-            try RevisionDiff.run(fixture.options, revision: "REV", export: Self.exporter(fixture, files: files, record: record))
+            try RevisionDiff.run(
+                fixture.options, revision: "REV", export: Self.exporter(fixture, files: files, record: record))
         } throws: { error in
             let error = error as? SmokeError
             return error?.code == .invalidJSON && error?.fields["side"] == "base"
@@ -139,8 +155,9 @@ import Testing
             fixture.options, revision: "REV",
             export: Self.exporter(fixture, files: [:], workTree: elsewhere.path, record: record))
         #expect(report.changes.isEmpty)
-        #expect(report.warnings == [
-            "no render input lies inside the repository at \(elsewhere.path): both sides read the same files",
-        ])
+        #expect(
+            report.warnings == [
+                "no render input lies inside the repository at \(elsewhere.path): both sides read the same files"
+            ])
     }
 }

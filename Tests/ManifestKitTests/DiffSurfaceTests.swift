@@ -16,174 +16,263 @@ import Testing
 
     /// A tool with this input schema (and the default output schema).
     static func input(_ schema: JSONValue) -> JSONValue { ["name": "t", "inputSchema": schema] }
-    static func output(_ schema: JSONValue) -> JSONValue { ["name": "t", "inputSchema": ["type": "object"], "outputSchema": schema] }
+    static func output(_ schema: JSONValue) -> JSONValue {
+        ["name": "t", "inputSchema": ["type": "object"], "outputSchema": schema]
+    }
     static func object(_ properties: JSONValue, required: [JSONValue] = []) -> JSONValue {
         ["type": "object", "properties": properties, "required": .array(required)]
     }
 
     static let cases: [Case] = [
         // Arguments.
-        Case(name: "required argument added",
-             base: input(object(["a": ["type": "string"]])),
-             head: input(object(["a": ["type": "string"], "b": ["type": "string"]], required: ["b"])),
-             expected: [(.requiredArgumentAdded, "inputSchema.properties.b")]),
-        Case(name: "required name without a property",
-             base: input(object([:])), head: input(object([:], required: ["x"])),
-             expected: [(.argumentBecameRequired, "inputSchema.required")]),
-        Case(name: "optional argument added",
-             base: input(object(["a": ["type": "string"]])),
-             head: input(object(["a": ["type": "string"], "b": ["type": "integer"]])),
-             expected: [(.optionalArgumentAdded, "inputSchema.properties.b")]),
-        Case(name: "optional property removed is breaking",
-             base: input(object(["a": ["type": "string"], "b": ["type": "string"]])),
-             head: input(object(["a": ["type": "string"]])),
-             expected: [(.propertyRemoved, "inputSchema.properties.b")]),
-        Case(name: "argument became required",
-             base: input(object(["a": ["type": "string"]])), head: input(object(["a": ["type": "string"]], required: ["a"])),
-             expected: [(.argumentBecameRequired, "inputSchema.properties.a")]),
-        Case(name: "argument became optional",
-             base: input(object(["a": ["type": "string"]], required: ["a"])), head: input(object(["a": ["type": "string"]])),
-             expected: [(.argumentBecameOptional, "inputSchema.properties.a")]),
-        Case(name: "nested property removed",
-             base: input(object(["opts": object(["x": ["type": "string"], "y": ["type": "string"]])])),
-             head: input(object(["opts": object(["y": ["type": "string"]])])),
-             expected: [(.propertyRemoved, "inputSchema.properties.opts.properties.x")]),
+        Case(
+            name: "required argument added",
+            base: input(object(["a": ["type": "string"]])),
+            head: input(object(["a": ["type": "string"], "b": ["type": "string"]], required: ["b"])),
+            expected: [(.requiredArgumentAdded, "inputSchema.properties.b")]),
+        Case(
+            name: "required name without a property",
+            base: input(object([:])), head: input(object([:], required: ["x"])),
+            expected: [(.argumentBecameRequired, "inputSchema.required")]),
+        Case(
+            name: "optional argument added",
+            base: input(object(["a": ["type": "string"]])),
+            head: input(object(["a": ["type": "string"], "b": ["type": "integer"]])),
+            expected: [(.optionalArgumentAdded, "inputSchema.properties.b")]),
+        Case(
+            name: "optional property removed is breaking",
+            base: input(object(["a": ["type": "string"], "b": ["type": "string"]])),
+            head: input(object(["a": ["type": "string"]])),
+            expected: [(.propertyRemoved, "inputSchema.properties.b")]),
+        Case(
+            name: "argument became required",
+            base: input(object(["a": ["type": "string"]])),
+            head: input(object(["a": ["type": "string"]], required: ["a"])),
+            expected: [(.argumentBecameRequired, "inputSchema.properties.a")]),
+        Case(
+            name: "argument became optional",
+            base: input(object(["a": ["type": "string"]], required: ["a"])),
+            head: input(object(["a": ["type": "string"]])),
+            expected: [(.argumentBecameOptional, "inputSchema.properties.a")]),
+        Case(
+            name: "nested property removed",
+            base: input(object(["opts": object(["x": ["type": "string"], "y": ["type": "string"]])])),
+            head: input(object(["opts": object(["y": ["type": "string"]])])),
+            expected: [(.propertyRemoved, "inputSchema.properties.opts.properties.x")]),
         // Types.
-        Case(name: "null dropped from a type list",
-             base: input(object(["a": ["type": ["string", "null"]]])), head: input(object(["a": ["type": "string"]])),
-             expected: [(.typeNarrowed, "inputSchema.properties.a.type")]),
-        Case(name: "number to integer",
-             base: input(object(["n": ["type": "number"]])), head: input(object(["n": ["type": "integer"]])),
-             expected: [(.typeNarrowed, "inputSchema.properties.n.type")]),
-        Case(name: "a type where any was accepted",
-             base: input(object(["a": ["description": "d"]])), head: input(object(["a": ["description": "d", "type": "string"]])),
-             expected: [(.typeNarrowed, "inputSchema.properties.a.type")]),
-        Case(name: "integer to number",
-             base: input(object(["n": ["type": "integer"]])), head: input(object(["n": ["type": "number"]])),
-             expected: [(.typeWidened, "inputSchema.properties.n.type")]),
-        Case(name: "null allowed",
-             base: input(object(["a": ["type": "string"]])), head: input(object(["a": ["type": ["string", "null"]]])),
-             expected: [(.typeWidened, "inputSchema.properties.a.type")]),
-        Case(name: "string to integer",
-             base: input(object(["a": ["type": "string"]])), head: input(object(["a": ["type": "integer"]])),
-             expected: [(.typeChanged, "inputSchema.properties.a.type")]),
-        Case(name: "the same types written differently",
-             base: input(object(["n": ["type": ["number", "integer"]]])), head: input(object(["n": ["type": "number"]])),
-             expected: []),
-        Case(name: "items narrowed",
-             base: input(object(["l": ["type": "array", "items": ["type": "number"]]])),
-             head: input(object(["l": ["type": "array", "items": ["type": "integer"]]])),
-             expected: [(.typeNarrowed, "inputSchema.properties.l.items.type")]),
+        Case(
+            name: "null dropped from a type list",
+            base: input(object(["a": ["type": ["string", "null"]]])), head: input(object(["a": ["type": "string"]])),
+            expected: [(.typeNarrowed, "inputSchema.properties.a.type")]),
+        Case(
+            name: "number to integer",
+            base: input(object(["n": ["type": "number"]])), head: input(object(["n": ["type": "integer"]])),
+            expected: [(.typeNarrowed, "inputSchema.properties.n.type")]),
+        Case(
+            name: "a type where any was accepted",
+            base: input(object(["a": ["description": "d"]])),
+            head: input(object(["a": ["description": "d", "type": "string"]])),
+            expected: [(.typeNarrowed, "inputSchema.properties.a.type")]),
+        Case(
+            name: "integer to number",
+            base: input(object(["n": ["type": "integer"]])), head: input(object(["n": ["type": "number"]])),
+            expected: [(.typeWidened, "inputSchema.properties.n.type")]),
+        Case(
+            name: "null allowed",
+            base: input(object(["a": ["type": "string"]])), head: input(object(["a": ["type": ["string", "null"]]])),
+            expected: [(.typeWidened, "inputSchema.properties.a.type")]),
+        Case(
+            name: "string to integer",
+            base: input(object(["a": ["type": "string"]])), head: input(object(["a": ["type": "integer"]])),
+            expected: [(.typeChanged, "inputSchema.properties.a.type")]),
+        Case(
+            name: "the same types written differently",
+            base: input(object(["n": ["type": ["number", "integer"]]])), head: input(object(["n": ["type": "number"]])),
+            expected: []),
+        Case(
+            name: "items narrowed",
+            base: input(object(["l": ["type": "array", "items": ["type": "number"]]])),
+            head: input(object(["l": ["type": "array", "items": ["type": "integer"]]])),
+            expected: [(.typeNarrowed, "inputSchema.properties.l.items.type")]),
         // Enums.
-        Case(name: "enum value removed and one added",
-             base: input(object(["op": ["type": "string", "enum": ["a", "b", "c"]]])),
-             head: input(object(["op": ["type": "string", "enum": ["a", "b", "d"]]])),
-             expected: [(.enumValueRemoved, "inputSchema.properties.op.enum"), (.enumWidened, "inputSchema.properties.op.enum")]),
-        Case(name: "enum dropped",
-             base: input(object(["op": ["type": "string", "enum": ["a"]]])), head: input(object(["op": ["type": "string"]])),
-             expected: [(.enumWidened, "inputSchema.properties.op.enum")]),
-        Case(name: "enum where any string was accepted",
-             base: input(object(["op": ["type": "string"]])), head: input(object(["op": ["type": "string", "enum": ["a"]]])),
-             expected: [(.enumAdded, "inputSchema.properties.op.enum")]),
+        Case(
+            name: "enum value removed and one added",
+            base: input(object(["op": ["type": "string", "enum": ["a", "b", "c"]]])),
+            head: input(object(["op": ["type": "string", "enum": ["a", "b", "d"]]])),
+            expected: [
+                (.enumValueRemoved, "inputSchema.properties.op.enum"), (.enumWidened, "inputSchema.properties.op.enum"),
+            ]),
+        Case(
+            name: "enum dropped",
+            base: input(object(["op": ["type": "string", "enum": ["a"]]])),
+            head: input(object(["op": ["type": "string"]])),
+            expected: [(.enumWidened, "inputSchema.properties.op.enum")]),
+        Case(
+            name: "enum where any string was accepted",
+            base: input(object(["op": ["type": "string"]])),
+            head: input(object(["op": ["type": "string", "enum": ["a"]]])),
+            expected: [(.enumAdded, "inputSchema.properties.op.enum")]),
         // Constraints.
-        Case(name: "bounds tightened",
-             base: input(object(["s": ["type": "string", "maxLength": 10], "n": ["type": "integer", "minimum": 0]])),
-             head: input(object(["s": ["type": "string", "maxLength": 5, "pattern": "^a"], "n": ["type": "integer", "minimum": 1]])),
-             expected: [(.constraintTightened, "inputSchema.properties.n.minimum"),
-                        (.constraintTightened, "inputSchema.properties.s.maxLength"),
-                        (.constraintTightened, "inputSchema.properties.s.pattern")]),
-        Case(name: "bounds loosened",
-             base: input(object(["s": ["type": "string", "maxLength": 5, "pattern": "^a"], "n": ["type": "integer", "minimum": 1]])),
-             head: input(object(["s": ["type": "string"], "n": ["type": "integer", "minimum": 0]])),
-             expected: [(.constraintLoosened, "inputSchema.properties.n.minimum"),
-                        (.constraintLoosened, "inputSchema.properties.s.maxLength"),
-                        (.constraintLoosened, "inputSchema.properties.s.pattern")]),
-        Case(name: "additional properties closed",
-             base: input(["type": "object"]), head: input(["type": "object", "additionalProperties": false]),
-             expected: [(.additionalPropertiesClosed, "inputSchema.additionalProperties")]),
-        Case(name: "additional properties opened",
-             base: input(["type": "object", "additionalProperties": false]), head: input(["type": "object", "additionalProperties": true]),
-             expected: [(.additionalPropertiesOpened, "inputSchema.additionalProperties")]),
+        Case(
+            name: "bounds tightened",
+            base: input(object(["s": ["type": "string", "maxLength": 10], "n": ["type": "integer", "minimum": 0]])),
+            head: input(
+                object([
+                    "s": ["type": "string", "maxLength": 5, "pattern": "^a"], "n": ["type": "integer", "minimum": 1],
+                ])),
+            expected: [
+                (.constraintTightened, "inputSchema.properties.n.minimum"),
+                (.constraintTightened, "inputSchema.properties.s.maxLength"),
+                (.constraintTightened, "inputSchema.properties.s.pattern"),
+            ]),
+        Case(
+            name: "bounds loosened",
+            base: input(
+                object([
+                    "s": ["type": "string", "maxLength": 5, "pattern": "^a"], "n": ["type": "integer", "minimum": 1],
+                ])),
+            head: input(object(["s": ["type": "string"], "n": ["type": "integer", "minimum": 0]])),
+            expected: [
+                (.constraintLoosened, "inputSchema.properties.n.minimum"),
+                (.constraintLoosened, "inputSchema.properties.s.maxLength"),
+                (.constraintLoosened, "inputSchema.properties.s.pattern"),
+            ]),
+        Case(
+            name: "additional properties closed",
+            base: input(["type": "object"]), head: input(["type": "object", "additionalProperties": false]),
+            expected: [(.additionalPropertiesClosed, "inputSchema.additionalProperties")]),
+        Case(
+            name: "additional properties opened",
+            base: input(["type": "object", "additionalProperties": false]),
+            head: input(["type": "object", "additionalProperties": true]),
+            expected: [(.additionalPropertiesOpened, "inputSchema.additionalProperties")]),
         // Variants.
-        Case(name: "anyOf branch removed",
-             base: input(object(["v": ["anyOf": [["type": "string"], ["type": "integer"]]]])),
-             head: input(object(["v": ["anyOf": [["type": "string"]]]])),
-             expected: [(.variantRemoved, "inputSchema.properties.v.anyOf[1]")]),
-        Case(name: "oneOf branch added",
-             base: input(object(["v": ["oneOf": [["type": "string"]]]])),
-             head: input(object(["v": ["oneOf": [["type": "string"], ["type": "boolean"]]]])),
-             expected: [(.variantAdded, "inputSchema.properties.v.oneOf[1]")]),
-        Case(name: "one branch changed in place is compared as a schema",
-             base: input(object(["v": ["anyOf": [["type": "string"], ["type": "number"]]]])),
-             head: input(object(["v": ["anyOf": [["type": "string"], ["type": "integer"]]]])),
-             expected: [(.typeNarrowed, "inputSchema.properties.v.anyOf[1].type")]),
+        Case(
+            name: "anyOf branch removed",
+            base: input(object(["v": ["anyOf": [["type": "string"], ["type": "integer"]]]])),
+            head: input(object(["v": ["anyOf": [["type": "string"]]]])),
+            expected: [(.variantRemoved, "inputSchema.properties.v.anyOf[1]")]),
+        Case(
+            name: "oneOf branch added",
+            base: input(object(["v": ["oneOf": [["type": "string"]]]])),
+            head: input(object(["v": ["oneOf": [["type": "string"], ["type": "boolean"]]]])),
+            expected: [(.variantAdded, "inputSchema.properties.v.oneOf[1]")]),
+        Case(
+            name: "one branch changed in place is compared as a schema",
+            base: input(object(["v": ["anyOf": [["type": "string"], ["type": "number"]]]])),
+            head: input(object(["v": ["anyOf": [["type": "string"], ["type": "integer"]]]])),
+            expected: [(.typeNarrowed, "inputSchema.properties.v.anyOf[1].type")]),
         // Outputs.
-        Case(name: "output property removed",
-             base: output(object(["a": ["type": "string"], "b": ["type": "string"]])), head: output(object(["a": ["type": "string"]])),
-             expected: [(.outputPropertyRemoved, "outputSchema.properties.b")]),
-        Case(name: "output property added",
-             base: output(object(["a": ["type": "string"]])),
-             head: output(object(["a": ["type": "string"], "b": ["type": "string"]], required: ["b"])),
-             expected: [(.outputPropertyAdded, "outputSchema.properties.b")]),
-        Case(name: "output property no longer guaranteed",
-             base: output(object(["a": ["type": "string"]], required: ["a"])), head: output(object(["a": ["type": "string"]])),
-             expected: [(.outputPropertyBecameOptional, "outputSchema.properties.a")]),
-        Case(name: "output property now guaranteed",
-             base: output(object(["a": ["type": "string"]])), head: output(object(["a": ["type": "string"]], required: ["a"])),
-             expected: [(.outputPropertyBecameRequired, "outputSchema.properties.a")]),
-        Case(name: "output may now be null",
-             base: output(object(["a": ["type": "string"]])), head: output(object(["a": ["type": ["string", "null"]]])),
-             expected: [(.outputTypeWidened, "outputSchema.properties.a.type")]),
-        Case(name: "output no longer null",
-             base: output(object(["a": ["type": ["string", "null"]]])), head: output(object(["a": ["type": "string"]])),
-             expected: [(.outputTypeNarrowed, "outputSchema.properties.a.type")]),
-        Case(name: "output type changed",
-             base: output(object(["a": ["type": "string"]])), head: output(object(["a": ["type": "array"]])),
-             expected: [(.outputTypeChanged, "outputSchema.properties.a.type")]),
-        Case(name: "output enum gains and loses a value",
-             base: output(object(["s": ["enum": ["ok", "failed"]]])), head: output(object(["s": ["enum": ["ok", "partial"]]])),
-             expected: [(.outputEnumValueRemoved, "outputSchema.properties.s.enum"), (.outputEnumWidened, "outputSchema.properties.s.enum")]),
-        Case(name: "output enum appears",
-             base: output(object(["s": ["type": "string"]])), head: output(object(["s": ["type": "string", "enum": ["ok"]]])),
-             expected: [(.outputEnumAdded, "outputSchema.properties.s.enum")]),
-        Case(name: "output constraints",
-             base: output(object(["s": ["type": "string", "maxLength": 5], "n": ["type": "integer", "minimum": 0]])),
-             head: output(object(["s": ["type": "string", "maxLength": 9], "n": ["type": "integer", "minimum": 1]])),
-             expected: [(.outputConstraintTightened, "outputSchema.properties.n.minimum"),
-                        (.outputConstraintLoosened, "outputSchema.properties.s.maxLength")]),
-        Case(name: "output additional properties",
-             base: output(["type": "object", "additionalProperties": false, "properties": ["x": ["type": "object"]]]),
-             head: output(["type": "object", "properties": ["x": ["type": "object", "additionalProperties": false]]]),
-             expected: [(.outputAdditionalPropertiesClosed, "outputSchema.properties.x.additionalProperties"),
-                        (.outputAdditionalPropertiesOpened, "outputSchema.additionalProperties")]),
-        Case(name: "output variants",
-             base: output(object(["v": ["anyOf": [["type": "string"], ["type": "integer"]]], "w": ["anyOf": [["type": "string"]]]])),
-             head: output(object(["v": ["anyOf": [["type": "string"]]], "w": ["anyOf": [["type": "string"], ["type": "null"]]]])),
-             expected: [(.outputVariantRemoved, "outputSchema.properties.v.anyOf[1]"),
-                        (.outputVariantAdded, "outputSchema.properties.w.anyOf[1]")]),
+        Case(
+            name: "output property removed",
+            base: output(object(["a": ["type": "string"], "b": ["type": "string"]])),
+            head: output(object(["a": ["type": "string"]])),
+            expected: [(.outputPropertyRemoved, "outputSchema.properties.b")]),
+        Case(
+            name: "output property added",
+            base: output(object(["a": ["type": "string"]])),
+            head: output(object(["a": ["type": "string"], "b": ["type": "string"]], required: ["b"])),
+            expected: [(.outputPropertyAdded, "outputSchema.properties.b")]),
+        Case(
+            name: "output property no longer guaranteed",
+            base: output(object(["a": ["type": "string"]], required: ["a"])),
+            head: output(object(["a": ["type": "string"]])),
+            expected: [(.outputPropertyBecameOptional, "outputSchema.properties.a")]),
+        Case(
+            name: "output property now guaranteed",
+            base: output(object(["a": ["type": "string"]])),
+            head: output(object(["a": ["type": "string"]], required: ["a"])),
+            expected: [(.outputPropertyBecameRequired, "outputSchema.properties.a")]),
+        Case(
+            name: "output may now be null",
+            base: output(object(["a": ["type": "string"]])), head: output(object(["a": ["type": ["string", "null"]]])),
+            expected: [(.outputTypeWidened, "outputSchema.properties.a.type")]),
+        Case(
+            name: "output no longer null",
+            base: output(object(["a": ["type": ["string", "null"]]])), head: output(object(["a": ["type": "string"]])),
+            expected: [(.outputTypeNarrowed, "outputSchema.properties.a.type")]),
+        Case(
+            name: "output type changed",
+            base: output(object(["a": ["type": "string"]])), head: output(object(["a": ["type": "array"]])),
+            expected: [(.outputTypeChanged, "outputSchema.properties.a.type")]),
+        Case(
+            name: "output enum gains and loses a value",
+            base: output(object(["s": ["enum": ["ok", "failed"]]])),
+            head: output(object(["s": ["enum": ["ok", "partial"]]])),
+            expected: [
+                (.outputEnumValueRemoved, "outputSchema.properties.s.enum"),
+                (.outputEnumWidened, "outputSchema.properties.s.enum"),
+            ]),
+        Case(
+            name: "output enum appears",
+            base: output(object(["s": ["type": "string"]])),
+            head: output(object(["s": ["type": "string", "enum": ["ok"]]])),
+            expected: [(.outputEnumAdded, "outputSchema.properties.s.enum")]),
+        Case(
+            name: "output constraints",
+            base: output(object(["s": ["type": "string", "maxLength": 5], "n": ["type": "integer", "minimum": 0]])),
+            head: output(object(["s": ["type": "string", "maxLength": 9], "n": ["type": "integer", "minimum": 1]])),
+            expected: [
+                (.outputConstraintTightened, "outputSchema.properties.n.minimum"),
+                (.outputConstraintLoosened, "outputSchema.properties.s.maxLength"),
+            ]),
+        Case(
+            name: "output additional properties",
+            base: output(["type": "object", "additionalProperties": false, "properties": ["x": ["type": "object"]]]),
+            head: output(["type": "object", "properties": ["x": ["type": "object", "additionalProperties": false]]]),
+            expected: [
+                (.outputAdditionalPropertiesClosed, "outputSchema.properties.x.additionalProperties"),
+                (.outputAdditionalPropertiesOpened, "outputSchema.additionalProperties"),
+            ]),
+        Case(
+            name: "output variants",
+            base: output(
+                object([
+                    "v": ["anyOf": [["type": "string"], ["type": "integer"]]], "w": ["anyOf": [["type": "string"]]],
+                ])),
+            head: output(
+                object(["v": ["anyOf": [["type": "string"]]], "w": ["anyOf": [["type": "string"], ["type": "null"]]]])),
+            expected: [
+                (.outputVariantRemoved, "outputSchema.properties.v.anyOf[1]"),
+                (.outputVariantAdded, "outputSchema.properties.w.anyOf[1]"),
+            ]),
         // Descriptions, annotations and keywords.
-        Case(name: "tool description and title",
-             base: ["name": "t", "description": "old", "inputSchema": ["type": "object"]],
-             head: ["name": "t", "description": "new", "title": "T", "inputSchema": ["type": "object"]],
-             expected: [(.descriptionChanged, "description"), (.titleChanged, "title")]),
-        Case(name: "annotations key by key",
-             base: ["name": "t", "annotations": ["readOnlyHint": true, "title": "x"]],
-             head: ["name": "t", "annotations": ["readOnlyHint": false, "openWorldHint": true]],
-             expected: [(.annotationChanged, "annotations.openWorldHint"), (.annotationChanged, "annotations.readOnlyHint"),
-                        (.annotationChanged, "annotations.title")]),
-        Case(name: "schema keywords",
-             base: input(["type": "object", "description": "a", "default": [:], "examples": [], "$ref": "#/$defs/a",
-                          "not": ["required": ["x"]]]),
-             head: input(["type": "object", "description": "b", "default": ["x": 1], "examples": [[:]], "$ref": "#/$defs/b"]),
-             expected: [(.referenceChanged, "inputSchema.$ref"), (.defaultChanged, "inputSchema.default"),
-                        (.descriptionChanged, "inputSchema.description"), (.schemaAnnotationChanged, "inputSchema.examples"),
-                        (.schemaChanged, "inputSchema.not")]),
+        Case(
+            name: "tool description and title",
+            base: ["name": "t", "description": "old", "inputSchema": ["type": "object"]],
+            head: ["name": "t", "description": "new", "title": "T", "inputSchema": ["type": "object"]],
+            expected: [(.descriptionChanged, "description"), (.titleChanged, "title")]),
+        Case(
+            name: "annotations key by key",
+            base: ["name": "t", "annotations": ["readOnlyHint": true, "title": "x"]],
+            head: ["name": "t", "annotations": ["readOnlyHint": false, "openWorldHint": true]],
+            expected: [
+                (.annotationChanged, "annotations.openWorldHint"), (.annotationChanged, "annotations.readOnlyHint"),
+                (.annotationChanged, "annotations.title"),
+            ]),
+        Case(
+            name: "schema keywords",
+            base: input([
+                "type": "object", "description": "a", "default": [:], "examples": [], "$ref": "#/$defs/a",
+                "not": ["required": ["x"]],
+            ]),
+            head: input([
+                "type": "object", "description": "b", "default": ["x": 1], "examples": [[:]], "$ref": "#/$defs/b",
+            ]),
+            expected: [
+                (.referenceChanged, "inputSchema.$ref"), (.defaultChanged, "inputSchema.default"),
+                (.descriptionChanged, "inputSchema.description"), (.schemaAnnotationChanged, "inputSchema.examples"),
+                (.schemaChanged, "inputSchema.not"),
+            ]),
         // Defaults a curated manifest writes and a live listing leaves out are the same thing.
-        Case(name: "absent schemas, description and annotations equal the manifest's defaults",
-             base: ["name": "t", "description": "", "annotations": [:], "inputSchema": ["type": "object"],
-                    "outputSchema": ["type": "object"], "server": "s"],
-             head: ["name": "t", "annotations": nil, "outputSchema": nil],
-             expected: []),
+        Case(
+            name: "absent schemas, description and annotations equal the manifest's defaults",
+            base: [
+                "name": "t", "description": "", "annotations": [:], "inputSchema": ["type": "object"],
+                "outputSchema": ["type": "object"], "server": "s",
+            ],
+            head: ["name": "t", "annotations": nil, "outputSchema": nil],
+            expected: []),
     ]
 
     static func changes(_ base: JSONValue, _ head: JSONValue) -> [SurfaceChange] {
@@ -210,7 +299,8 @@ import Testing
 
     @Test func severities() {
         let breaking: Set<SurfaceChange.Kind> = [
-            .toolRemoved, .requiredArgumentAdded, .propertyRemoved, .argumentBecameRequired, .typeNarrowed, .typeChanged,
+            .toolRemoved, .requiredArgumentAdded, .propertyRemoved, .argumentBecameRequired, .typeNarrowed,
+            .typeChanged,
             .enumValueRemoved, .enumAdded, .constraintTightened, .additionalPropertiesClosed, .variantRemoved,
             .outputPropertyRemoved, .outputPropertyBecameOptional, .outputTypeWidened, .outputTypeChanged,
             .outputEnumWidened, .outputConstraintLoosened, .outputVariantAdded, .referenceChanged, .schemaChanged,
@@ -238,9 +328,11 @@ import Testing
         #expect(summary["breaking"] == 1)
         #expect(summary["compatible"] == 1)
         #expect(summary["base"] == ["kind": "file", "path": "manifest.json", "tools": 2])
-        #expect(summary["changes"]?.arrayValue?.first == [
-            "tool": "gone", "kind": "breaking", "change": "tool_removed", "json_path": "(root)", "before": ["name": "gone"],
-        ])
+        #expect(
+            summary["changes"]?.arrayValue?.first == [
+                "tool": "gone", "kind": "breaking", "change": "tool_removed", "json_path": "(root)",
+                "before": ["name": "gone"],
+            ])
         let error = try #require(report.error(allowBreaking: false))
         #expect(error.code == .breakingChange)
         #expect(error.exit == .checkFailed)
@@ -252,7 +344,8 @@ import Testing
     @Test func onlyCompatibleChangesPass() {
         let report = SurfaceDiff.compare(
             base: ToolSurface(tools: ["a": ["name": "a"]], origin: [:]),
-            head: ToolSurface(tools: ["a": ["name": "a", "description": "now described"], "b": ["name": "b"]], origin: [:]))
+            head: ToolSurface(
+                tools: ["a": ["name": "a", "description": "now described"], "b": ["name": "b"]], origin: [:]))
         #expect(report.breaking.isEmpty)
         #expect(report.compatible.count == 2)
         #expect(report.error(allowBreaking: false)?.code == nil)
@@ -265,7 +358,8 @@ import Testing
             #"{"result": {"content": []}}"#, "[1, 2]", #"{"tools": [{"title": "no name"}]}"#,
         ] {
             #expect {
-                try ToolSurface.read(ManifestJSON.parse(Data(bad.utf8), source: "live.json"), source: "live.json", origin: [:])
+                try ToolSurface.read(
+                    ManifestJSON.parse(Data(bad.utf8), source: "live.json"), source: "live.json", origin: [:])
             } throws: { error in
                 (error as? SmokeError)?.code == .invalidLiveCatalog && (error as? SmokeError)?.exit == .invalidInput
             }
@@ -278,7 +372,8 @@ import Testing
             return error?.code == .invalidLiveCatalog && error?.fields["json_path"] == "result.tools[0]"
         }
         let duplicated = try ToolSurface.read(
-            ["tools": [["name": "a", "description": "first"], ["name": "a", "description": "second"]]], source: "m.json",
+            ["tools": [["name": "a", "description": "first"], ["name": "a", "description": "second"]]],
+            source: "m.json",
             origin: [:])
         #expect(duplicated.tools["a"]?["description"] == "first")
         #expect(duplicated.warnings == ["m.json: tool a is listed twice; the first entry is compared"])

@@ -32,7 +32,10 @@ import Testing
     @Test(arguments: [
         (#"{"result": {"content": []}}"#, "invalid_live_catalog"),
         (#"{"tools": [{"title": "no name"}]}"#, "invalid_live_catalog"),
-        (#"{"jsonrpc": "2.0", "id": 1, "error": {"code": -32602, "message": "Invalid params"}}"#, "invalid_live_catalog"),
+        (
+            #"{"jsonrpc": "2.0", "id": 1, "error": {"code": -32602, "message": "Invalid params"}}"#,
+            "invalid_live_catalog"
+        ),
         (#"[1, 2]"#, "invalid_live_catalog"),
     ])
     func unusableLiveListingIsExitTwo(live: String, code: String) throws {

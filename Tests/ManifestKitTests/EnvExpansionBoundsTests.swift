@@ -15,7 +15,10 @@ import Testing
     @Test func aLongReferenceChainIsTooDeepNotACrash() {
         let count = 200_000
         let text = (0..<count).map { "A\($0)=${A\($0 + 1)}\n" }.joined() + "A\(count)=end\n"
-        guard case .failure(let error) = Self.resolve(text) else { Issue.record("a 200,000-deep chain resolved"); return }
+        guard case .failure(let error) = Self.resolve(text) else {
+            Issue.record("a 200,000-deep chain resolved")
+            return
+        }
         #expect(error.code == .variableTooDeep)
         #expect(error.exit == .invalidInput)
         #expect(error.message.hasPrefix("hostile.env: "))
@@ -30,7 +33,10 @@ import Testing
     @Test func doublingExpansionIsTooLargeNotAMemoryBomb() {
         let levels = 40
         let text = (0..<levels).map { "B\($0)=${B\($0 + 1)}${B\($0 + 1)}\n" }.joined() + "B\(levels)=xx\n"
-        guard case .failure(let error) = Self.resolve(text) else { Issue.record("a 2^41-byte value resolved"); return }
+        guard case .failure(let error) = Self.resolve(text) else {
+            Issue.record("a 2^41-byte value resolved")
+            return
+        }
         #expect(error.code == .variableTooLarge)
         #expect(error.fields["variable"] != nil)
     }

@@ -32,7 +32,8 @@ import Testing
 
     @Test func expansionIsRecursive() throws {
         let resolved = try ResolvedEnvironment.resolve([
-            EnvLayer(source: "a.env", values: [("ROOT", "/r"), ("MID", "${ROOT}/mid"), ("LEAF", "${MID}/leaf:${ROOT}")])
+            EnvLayer(
+                source: "a.env", values: [("ROOT", "/r"), ("MID", "${ROOT}/mid"), ("LEAF", "${MID}/leaf:${ROOT}")])
         ])
         #expect(resolved["LEAF"] == "/r/mid/leaf:/r")
     }
@@ -70,8 +71,10 @@ import Testing
             {"mcpProxy": {"addr": ":{{PROXY_PORT}}"}, "values": ["{{A}}", "{{B}}", "{{C}}", "{{D}}", "{{E}}", "{{REF}}"]}
             """
         let fixture = try RenderFixture(template: template, baseCatalog: true)
-        fixture.options.processEnvironment = ["HOME": fixture.path, "A": "process", "B": "process", "C": "process",
-                                              "D": "process", "E": "process"]
+        fixture.options.processEnvironment = [
+            "HOME": fixture.path, "A": "process", "B": "process", "C": "process",
+            "D": "process", "E": "process",
+        ]
         try fixture.write("config/.env.example", "B=fallback\nC=fallback\nD=fallback\nE=fallback\n")
         try fixture.write("home/.env", "C=envfile\nD=envfile\nE=envfile\nREF=${B}+${D}\n")
         try fixture.write("home/.env.local", "D=overlay\nE=overlay\n")

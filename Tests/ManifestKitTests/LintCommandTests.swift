@@ -15,19 +15,27 @@ import Testing
     }
 
     @Test func cleanListingPassesWithEveryToolOffered() throws {
-        let run = try lint(["tools": [["name": "grep", "inputSchema": Self.schema], ["name": "manage_stelae", "inputSchema": Self.schema]]])
+        let run = try lint([
+            "tools": [
+                ["name": "grep", "inputSchema": Self.schema], ["name": "manage_stelae", "inputSchema": Self.schema],
+            ]
+        ])
         #expect(run.status == 0)
         #expect(run.json["ok"] == true)
         #expect(run.json["offered"] == ["grep", "manage_stelae"])
         #expect(run.json["namespace"] == "mcp__stelae")
         #expect(run.json["server_name"] == "stelae")
         #expect(run.json["codex_version"] == "0.163.0")
-        #expect(run.json["tools"]?.arrayValue?.first == ["name": "grep", "offered_as": "grep", "verdict": "offered", "reasons": []])
+        #expect(
+            run.json["tools"]?.arrayValue?.first == [
+                "name": "grep", "offered_as": "grep", "verdict": "offered", "reasons": [],
+            ])
         #expect(run.json["dropped"] == [] && run.json["renamed"] == [] && run.json["schema_problems"] == [])
     }
 
     @Test func renamedToolsAloneStillPass() throws {
-        let run = try lint(["tools": [["name": "doc.fetch", "inputSchema": Self.schema]]], ["--server-name", "my-stack"])
+        let run = try lint(
+            ["tools": [["name": "doc.fetch", "inputSchema": Self.schema]]], ["--server-name", "my-stack"])
         #expect(run.status == 0)
         #expect(run.json["namespace"] == "mcp__my_stack")
         #expect(run.json["renamed"] == [["name": "doc.fetch", "offered_as": "doc_fetch"]])
@@ -37,10 +45,18 @@ import Testing
     }
 
     @Test func droppedToolIsExitOneNamingRuleAndPath() throws {
-        let live: JSONValue = ["jsonrpc": "2.0", "id": 3, "result": ["tools": [
-            ["name": "ok", "inputSchema": Self.schema],
-            ["name": "broken", "inputSchema": ["type": "object", "properties": ["x": ["type": "string", "description": 5]]]],
-        ]]]
+        let live: JSONValue = [
+            "jsonrpc": "2.0", "id": 3,
+            "result": [
+                "tools": [
+                    ["name": "ok", "inputSchema": Self.schema],
+                    [
+                        "name": "broken",
+                        "inputSchema": ["type": "object", "properties": ["x": ["type": "string", "description": 5]]],
+                    ],
+                ]
+            ],
+        ]
         let run = try lint(live)
         #expect(run.status == 1)
         #expect(run.errorCode == "codex_rejects_tools")
@@ -48,24 +64,37 @@ import Testing
         let tool = run.json["tools"]?.arrayValue?[1]
         #expect(tool?["verdict"] == "dropped" && tool?["offered_as"] == .null)
         #expect(tool?["reasons"]?.arrayValue?.first?["rule"] == "input_schema_unconvertible")
-        #expect(tool?["reasons"]?.arrayValue?.first?["json_path"] == "result.tools[1].inputSchema.properties.x.description")
+        #expect(
+            tool?["reasons"]?.arrayValue?.first?["json_path"] == "result.tools[1].inputSchema.properties.x.description")
         #expect(run.json["error"]?["message"]?.stringValue?.contains("broken (input_schema_unconvertible)") == true)
     }
 
     @Test func schemaProblemsAloneAreExitOne() throws {
-        let run = try lint(["tools": [[
-            "name": "t", "inputSchema": ["type": "object", "properties": ["m": ["type": "string", "enum": ["a", "a"]]], "required": ["m", "m", "ghost"]],
-            "outputSchema": ["type": ["object", "null"]],
-        ]]])
+        let run = try lint([
+            "tools": [
+                [
+                    "name": "t",
+                    "inputSchema": [
+                        "type": "object", "properties": ["m": ["type": "string", "enum": ["a", "a"]]],
+                        "required": ["m", "m", "ghost"],
+                    ],
+                    "outputSchema": ["type": ["object", "null"]],
+                ]
+            ]
+        ])
         #expect(run.status == 1)
         #expect(run.errorCode == "schema_problems")
         #expect(run.json["offered"] == ["t"])
         let problems = run.json["schema_problems"]?.arrayValue ?? []
-        #expect(Set(problems.compactMap { $0["json_path"]?.stringValue }) == [
-            "tools[0].inputSchema.properties.m.enum[1]", "tools[0].inputSchema.required[1]",
-            "tools[0].inputSchema.required[2]", "tools[0].outputSchema.type",
-        ])
-        #expect(Set(problems.compactMap { $0["rule"]?.stringValue }) == ["duplicate_enum", "duplicate_required", "required_not_in_properties", "output_schema_type_array"])
+        #expect(
+            Set(problems.compactMap { $0["json_path"]?.stringValue }) == [
+                "tools[0].inputSchema.properties.m.enum[1]", "tools[0].inputSchema.required[1]",
+                "tools[0].inputSchema.required[2]", "tools[0].outputSchema.type",
+            ])
+        #expect(
+            Set(problems.compactMap { $0["rule"]?.stringValue }) == [
+                "duplicate_enum", "duplicate_required", "required_not_in_properties", "output_schema_type_array",
+            ])
         #expect(problems.allSatisfy { $0["tool"] == "t" })
     }
 
@@ -90,7 +119,10 @@ import Testing
 
     @Test(arguments: [
         ("{\"tools\": [", "invalid_json"),
-        (#"{"jsonrpc": "2.0", "id": 1, "error": {"code": -32601, "message": "Method not found"}}"#, "invalid_live_catalog"),
+        (
+            #"{"jsonrpc": "2.0", "id": 1, "error": {"code": -32601, "message": "Method not found"}}"#,
+            "invalid_live_catalog"
+        ),
         (#"{"result": {"content": []}}"#, "invalid_live_catalog"),
         (#"[1, 2]"#, "invalid_live_catalog"),
     ])

@@ -1,7 +1,8 @@
 import Foundation
-@testable import ManifestKit
 import SmokeCore
 import Testing
+
+@testable import ManifestKit
 
 /// Entries that make the pinned Codex refuse a whole tools/list (each seen doing so in the real
 /// binary: the required server fails to start with "Unexpected response type").
@@ -19,8 +20,14 @@ import Testing
         ("input schema null", ["name": "t", "inputSchema": .null], "inputSchema"),
         ("output schema string", ["name": "t", "inputSchema": schema, "outputSchema": "x"], "outputSchema"),
         ("annotations string", ["name": "t", "inputSchema": schema, "annotations": "x"], "annotations"),
-        ("hint string", ["name": "t", "inputSchema": schema, "annotations": ["readOnlyHint": "yes"]], "annotations.readOnlyHint"),
-        ("annotation title number", ["name": "t", "inputSchema": schema, "annotations": ["title": 5]], "annotations.title"),
+        (
+            "hint string", ["name": "t", "inputSchema": schema, "annotations": ["readOnlyHint": "yes"]],
+            "annotations.readOnlyHint"
+        ),
+        (
+            "annotation title number", ["name": "t", "inputSchema": schema, "annotations": ["title": 5]],
+            "annotations.title"
+        ),
         ("icons string", ["name": "t", "inputSchema": schema, "icons": "x"], "icons"),
         ("meta string", ["name": "t", "inputSchema": schema, "_meta": "x"], "_meta"),
     ]
@@ -32,7 +39,10 @@ import Testing
     }
 
     @Test func nullOptionalFieldsAndAnEmptyNameAreFine() {
-        let entry: JSONValue = ["name": "", "inputSchema": Self.schema, "title": .null, "description": .null, "outputSchema": .null, "annotations": .null, "_meta": .null, "icons": .null]
+        let entry: JSONValue = [
+            "name": "", "inputSchema": Self.schema, "title": .null, "description": .null, "outputSchema": .null,
+            "annotations": .null, "_meta": .null, "icons": .null,
+        ]
         #expect(CodexListDecoding.problems(entry).isEmpty)
     }
 

@@ -1,7 +1,8 @@
 import Foundation
-@testable import ManifestKit
 import SmokeCore
 import Testing
+
+@testable import ManifestKit
 
 /// The names the pinned Codex gives MCP tools. Every expected name below (hash suffixes
 /// included) was read from the model request of a real Codex 0.163.0 run against a server
@@ -11,7 +12,9 @@ import Testing
         #expect(SHA1.hex("") == "da39a3ee5e6b4b0d3255bfef95601890afd80709")
         #expect(SHA1.hex("abc") == "a9993e364706816aba3e25717850c26c9cd0d89d")
         #expect(SHA1.hex(String(repeating: "a", count: 1_000)) == "291e9a6c66994949b57ba5e650361e98fc36b1ba")
-        #expect(SHA1.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") == "84983e441c3bd26ebaae4aa1f95129e5e54670f1")
+        #expect(
+            SHA1.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+                == "84983e441c3bd26ebaae4aa1f95129e5e54670f1")
     }
 
     @Test(arguments: [
@@ -23,7 +26,10 @@ import Testing
         #expect(CodexToolNames.sanitize(name) == sanitized)
     }
 
-    @Test(arguments: [("stelae", "mcp__stelae"), ("my-Stack_2", "mcp__my_Stack_2"), ("my.stack", "mcp__my_stack"), ("mcp__foo", "mcp__foo")])
+    @Test(arguments: [
+        ("stelae", "mcp__stelae"), ("my-Stack_2", "mcp__my_Stack_2"), ("my.stack", "mcp__my_stack"),
+        ("mcp__foo", "mcp__foo"),
+    ])
     func namespaceIsTheSanitizedServerName(server: String, namespace: String) {
         #expect(CodexToolNames.namespace(server: server) == namespace)
     }
@@ -41,7 +47,8 @@ import Testing
         #expect(assigned[0].name == fits && !assigned[0].tooLong)
         #expect(assigned[1].name == "e116" + String(repeating: "x", count: 98) + "_e1fb7a45b521")
         #expect(assigned[1].tooLong && assigned[1].name.count == 115)
-        let other = CodexToolNames.assign(server: "my-Stack_2", names: [String(repeating: "g", count: 111), String(repeating: "h", count: 112)])
+        let other = CodexToolNames.assign(
+            server: "my-Stack_2", names: [String(repeating: "g", count: 111), String(repeating: "h", count: 112)])
         #expect(other[0].name == String(repeating: "g", count: 111))
         #expect(other[1].name == String(repeating: "h", count: 98) + "_d7be0a657944")
     }

@@ -1,7 +1,8 @@
 import Foundation
-@testable import ManifestKit
 import SmokeCore
 import Testing
+
+@testable import ManifestKit
 
 /// Which input schemas the pinned Codex converts. Each case was served to Codex 0.163.0 by a real
 /// MCP server; "converts" means the tool appeared in the model request, "fails" that it did not
@@ -28,12 +29,18 @@ import Testing
         ("anyOf null", property(["type": "string", "anyOf": .null])),
         ("allOf empty", property(["allOf": []])),
         ("oneOf", property(["oneOf": [["type": "string"], ["type": "integer"]]])),
-        ("ref kept", ["type": "object", "properties": ["x": ["$ref": "#/$defs/X"]], "$defs": ["X": ["type": "integer"]]]),
+        (
+            "ref kept",
+            ["type": "object", "properties": ["x": ["$ref": "#/$defs/X"]], "$defs": ["X": ["type": "integer"]]]
+        ),
         ("ref missing", property(["$ref": "#/$defs/missing"])),
         ("ref external", property(["$ref": "http://example.com/x.json"])),
         ("defs not an object", ["type": "object", "properties": [:], "$defs": 5]),
         ("unreachable bad definition", ["type": "object", "properties": [:], "$defs": ["A": 5]]),
-        ("ref only under an unknown key", ["type": "object", "properties": [:], "foo": ["$ref": "#/$defs/B"], "$defs": ["B": 5]]),
+        (
+            "ref only under an unknown key",
+            ["type": "object", "properties": [:], "foo": ["$ref": "#/$defs/B"], "$defs": ["B": 5]]
+        ),
         ("definitions list with a ref", ["type": "object", "properties": ["x": ["$ref": "#/$defs/A"]], "$defs": [1]]),
         ("additionalProperties null", ["type": "object", "properties": [:], "additionalProperties": .null]),
         ("required null", ["type": "object", "properties": [:], "required": .null]),
@@ -43,7 +50,10 @@ import Testing
         ("unknown keyword", property(["type": "string", "foo": ["description": 5]])),
         ("prefixItems number", property(["type": "array", "prefixItems": 5])),
         ("encrypted true", property(["type": "string", "encrypted": true])),
-        ("type list with an unknown name beside anyOf", property(["type": ["string", 5], "anyOf": [["type": "string"]]])),
+        (
+            "type list with an unknown name beside anyOf",
+            property(["type": ["string", 5], "anyOf": [["type": "string"]]])
+        ),
         ("minItems", property(["type": "array", "minItems": 2])),
         ("nested null type", property(["type": "null"])),
     ]
@@ -72,33 +82,87 @@ import Testing
         ("items empty list", property(["type": "array", "items": []]), "properties.x.items"),
         ("items string", property(["type": "array", "items": "x"]), "properties.x.items"),
         ("items number", property(["type": "array", "items": 5]), "properties.x.items"),
-        ("items bad description", property(["type": "array", "items": ["type": "string", "description": 5]]), "properties.x.items.description"),
-        ("additionalProperties string", ["type": "object", "properties": [:], "additionalProperties": "x"], "additionalProperties"),
-        ("additionalProperties number", ["type": "object", "properties": [:], "additionalProperties": 5], "additionalProperties"),
-        ("additionalProperties list", ["type": "object", "properties": [:], "additionalProperties": []], "additionalProperties"),
-        ("additionalProperties bad schema", ["type": "object", "properties": [:], "additionalProperties": ["type": "string", "description": 5]], "additionalProperties.description"),
+        (
+            "items bad description", property(["type": "array", "items": ["type": "string", "description": 5]]),
+            "properties.x.items.description"
+        ),
+        (
+            "additionalProperties string", ["type": "object", "properties": [:], "additionalProperties": "x"],
+            "additionalProperties"
+        ),
+        (
+            "additionalProperties number", ["type": "object", "properties": [:], "additionalProperties": 5],
+            "additionalProperties"
+        ),
+        (
+            "additionalProperties list", ["type": "object", "properties": [:], "additionalProperties": []],
+            "additionalProperties"
+        ),
+        (
+            "additionalProperties bad schema",
+            ["type": "object", "properties": [:], "additionalProperties": ["type": "string", "description": 5]],
+            "additionalProperties.description"
+        ),
         ("anyOf object", property(["anyOf": ["type": "string"]]), "properties.x.anyOf"),
         ("anyOf number item", property(["anyOf": [5]]), "properties.x.anyOf[0]"),
-        ("anyOf bad description", property(["anyOf": [["type": "string", "description": 5]]]), "properties.x.anyOf[0].description"),
+        (
+            "anyOf bad description", property(["anyOf": [["type": "string", "description": 5]]]),
+            "properties.x.anyOf[0].description"
+        ),
         ("oneOf string", property(["oneOf": "x"]), "properties.x.oneOf"),
         ("ref number", property(["$ref": 5]), "properties.x.$ref"),
         ("encrypted string", property(["type": "string", "encrypted": "yes"]), "properties.x.encrypted"),
-        ("reachable definition number", ["type": "object", "properties": ["x": ["$ref": "#/$defs/A"]], "$defs": ["A": 5]], "$defs.A"),
-        ("reachable definition bad description", ["type": "object", "properties": ["x": ["$ref": "#/$defs/A"]], "$defs": ["A": ["type": "string", "description": 7]]], "$defs.A.description"),
-        ("reachable definitions list", ["type": "object", "properties": ["x": ["$ref": "#/definitions/A"]], "definitions": ["A": []]], "definitions.A"),
-        ("definition reached through a definition", [
-            "type": "object", "properties": ["x": ["$ref": "#/$defs/A"]],
-            "$defs": ["A": ["type": "object", "properties": ["z": ["$ref": "#/$defs/B"]]], "B": ["type": "string", "description": 3]],
-        ], "$defs.B.description"),
-        ("definition reached through a nested pointer", [
-            "type": "object", "properties": ["x": ["$ref": "#/$defs/A/properties/y"]],
-            "$defs": ["A": ["type": "object", "properties": ["y": ["type": "string"]], "description": 3]],
-        ], "$defs.A.description"),
-        ("percent-encoded reference", ["type": "object", "properties": ["x": ["$ref": "#/$defs/a%20b"]], "$defs": ["a b": 5]], "$defs[\"a b\"]"),
+        (
+            "reachable definition number",
+            ["type": "object", "properties": ["x": ["$ref": "#/$defs/A"]], "$defs": ["A": 5]], "$defs.A"
+        ),
+        (
+            "reachable definition bad description",
+            [
+                "type": "object", "properties": ["x": ["$ref": "#/$defs/A"]],
+                "$defs": ["A": ["type": "string", "description": 7]],
+            ], "$defs.A.description"
+        ),
+        (
+            "reachable definitions list",
+            ["type": "object", "properties": ["x": ["$ref": "#/definitions/A"]], "definitions": ["A": []]],
+            "definitions.A"
+        ),
+        (
+            "definition reached through a definition",
+            [
+                "type": "object", "properties": ["x": ["$ref": "#/$defs/A"]],
+                "$defs": [
+                    "A": ["type": "object", "properties": ["z": ["$ref": "#/$defs/B"]]],
+                    "B": ["type": "string", "description": 3],
+                ],
+            ], "$defs.B.description"
+        ),
+        (
+            "definition reached through a nested pointer",
+            [
+                "type": "object", "properties": ["x": ["$ref": "#/$defs/A/properties/y"]],
+                "$defs": ["A": ["type": "object", "properties": ["y": ["type": "string"]], "description": 3]],
+            ], "$defs.A.description"
+        ),
+        (
+            "percent-encoded reference",
+            ["type": "object", "properties": ["x": ["$ref": "#/$defs/a%20b"]], "$defs": ["a b": 5]], "$defs[\"a b\"]"
+        ),
         ("nested definitions are not pruned", property(["type": "object", "$defs": ["B": 5]]), "properties.x.$defs.B"),
         ("unknown type beside anyOf", property(["type": "foo", "anyOf": [["type": "string"]]]), "properties.x.type"),
-        ("type number beside a ref", ["type": "object", "properties": ["x": ["type": 5, "$ref": "#/$defs/A"]], "$defs": ["A": ["type": "string"]]], "properties.x.type"),
-        ("bad description under an inferred object", property(["properties": ["y": ["type": "string", "description": 5]]]), "properties.x.properties.y.description"),
+        (
+            "type number beside a ref",
+            [
+                "type": "object", "properties": ["x": ["type": 5, "$ref": "#/$defs/A"]],
+                "$defs": ["A": ["type": "string"]],
+            ], "properties.x.type"
+        ),
+        (
+            "bad description under an inferred object",
+            property(["properties": ["y": ["type": "string", "description": 5]]]),
+            "properties.x.properties.y.description"
+        ),
         ("bad description beside format", property(["description": 5, "format": "uri"]), "properties.x.description"),
         ("minItems negative", property(["type": "array", "minItems": -1]), "properties.x.minItems"),
         ("minItems fraction", property(["type": "array", "minItems": 1.5]), "properties.x.minItems"),
@@ -121,16 +185,30 @@ import Testing
 
     @Test func sanitizingMatchesWhatCodexSendsTheModel() {
         // The parameters Codex 0.163.0 put in the model request for these inputs.
-        #expect(CodexSchemaConversion.sanitize(["type": "object", "properties": ["x": ["type": "foo"]]]) == ["type": "object", "properties": ["x": [:]]])
-        #expect(CodexSchemaConversion.sanitize(["type": "array", "items": ["type": "string"], "properties": [:]]) == ["type": "array", "items": ["type": "string"], "properties": [:]])
+        #expect(
+            CodexSchemaConversion.sanitize(["type": "object", "properties": ["x": ["type": "foo"]]]) == [
+                "type": "object", "properties": ["x": [:]],
+            ])
+        #expect(
+            CodexSchemaConversion.sanitize(["type": "array", "items": ["type": "string"], "properties": [:]]) == [
+                "type": "array", "items": ["type": "string"], "properties": [:],
+            ])
         #expect(CodexSchemaConversion.sanitize(["const": 5]) == ["type": "string", "enum": [5]])
-        #expect(CodexSchemaConversion.sanitize(["type": "array", "items": true]) == ["type": "array", "items": ["type": "string"]])
-        #expect(CodexSchemaConversion.sanitize(["type": "array", "prefixItems": 5]) == ["type": "array", "prefixItems": 5, "items": ["type": "string"]])
+        #expect(
+            CodexSchemaConversion.sanitize(["type": "array", "items": true]) == [
+                "type": "array", "items": ["type": "string"],
+            ])
+        #expect(
+            CodexSchemaConversion.sanitize(["type": "array", "prefixItems": 5]) == [
+                "type": "array", "prefixItems": 5, "items": ["type": "string"],
+            ])
     }
 
     @Test func failuresAreBounded() {
         var properties: [String: JSONValue] = [:]
         for index in 0..<50 { properties["p\(index)"] = ["type": "string", "description": 1] }
-        #expect(CodexSchemaConversion.failures(inputSchema: ["type": "object", "properties": .object(properties)]).count == 10)
+        #expect(
+            CodexSchemaConversion.failures(inputSchema: ["type": "object", "properties": .object(properties)]).count
+                == 10)
     }
 }

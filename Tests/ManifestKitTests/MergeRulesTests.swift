@@ -8,14 +8,18 @@ import Testing
 @Suite struct MergeRulesTests {
     @Test func laterAggregateReplacesEarlierWholeAndLaterHiddenReasonWins() throws {
         let fixture = try RenderFixture()
-        try fixture.catalog("a.json", """
+        try fixture.catalog(
+            "a.json",
+            """
             {"toolAggregations": {"defaults": {"serverName": "stelae"},
               "hiddenTools": [{"server": "fs", "tool": "x", "reason": "first"}],
               "aggregations": [{"name": "suite", "description": "old", "inputSchema": {"type": "object"},
                  "annotations": {"title": "Old"},
                  "operations": [{"value": "a", "downstreamServer": "fs", "downstreamTool": "old_tool"}]}]}}
             """)
-        try fixture.catalog("b.json", """
+        try fixture.catalog(
+            "b.json",
+            """
             {"toolAggregations": {"hiddenTools": [{"server": "fs", "tool": "x", "reason": "second"}],
               "aggregations": [{"name": "suite", "description": "new", "inputSchema": {"type": "object"},
                  "operations": [{"value": "a", "downstreamServer": "fs", "downstreamTool": "new_tool"}]}]}}
@@ -35,11 +39,15 @@ import Testing
 
     @Test func overridesDeepMergeScalarsReplaceObjectsMerge() throws {
         let fixture = try RenderFixture()
-        try fixture.catalog("a.json", """
+        try fixture.catalog(
+            "a.json",
+            """
             {"toolOverrides": {"servers": {"s": {"tools": {"t": {"enabled": true, "description": "one",
                "annotations": {"title": "T"}}}}}}}
             """)
-        try fixture.catalog("b.json", """
+        try fixture.catalog(
+            "b.json",
+            """
             {"toolOverrides": {"servers": {"s": {"tools": {"t": {"description": "two",
                "annotations": {"readOnlyHint": true}}}}}}}
             """)
@@ -65,18 +73,21 @@ import Testing
         fixture.options.scope = .local
         let local = try fixture.plan()
         #expect(local.manifest.names == ["bundled", "core_suite", "flag_bundle", "local_a", "local_b"])
-        #expect(local.fragments == [
-            "defaults.json", fixture.directory.file("home/catalog/10-local.json"),
-            fixture.directory.file("home/catalog/20-local.json"),
-            fixture.directory.file("home/bundles/starter/catalog.json"), "extra-bundle/catalog.json",
-        ])
+        #expect(
+            local.fragments == [
+                "defaults.json", fixture.directory.file("home/catalog/10-local.json"),
+                fixture.directory.file("home/catalog/20-local.json"),
+                fixture.directory.file("home/bundles/starter/catalog.json"), "extra-bundle/catalog.json",
+            ])
     }
 
     @Test func localFragmentOverridesDefaultByMergeOrder() throws {
         let fixture = try RenderFixture()
         try fixture.catalog("defaults.json", aggregateFragment(name: "suite", server: "stelae"))
-        try fixture.write("home/catalog/local.json", aggregateFragment(name: "suite", server: "stelae")
-            .replacingOccurrences(of: "A suite.", with: "Local suite."))
+        try fixture.write(
+            "home/catalog/local.json",
+            aggregateFragment(name: "suite", server: "stelae")
+                .replacingOccurrences(of: "A suite.", with: "Local suite."))
         fixture.options.scope = .local
         #expect(try fixture.plan().manifest.tools.first?.json["description"] == "Local suite.")
         fixture.options.scope = .default
@@ -88,8 +99,10 @@ import Testing
         try fixture.catalog("a.json", aggregateFragment(name: "suite"))
         #expect(try fixture.plan().manifest.tools.first?.server == "tool_aggregator")
         let withDefault = try RenderFixture()
-        try withDefault.catalog("a.json", aggregateFragment(name: "suite").replacingOccurrences(
-            of: #""schemaVersion": 1,"#, with: #""schemaVersion": 1, "defaults": {"serverName": "hub"},"#))
+        try withDefault.catalog(
+            "a.json",
+            aggregateFragment(name: "suite").replacingOccurrences(
+                of: #""schemaVersion": 1,"#, with: #""schemaVersion": 1, "defaults": {"serverName": "hub"},"#))
         #expect(try withDefault.plan().manifest.tools.first?.server == "hub")
     }
 

@@ -4,25 +4,26 @@ import Testing
 
 @Suite struct PythonLiteralsTests {
     @Test func constantsWithAnnotationsNamesAndNestedLiterals() throws {
-        let module = try PythonLiterals(source: #"""
-            from __future__ import annotations
-            from typing import Any, Dict  # imports are skipped
+        let module = try PythonLiterals(
+            source: #"""
+                from __future__ import annotations
+                from typing import Any, Dict  # imports are skipped
 
-            BASE: Dict[str, Any] = {
-                "enabled": True, "off": False, "none": None,
-                'single': 'it\'s', "joined": "a" "b",
-                "numbers": [1, -2, 3.5, 1_000],  # trailing comments
-                "tuple": ("x", "y",),
-            }
-            LIST = [
-                {"name": "n", "nested": {"deep": [[]]}},
-            ]
-            FRAGMENT = {"base": BASE, "list": LIST}
+                BASE: Dict[str, Any] = {
+                    "enabled": True, "off": False, "none": None,
+                    'single': 'it\'s', "joined": "a" "b",
+                    "numbers": [1, -2, 3.5, 1_000],  # trailing comments
+                    "tuple": ("x", "y",),
+                }
+                LIST = [
+                    {"name": "n", "nested": {"deep": [[]]}},
+                ]
+                FRAGMENT = {"base": BASE, "list": LIST}
 
-            def helper():
-                INSIDE = {"not": "read"}
-                return INSIDE
-            """#, path: "defaults.py")
+                def helper():
+                    INSIDE = {"not": "read"}
+                    return INSIDE
+                """#, path: "defaults.py")
         let base = try module.value("BASE")
         #expect(base["enabled"] == true)
         #expect(base["off"] == false)
@@ -37,13 +38,14 @@ import Testing
     }
 
     @Test func aValueThatIsNotALiteralIsAnErrorOnlyWhenAskedFor() throws {
-        let module = try PythonLiterals(source: """
-            import re
-            PATTERN = re.compile("x")
-            GOOD = {"a": 1}
-            BAD = {"a": make()}
-            USES_BAD = {"b": BAD}
-            """, path: "mod.py")
+        let module = try PythonLiterals(
+            source: """
+                import re
+                PATTERN = re.compile("x")
+                GOOD = {"a": 1}
+                BAD = {"a": make()}
+                USES_BAD = {"b": BAD}
+                """, path: "mod.py")
         #expect(try module.value("GOOD") == ["a": 1])
         let error = try #require(throws: SmokeError.self) { try module.value("USES_BAD") }
         #expect(error.code == .invalidPythonDefaults)

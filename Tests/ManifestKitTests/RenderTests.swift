@@ -5,7 +5,9 @@ import SmokeTestSupport
 import Testing
 
 @Suite struct RenderTests {
-    static let curated = ["doc_fetch_suite", "grep", "manage_docy_sources", "manage_stelae", "workspace_fs_read", "workspace_fs_write"]
+    static let curated = [
+        "doc_fetch_suite", "grep", "manage_docy_sources", "manage_stelae", "workspace_fs_read", "workspace_fs_write",
+    ]
 
     func stackFixture() throws -> RenderFixture {
         let fixture = try RenderFixture()
@@ -26,15 +28,19 @@ import Testing
         #expect(manifest["schemaVersion"] == 1)
         for tool in tools {
             #expect(tool["server"] == "stelae")
-            #expect(Set(tool.objectValue?.keys.map { $0 } ?? []) ==
-                ["name", "server", "description", "inputSchema", "outputSchema", "annotations"])
+            #expect(
+                Set(tool.objectValue?.keys.map { $0 } ?? []) == [
+                    "name", "server", "description", "inputSchema", "outputSchema", "annotations",
+                ])
             #expect((tool["description"]?.stringValue?.count ?? 0) > 40, "\(tool["name"]!) needs a useful description")
             #expect(tool["outputSchema"]?["type"] == "object")
         }
         // Wrapped downstream tools are left alone (Stelae hides them only when hideTools says so):
         // the runtime overrides do not mention them and the manifest does not list them.
-        let wrapped = ["read_file", "list_directory", "search_files", "write_file", "create_directory",
-                       "list_sources", "add_source", "remove_source", "list_documents", "fetch_document"]
+        let wrapped = [
+            "read_file", "list_directory", "search_files", "write_file", "create_directory",
+            "list_sources", "add_source", "remove_source", "list_documents", "fetch_document",
+        ]
         for name in wrapped {
             #expect(!plan.manifest.names.contains(name))
         }
@@ -53,11 +59,19 @@ import Testing
         #expect(operations("manage_docy_sources") == ["list_sources", "add_source", "remove_source"])
         #expect(operations("doc_fetch_suite") == ["list_documents", "fetch_document"])
         #expect(schema("grep")?["required"] == ["pattern"])
-        #expect(Set(schema("grep")?["properties"]?.objectValue?.keys.map { $0 } ?? []) ==
-            ["pattern", "paths", "recursive", "regexp", "line_number"])
+        #expect(
+            Set(schema("grep")?["properties"]?.objectValue?.keys.map { $0 } ?? []) == [
+                "pattern", "paths", "recursive", "regexp", "line_number",
+            ])
         #expect(schema("grep")?["properties"]?["paths"]?["type"] == "array")
-        #expect(Set(schema("workspace_fs_read")?["properties"]?.objectValue?.keys.map { $0 } ?? []) == ["operation", "path", "pattern"])
-        #expect(Set(schema("workspace_fs_write")?["properties"]?.objectValue?.keys.map { $0 } ?? []) == ["operation", "path", "content"])
+        #expect(
+            Set(schema("workspace_fs_read")?["properties"]?.objectValue?.keys.map { $0 } ?? []) == [
+                "operation", "path", "pattern",
+            ])
+        #expect(
+            Set(schema("workspace_fs_write")?["properties"]?.objectValue?.keys.map { $0 } ?? []) == [
+                "operation", "path", "content",
+            ])
         #expect(schema("doc_fetch_suite")?["properties"]?["name"]?["type"] == "string")
         #expect(schema("manage_stelae")?["properties"]?["params"]?["type"] == "object")
         for tool in plan.manifest.tools where tool.name != "grep" {
@@ -79,10 +93,12 @@ import Testing
         #expect(server["type"] == "stdio")
         #expect(server["command"] == "/usr/bin/python3")
         #expect(server["args"] == .array([.string("\(ProjectPaths.root)/stack/server.py")]))
-        #expect(server["env"] == [
-            "STELAE_SMOKE_MANIFEST": .string(plan.outputs.manifest), "STELAE_SMOKE_WORKSPACE": "/tmp/ws",
-            "STELAE_SMOKE_DOCS": .string("\(ProjectPaths.root)/stack/docs"), "STELAE_SMOKE_STATE": .string(plan.stateHome),
-        ])
+        #expect(
+            server["env"] == [
+                "STELAE_SMOKE_MANIFEST": .string(plan.outputs.manifest), "STELAE_SMOKE_WORKSPACE": "/tmp/ws",
+                "STELAE_SMOKE_DOCS": .string("\(ProjectPaths.root)/stack/docs"),
+                "STELAE_SMOKE_STATE": .string(plan.stateHome),
+            ])
     }
 
     @Test func hiddenToolsLeaveTheManifest() throws {
@@ -96,8 +112,13 @@ import Testing
 
     @Test func perAggregateHideToolsAndDisabledServersLeaveTheManifest() throws {
         let fixture = try RenderFixture()
-        try fixture.catalog("a.json", aggregateFragment(name: "suite", server: "stelae", extra: #", "hideTools": [{"server": "stelae", "tool": "legacy"}]"#))
-        try fixture.catalog("b.json", """
+        try fixture.catalog(
+            "a.json",
+            aggregateFragment(
+                name: "suite", server: "stelae", extra: #", "hideTools": [{"server": "stelae", "tool": "legacy"}]"#))
+        try fixture.catalog(
+            "b.json",
+            """
             {"toolOverrides": {"servers": {
               "stelae": {"tools": {"legacy": {"enabled": true, "description": "old"}, "vague": {"description": "no flag"}}},
               "off": {"enabled": false, "tools": {"t": {"enabled": true}}}}}}
@@ -110,7 +131,8 @@ import Testing
     @Test func wrappedToolsStayUnlessHideToolsNamesThem() throws {
         let fixture = try RenderFixture()
         try fixture.catalog("a.json", aggregateFragment(extra: #", "hideTools": [{"server": "fs", "tool": "read_b"}]"#))
-        try fixture.catalog("b.json", #"{"toolOverrides": {"servers": {"fs": {"tools": {"read_a": {}, "read_b": {}}}}}}"#)
+        try fixture.catalog(
+            "b.json", #"{"toolOverrides": {"servers": {"fs": {"tools": {"read_a": {}, "read_b": {}}}}}}"#)
         let plan = try fixture.plan()
         #expect(plan.manifest.names == ["read_a", "suite"])
         #expect(plan.overrides["servers"]?["fs"]?["tools"]?["read_b"]?["enabled"] == false)
@@ -163,8 +185,10 @@ import Testing
         var small = fixture.options
         small.catalogs = [RenderFixture.coreCatalog]
         var large = small
-        try fixture.write("big.json", aggregateFragment(name: "big", server: "stelae").replacingOccurrences(
-            of: "A suite.", with: String(repeating: "long description ", count: 20_000)))
+        try fixture.write(
+            "big.json",
+            aggregateFragment(name: "big", server: "stelae").replacingOccurrences(
+                of: "A suite.", with: String(repeating: "long description ", count: 20_000)))
         large.catalogs.append("big.json")
         let plans = [try Renderer.plan(small), try Renderer.plan(large)]
 
@@ -198,7 +222,8 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: bare.directory.file("out/manifest.json")))
 
         let allOff = try RenderFixture()
-        try allOff.catalog("off.json", #"{"toolOverrides": {"servers": {"s": {"enabled": false, "tools": {"t": {}}}}}}"#)
+        try allOff.catalog(
+            "off.json", #"{"toolOverrides": {"servers": {"s": {"enabled": false, "tools": {"t": {}}}}}}"#)
         let off = try #require(allOff.renderError())
         #expect(off.code == .emptyManifest)
         #expect(off.message.contains("off.json"))
@@ -219,7 +244,8 @@ import Testing
 
 @Suite struct RenderSecretsTests {
     @Test func proxyWithASecretIsOwnerOnly() throws {
-        let fixture = try RenderFixture(template: #"{"mcpServers": {"s": {"env": {"API_KEY": "{{SERVICE_API_KEY}}"}}}}"#, baseCatalog: true)
+        let fixture = try RenderFixture(
+            template: #"{"mcpServers": {"s": {"env": {"API_KEY": "{{SERVICE_API_KEY}}"}}}}"#, baseCatalog: true)
         try fixture.write("home/.env", "SERVICE_API_KEY=sk-test-0123456789\n")
         let (plan, _) = try fixture.render()
         #expect(plan.proxyHoldsSecrets)

@@ -18,7 +18,8 @@ import Testing
 
     @Test func serverListIsKeyedByName() throws {
         let value = try JSONValue.parse(Data(Self.starterShape.utf8), source: "starter")
-        let fragment = try CatalogFragment.parse(value, path: "bundles/starter/catalog.json", kind: .bundle, name: "starter")
+        let fragment = try CatalogFragment.parse(
+            value, path: "bundles/starter/catalog.json", kind: .bundle, name: "starter")
         let servers = try #require(fragment.payload["servers"]?.objectValue)
         #expect(Set(servers.keys) == ["fetch", "fs"])
         #expect(servers["fs"]?["args"] == ["--allow-write", "{{STELAE_DIR}}"])

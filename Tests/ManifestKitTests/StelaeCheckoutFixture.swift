@@ -142,7 +142,9 @@ final class StelaeCheckoutFixture: @unchecked Sendable {
     }
 
     @discardableResult
-    func write(_relative relative: String, _ contents: String) throws -> String { try directory.write(relative, contents) }
+    func write(_relative relative: String, _ contents: String) throws -> String {
+        try directory.write(relative, contents)
+    }
 
     /// A file in the config home.
     @discardableResult

@@ -20,15 +20,17 @@ import Testing
         let overrides = try fixture.state("tool_overrides.json")
         #expect(overrides["servers"]?["legacy"]?["tools"]?["old"]?["enabled"] == false)
         #expect(overrides["servers"]?["remote"]?["metadata"]?["description"] == "Remote catalog.")
-        #expect(try fixture.state("intended_catalog.json")["catalog"]?["toolAggregations"]?["proxyURL"]
-            == "http://127.0.0.1:9090")
+        #expect(
+            try fixture.state("intended_catalog.json")["catalog"]?["toolAggregations"]?["proxyURL"]
+                == "http://127.0.0.1:9090")
         // proxy.json: placeholders from .env.example, the config home the render was given
         // (not the ${HOME}/.config/stelae the fallback env names), each server's env kept.
         let proxy = try fixture.state("proxy.json")
         #expect(proxy["mcpProxy"]?["addr"] == ":18555")
         #expect(proxy["mcpServers"]?["integrator"]?["args"] == [.string("\(fixture.checkout)/scripts/integrator.py")])
-        #expect(proxy["mcpServers"]?["tool_aggregator"]?["env"]?["STELAE_TOOL_AGGREGATIONS"]
-            == .string("\(fixture.configHome)/tool_aggregations.json"))
+        #expect(
+            proxy["mcpServers"]?["tool_aggregator"]?["env"]?["STELAE_TOOL_AGGREGATIONS"]
+                == .string("\(fixture.configHome)/tool_aggregations.json"))
         #expect(proxy["manifest"]?["toolOverridesPath"] == .string("\(fixture.stateHome)/tool_overrides.json"))
     }
 
@@ -48,31 +50,39 @@ import Testing
         fixture.options.allowHardcodedPort = true
         try fixture.home("custom_tools.json", #"{"tools": [{"name": "mine"}]}"#)
         let plan = try fixture.render()
-        #expect(Set(plan.seeds.map(\.path)) == [
-            "\(fixture.configHome)/custom_tools.json", "\(fixture.stateHome)/discovered_servers.json",
-            "\(fixture.stateHome)/tool_schema_status.json",
-        ])
+        #expect(
+            Set(plan.seeds.map(\.path)) == [
+                "\(fixture.configHome)/custom_tools.json", "\(fixture.stateHome)/discovered_servers.json",
+                "\(fixture.stateHome)/tool_schema_status.json",
+            ])
         // The user's own file stays; the others come from the Python defaults.
-        #expect(try JSONValue.load(path: "\(fixture.configHome)/custom_tools.json")["tools"]?.arrayValue?.first?["name"] == "mine")
+        #expect(
+            try JSONValue.load(path: "\(fixture.configHome)/custom_tools.json")["tools"]?.arrayValue?.first?["name"]
+                == "mine")
         #expect(try fixture.state("discovered_servers.json").arrayValue?.first?["name"] == "qdrant")
         #expect(try fixture.state("tool_schema_status.json") == ["schemaVersion": 1, "tools": [:]])
     }
 
     @Test func configHomeCatalogsAndInstalledBundlesInStelaesOrder() throws {
         let fixture = try StelaeCheckoutFixture()
-        try fixture.home("catalog/local.json", """
+        try fixture.home(
+            "catalog/local.json",
+            """
             {"toolAggregations": {"proxyURL": "http://127.0.0.1:18555"},
              "hideTools": [{"server": "integrator", "tool": "noise"}],
              "toolOverrides": {"servers": {"remote": {"enabled": false}}}}
             """)
         try fixture.home("bundles/pack/catalog.json", StelaeCheckoutFixture.bundleCatalog)
         try fixture.home("catalog/bundles/extra/catalog.json", #"{"hideTools": [{"server": "fs", "tool": "delete"}]}"#)
-        try fixture.home("proxy.template.local.json",
-            #"{"mcpServers": {"fs": {"type": "stdio", "command": "{{PYTHON}}", "args": ["-m", "fs"], "env": {"ROOT": "{{STELAE_DIR}}"}}}}"#)
+        try fixture.home(
+            "proxy.template.local.json",
+            #"{"mcpServers": {"fs": {"type": "stdio", "command": "{{PYTHON}}", "args": ["-m", "fs"], "env": {"ROOT": "{{STELAE_DIR}}"}}}}"#
+        )
         let plan = try fixture.render()
-        #expect(plan.fragments.map { URL(fileURLWithPath: $0).pathComponents.suffix(2).joined(separator: "/") } == [
-            "stelae_lib/catalog_defaults.py", "catalog/local.json", "pack/catalog.json", "extra/catalog.json",
-        ])
+        #expect(
+            plan.fragments.map { URL(fileURLWithPath: $0).pathComponents.suffix(2).joined(separator: "/") } == [
+                "stelae_lib/catalog_defaults.py", "catalog/local.json", "pack/catalog.json", "extra/catalog.json",
+            ])
         // A config-home catalog's toolOverrides reach the intended catalog only: remote stays live.
         #expect(plan.manifest.names == ["list_servers", "manage_stelae", "workspace_fs_read"])
         #expect(plan.intended["catalog"]?["toolOverrides"]?["servers"]?["remote"]?["enabled"] == false)
@@ -81,7 +91,9 @@ import Testing
         let fs = plan.overrides["servers"]?["fs"]?["tools"]
         #expect(fs?["write_file"]?["enabled"] == false)
         #expect(fs?["read_file"] == nil)
-        #expect(plan.overrides["servers"]?["tool_aggregator"]?["tools"]?["workspace_fs_read"]?["outputSchema"]?["type"] == "object")
+        #expect(
+            plan.overrides["servers"]?["tool_aggregator"]?["tools"]?["workspace_fs_read"]?["outputSchema"]?["type"]
+                == "object")
         #expect(plan.hidden == ["fs::delete", "fs::write_file", "integrator::noise", "legacy::old"])
         // The overlay's server reaches proxy.json with its env, placeholders filled.
         #expect(plan.proxy["mcpServers"]?["fs"]?["env"]?["ROOT"] == .string(fixture.checkout))
@@ -113,7 +125,9 @@ import Testing
     @Test func downstreamLoopbackURLsAreReportedNotFatal() throws {
         let fixture = try StelaeCheckoutFixture()
         fixture.options.allowHardcodedPort = true
-        try fixture.home("proxy.template.local.json", #"{"mcpServers": {"local": {"type": "http", "url": "http://127.0.0.1:7000/mcp"}}}"#)
+        try fixture.home(
+            "proxy.template.local.json",
+            #"{"mcpServers": {"local": {"type": "http", "url": "http://127.0.0.1:7000/mcp"}}}"#)
         let plan = try fixture.render()
         let downstream = try #require(plan.hardcodedPorts.first { $0.role == .downstream })
         #expect(downstream.path.description == "mcpServers.local.url")
@@ -142,7 +156,9 @@ import Testing
     @Test func theUsersOwnOverridesFileIsMergedOverTheDefaults() throws {
         let fixture = try StelaeCheckoutFixture()
         fixture.options.allowHardcodedPort = true
-        try fixture.home("tool_overrides.json", #"{"servers": {"integrator": {"tools": {"manage_stelae": {"description": "Mine."}}}}}"#)
+        try fixture.home(
+            "tool_overrides.json",
+            #"{"servers": {"integrator": {"tools": {"manage_stelae": {"description": "Mine."}}}}}"#)
         let plan = try fixture.render()
         #expect(plan.userOverrides == "\(fixture.configHome)/tool_overrides.json")
         #expect(plan.manifest.tools.first { $0.name == "manage_stelae" }?.json["description"] == "Mine.")

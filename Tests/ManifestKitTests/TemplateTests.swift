@@ -6,7 +6,9 @@ import Testing
 
 @Suite struct TemplateTests {
     @Test func missingVariableNamesVariableAndTemplate() throws {
-        let fixture = try RenderFixture(template: #"{"mcpServers": {"s": {"command": "{{ PYTHON_BIN }}", "args": ["{{OTHER}}"]}}}"#, baseCatalog: true)
+        let fixture = try RenderFixture(
+            template: #"{"mcpServers": {"s": {"command": "{{ PYTHON_BIN }}", "args": ["{{OTHER}}"]}}}"#,
+            baseCatalog: true)
         let error = try #require(fixture.renderError())
         #expect(error.code == .missingVariable)
         #expect(error.exit == .invalidInput)
@@ -74,11 +76,13 @@ import Testing
     }
 
     @Test func overlayTemplateMergesObjectsAndReplacesLists() throws {
-        let fixture = try RenderFixture(template: """
-            {"mcpProxy": {"addr": ":{{PROXY_PORT}}", "name": "base"},
-             "mcpServers": {"a": {"command": "x", "args": ["one"]}}}
-            """, baseCatalog: true)
-        try fixture.write("home/proxy.template.local.json", #"{"mcpServers": {"a": {"args": ["two"]}, "b": {"command": "y"}}}"#)
+        let fixture = try RenderFixture(
+            template: """
+                {"mcpProxy": {"addr": ":{{PROXY_PORT}}", "name": "base"},
+                 "mcpServers": {"a": {"command": "x", "args": ["one"]}}}
+                """, baseCatalog: true)
+        try fixture.write(
+            "home/proxy.template.local.json", #"{"mcpServers": {"a": {"args": ["two"]}, "b": {"command": "y"}}}"#)
         let proxy = try fixture.plan().proxy
         #expect(proxy["mcpServers"] == ["a": ["command": "x", "args": ["two"]], "b": ["command": "y"]])
         #expect(proxy["mcpProxy"]?["name"] == "base")
@@ -93,8 +97,11 @@ import Testing
     static let hardcoded: [PortCase] = [
         PortCase(template: #"{"mcpProxy": {"addr": ":9090"}}"#, path: "mcpProxy.addr"),
         PortCase(template: #"{"mcpProxy": {"addr": "0.0.0.0:9090"}}"#, path: "mcpProxy.addr"),
-        PortCase(template: #"{"mcpProxy": {"addr": ":{{PROXY_PORT}}", "baseURL": "http://127.0.0.1:9090"}}"#, path: "mcpProxy.baseURL"),
-        PortCase(template: #"{"manifest": {"publicBaseURL": "http://localhost:9090/mcp"}}"#, path: "manifest.publicBaseURL"),
+        PortCase(
+            template: #"{"mcpProxy": {"addr": ":{{PROXY_PORT}}", "baseURL": "http://127.0.0.1:9090"}}"#,
+            path: "mcpProxy.baseURL"),
+        PortCase(
+            template: #"{"manifest": {"publicBaseURL": "http://localhost:9090/mcp"}}"#, path: "manifest.publicBaseURL"),
         PortCase(template: #"{"server": {"listen": 9090}}"#, path: "server.listen"),
     ]
 
@@ -113,11 +120,12 @@ import Testing
     }
 
     @Test func templatedAndDownstreamPortsAreFine() throws {
-        let fixture = try RenderFixture(template: """
-            {"mcpProxy": {"addr": "{{HOST}}:{{PROXY_PORT}}", "baseURL": "{{PUBLIC_BASE_URL}}"},
-             "manifest": {"publicBaseURL": "https://stelae.example/mcp"},
-             "mcpServers": {"remote": {"type": "http", "url": "http://127.0.0.1:7000/mcp"}}}
-            """, baseCatalog: true)
+        let fixture = try RenderFixture(
+            template: """
+                {"mcpProxy": {"addr": "{{HOST}}:{{PROXY_PORT}}", "baseURL": "{{PUBLIC_BASE_URL}}"},
+                 "manifest": {"publicBaseURL": "https://stelae.example/mcp"},
+                 "mcpServers": {"remote": {"type": "http", "url": "http://127.0.0.1:7000/mcp"}}}
+                """, baseCatalog: true)
         fixture.options.assignments = ["HOST=127.0.0.1"]
         #expect(try fixture.plan().proxy["mcpProxy"]?["addr"] == "127.0.0.1:9090")
     }

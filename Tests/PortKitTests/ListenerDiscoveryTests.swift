@@ -84,19 +84,23 @@ import Testing
         let status = PortStatus.inspect(port: localPort)
         #expect(status.listeners.isEmpty)
         #expect(status.free)
-        #expect(status.otherSockets.contains {
-            $0.state == "ESTABLISHED" && $0.local == "127.0.0.1:\(localPort)" && $0.remote == "127.0.0.1:\(serverPort)"
-        })
+        #expect(
+            status.otherSockets.contains {
+                $0.state == "ESTABLISHED" && $0.local == "127.0.0.1:\(localPort)"
+                    && $0.remote == "127.0.0.1:\(serverPort)"
+            })
     }
 
     /// A server that closed its connections leaves TIME_WAIT rows on its port; with
     /// SO_REUSEADDR the next server binds anyway, so the port is free.
     @Test func timeWaitDoesNotCountAsBusy() throws {
         let (server, port) = try PortFixtures.listener(["--close-accepted"])
-        let connect = try ChildProcess.run(PythonFixture.systemPython, [
-            "-c",
-            "import socket; c = socket.create_connection(('127.0.0.1', \(port))); c.recv(1); c.close()",
-        ])
+        let connect = try ChildProcess.run(
+            PythonFixture.systemPython,
+            [
+                "-c",
+                "import socket; c = socket.create_connection(('127.0.0.1', \(port))); c.recv(1); c.close()",
+            ])
         #expect(connect.status == 0, "\(connect.stderr)")
         server.stop()
         #expect(PortFixtures.waitForExit(server))

@@ -41,9 +41,10 @@ import Testing
         let started = ContinuousClock.now
         let report = await Self.clearer(graceMs: 400).clear(port: port)
         let elapsed = ContinuousClock.now - started
-        #expect(report.signalled == [
-            SignalRecord(pid: server.pid, signal: "SIGTERM"), SignalRecord(pid: server.pid, signal: "SIGKILL"),
-        ])
+        #expect(
+            report.signalled == [
+                SignalRecord(pid: server.pid, signal: "SIGTERM"), SignalRecord(pid: server.pid, signal: "SIGKILL"),
+            ])
         #expect(elapsed >= .milliseconds(400), "SIGKILL only after the grace period")
         #expect(report.after.free)
         #expect(PortFixtures.waitForExit(server))
@@ -78,7 +79,9 @@ import Testing
         defer { server.stop() }
         let (connected, _) = try PortFixtures.client(["--port", String(port)])
         defer { connected.stop() }
-        let (boundOnly, _) = try PortFixtures.client(["--host", "127.0.0.2", "--local-port", String(port), "--bind-only"])
+        let (boundOnly, _) = try PortFixtures.client([
+            "--host", "127.0.0.2", "--local-port", String(port), "--bind-only",
+        ])
         defer { boundOnly.stop() }
         let (otherServer, otherPort) = try PortFixtures.listener()
         defer { otherServer.stop() }

@@ -24,7 +24,9 @@ enum PortFixtures {
 
     /// A listener holding `count` consecutive ports somewhere in `window`, for tests that need a
     /// range whose every port they control. Bounded retries when a port is taken.
-    static func consecutiveListener(count: Int, window: ClosedRange<Int> = 25000...31000) throws -> (BackgroundProcess, Int) {
+    static func consecutiveListener(count: Int, window: ClosedRange<Int> = 25000...31000) throws -> (
+        BackgroundProcess, Int
+    ) {
         var lastError: Error?
         for _ in 0..<25 {
             let base = Int.random(in: window.lowerBound...(window.upperBound - count))

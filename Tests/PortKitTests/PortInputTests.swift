@@ -28,7 +28,8 @@ import Testing
         #expect {
             try PortInput.range(text)
         } throws: { error in
-            (error as? SmokeError)?.code == .invalidRange && (error as? SmokeError)?.message.contains("'\(text)'") == true
+            (error as? SmokeError)?.code == .invalidRange
+                && (error as? SmokeError)?.message.contains("'\(text)'") == true
         }
     }
 

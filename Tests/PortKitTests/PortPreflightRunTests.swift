@@ -35,9 +35,11 @@ import Testing
     /// with the TIME_WAIT sockets as evidence, never as free.
     @Test func bindBlockedWithoutListenerIsHeldAndExplained() async throws {
         let (server, port) = try PortFixtures.listener(["--close-accepted", "--no-reuseaddr"])
-        let connect = try ChildProcess.run(PythonFixture.systemPython, [
-            "-c", "import socket; c = socket.create_connection(('127.0.0.1', \(port))); c.recv(1); c.close()",
-        ])
+        let connect = try ChildProcess.run(
+            PythonFixture.systemPython,
+            [
+                "-c", "import socket; c = socket.create_connection(('127.0.0.1', \(port))); c.recv(1); c.close()",
+            ])
         #expect(connect.status == 0, "\(connect.stderr)")
         server.stop()
         #expect(PortFixtures.waitForExit(server))

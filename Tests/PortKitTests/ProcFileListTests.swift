@@ -1,7 +1,8 @@
 import Foundation
-@testable import PortKit
 import SmokeTestSupport
 import Testing
+
+@testable import PortKit
 
 /// `ProcFile.list` reads each name in place (regression: it copied the whole 256-byte `d_name`,
 /// reading past readdir's buffer on short last entries; `make sanitize` caught it). Names of every

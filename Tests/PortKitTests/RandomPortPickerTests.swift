@@ -95,7 +95,8 @@ import Testing
         let picker = RandomPortPicker(range: 1...65535, excluded: [], seed: 1, maxAttempts: 10)
         let pick = picker.pick { port in
             inspected += 1
-            return PortStatus(port: port, listeners: [], otherSockets: [],
+            return PortStatus(
+                port: port, listeners: [], otherSockets: [],
                 bindChecks: [BindCheck(address: "127.0.0.1:\(port)", status: .inUse, detail: nil)])
         }
         #expect(inspected == 10)

@@ -32,9 +32,10 @@ import Testing
 
     @Test func ipv6RowsIncludingIPv4MappedAddresses() throws {
         let rows = TCPSocketTable.parse(try Self.fixture("proc-net-tcp6"), family: .ipv6)
-        #expect(rows.map(\.localEndpoint) == [
-            "[::1]:8080", "[::]:8081", "[::ffff:127.0.0.1]:8082", "[2001:db8::1]:80",
-        ])
+        #expect(
+            rows.map(\.localEndpoint) == [
+                "[::1]:8080", "[::]:8081", "[::ffff:127.0.0.1]:8082", "[2001:db8::1]:80",
+            ])
         #expect(rows[3].remoteEndpoint == "[::ffff:127.0.0.1]:50000")
         #expect(rows.map(\.isListening) == [true, true, true, false])
         #expect(rows[2].uid == 33)

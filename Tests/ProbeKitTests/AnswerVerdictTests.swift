@@ -14,7 +14,9 @@ import Testing
 
     @Test func jsonResultIsOK() {
         let verdict = AnswerVerdict.read(
-            answer(200, #"{"jsonrpc":"2.0","id":3,"result":{"protocolVersion":"2025-06-18"}}"#, json + [("Mcp-Session-Id", "abc")]),
+            answer(
+                200, #"{"jsonrpc":"2.0","id":3,"result":{"protocolVersion":"2025-06-18"}}"#,
+                json + [("Mcp-Session-Id", "abc")]),
             expectID: id, hasSession: false)
         #expect(verdict.outcome == .ok)
         #expect(verdict.message?["result"]?["protocolVersion"] == "2025-06-18")
@@ -29,7 +31,8 @@ import Testing
     }
 
     @Test func wrongIdIsInvalidBody() {
-        let verdict = AnswerVerdict.read(answer(200, #"{"jsonrpc":"2.0","id":4,"result":{}}"#, json), expectID: id, hasSession: false)
+        let verdict = AnswerVerdict.read(
+            answer(200, #"{"jsonrpc":"2.0","id":4,"result":{}}"#, json), expectID: id, hasSession: false)
         #expect(verdict.outcome == .invalidBody)
         #expect(!verdict.retryable)
     }
@@ -44,7 +47,8 @@ import Testing
 
     @Test func sseSniffedEvenWithoutTheRightContentType() {
         let body = "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{}}\n\n"
-        let verdict = AnswerVerdict.read(answer(200, body, [("Content-Type", "text/plain")]), expectID: id, hasSession: false)
+        let verdict = AnswerVerdict.read(
+            answer(200, body, [("Content-Type", "text/plain")]), expectID: id, hasSession: false)
         #expect(verdict.outcome == .ok)
     }
 
@@ -62,7 +66,9 @@ import Testing
     }
 
     @Test func previewIsCapped() {
-        let verdict = AnswerVerdict.read(answer(200, String(repeating: "x", count: 5000), [("Content-Type", "text/html")]), expectID: id, hasSession: false)
+        let verdict = AnswerVerdict.read(
+            answer(200, String(repeating: "x", count: 5000), [("Content-Type", "text/html")]), expectID: id,
+            hasSession: false)
         #expect(verdict.outcome == .invalidBody)
         #expect(verdict.bodyPreview?.count == AnswerVerdict.previewLimit + 1)  // plus the ellipsis
     }
@@ -91,8 +97,12 @@ import Testing
     }
 
     @Test func redirectsCarryTheirLocationOnlyFor307And308() {
-        #expect(AnswerVerdict.read(answer(307, "", [("Location", "/mcp/")]), expectID: id, hasSession: false).location == "/mcp/")
-        #expect(AnswerVerdict.read(answer(308, "", [("Location", "/x")]), expectID: id, hasSession: false).outcome == .redirect)
+        #expect(
+            AnswerVerdict.read(answer(307, "", [("Location", "/mcp/")]), expectID: id, hasSession: false).location
+                == "/mcp/")
+        #expect(
+            AnswerVerdict.read(answer(308, "", [("Location", "/x")]), expectID: id, hasSession: false).outcome
+                == .redirect)
         let moved = AnswerVerdict.read(answer(302, "", [("Location", "/x")]), expectID: id, hasSession: false)
         #expect(moved.outcome == .httpStatus)
         #expect(!moved.retryable)
@@ -122,7 +132,9 @@ import Testing
         summary.events = 2
         summary.skipped = 2
         summary.endedMidEvent = true
-        let streamed = HTTPAnswer(status: 200, headers: [("Content-Type", "text/event-stream")], body: Array("data: x\n".utf8), stream: summary)
+        let streamed = HTTPAnswer(
+            status: 200, headers: [("Content-Type", "text/event-stream")], body: Array("data: x\n".utf8),
+            stream: summary)
         let verdict = AnswerVerdict.read(streamed, expectID: id, hasSession: false)
         #expect(verdict.outcome == .sseNoResponse)
         #expect(verdict.retryable)

@@ -5,14 +5,19 @@ import Testing
 
 /// The verdict on one call's answer, whichever transport carried it.
 @Suite struct CallVerdictTests {
-    let tool: JSONValue = ["name": "t", "outputSchema": ["type": "object", "properties": ["n": ["type": "integer"]], "required": ["n"]]]
+    let tool: JSONValue = [
+        "name": "t", "outputSchema": ["type": "object", "properties": ["n": ["type": "integer"]], "required": ["n"]],
+    ]
 
     func verdict(_ answer: CallAnswer, expectError: Bool = false, tool: JSONValue? = nil) -> CallVerdict {
-        CallVerdict.evaluate(ToolCall(name: "t", expectError: expectError), answer, tool: tool ?? self.tool, durationMs: 5)
+        CallVerdict.evaluate(
+            ToolCall(name: "t", expectError: expectError), answer, tool: tool ?? self.tool, durationMs: 5)
     }
 
     func result(_ structured: JSONValue?, isError: Bool = false, text: String = "done") -> CallAnswer {
-        var object: [String: JSONValue] = ["content": [["type": "text", "text": .string(text)]], "isError": .bool(isError)]
+        var object: [String: JSONValue] = [
+            "content": [["type": "text", "text": .string(text)]], "isError": .bool(isError),
+        ]
         if let structured { object["structuredContent"] = structured }
         return .result(.object(object), bytes: 42)
     }
@@ -49,13 +54,17 @@ import Testing
         #expect(verdict(.invalid(bytes: 0, detail: "empty")).failure?.code == .invalidAnswer)
         #expect(verdict(.tooLarge(bytes: 1024)).failure?.code == .answerTooLarge)
         #expect(verdict(.result(["isError": false], bytes: 10)).failure?.code == .invalidAnswer)  // no content
-        #expect(verdict(.result(["resultType": "input_required", "inputRequests": [:]], bytes: 10)).failure?.code == .inputRequired)
+        #expect(
+            verdict(.result(["resultType": "input_required", "inputRequests": [:]], bytes: 10)).failure?.code
+                == .inputRequired)
     }
 
     @Test func expectErrorAcceptsOnlyAFailureOfTheCallItself() {
         #expect(verdict(result(nil, isError: true), expectError: true).ok)
         #expect(verdict(.rpcError(RPCError(code: -32602, message: "bad"), bytes: 9), expectError: true).ok)
         #expect(verdict(result(["n": 1]), expectError: true).failure?.code == .unexpectedSuccess)
-        #expect(verdict(.truncated(received: 1, expected: 2, detail: "x"), expectError: true).failure?.code == .answerTruncated)
+        #expect(
+            verdict(.truncated(received: 1, expected: 2, detail: "x"), expectError: true).failure?.code
+                == .answerTruncated)
     }
 }

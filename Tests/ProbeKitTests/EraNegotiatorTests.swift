@@ -10,12 +10,15 @@ import Testing
         "supportedVersions": ["2026-07-28"], "capabilities": ["tools": [:]], "resultType": "complete",
         "_meta": ["io.modelcontextprotocol/serverInfo": ["name": "s", "version": "1"]],
     ]
-    static let initialize: JSONValue = ["protocolVersion": "2025-06-18", "capabilities": [:], "serverInfo": ["name": "s"]]
+    static let initialize: JSONValue = [
+        "protocolVersion": "2025-06-18", "capabilities": [:], "serverInfo": ["name": "s"],
+    ]
 
     static func unsupported(_ supported: [String], requested: String = "2026-07-28") -> EraAnswer {
-        .rpcError(RPCError(
-            code: -32022, message: "Unsupported protocol version",
-            data: ["supported": .array(supported.map(JSONValue.string)), "requested": .string(requested)]))
+        .rpcError(
+            RPCError(
+                code: -32022, message: "Unsupported protocol version",
+                data: ["supported": .array(supported.map(JSONValue.string)), "requested": .string(requested)]))
     }
 
     static func negotiator(_ choice: EraChoice, _ version: String? = nil) -> EraNegotiator {
@@ -84,7 +87,9 @@ import Testing
     @Test func unsupportedNamingAMutualVersionIsAskedAgainOnceAtIt() {
         var negotiator = Self.negotiator(.auto, "2027-01-01")
         #expect(negotiator.start() == .discover(version: "2027-01-01"))
-        #expect(negotiator.discoverAnswered(Self.unsupported(["2026-07-28"], requested: "2027-01-01")) == .discover(version: "2026-07-28"))
+        #expect(
+            negotiator.discoverAnswered(Self.unsupported(["2026-07-28"], requested: "2027-01-01"))
+                == .discover(version: "2026-07-28"))
         // Only once: the same answer again, and the modern-only list ends it.
         guard case .failed(let failure) = negotiator.discoverAnswered(Self.unsupported(["2026-07-28"])) else {
             Issue.record("no failure")
@@ -96,7 +101,9 @@ import Testing
     @Test func theFallbackHandshakeAnsweredUnsupportedReProbesAtTheMutualVersion() {
         var negotiator = Self.negotiator(.auto)
         #expect(negotiator.discoverAnswered(.unusable("timed out on the server")) == .initialize(version: "2025-06-18"))
-        #expect(negotiator.initializeAnswered(Self.unsupported(["2026-07-28"], requested: "2025-06-18")) == .discover(version: "2026-07-28"))
+        #expect(
+            negotiator.initializeAnswered(Self.unsupported(["2026-07-28"], requested: "2025-06-18"))
+                == .discover(version: "2026-07-28"))
         guard case .modern = negotiator.discoverAnswered(.result(Self.discover)) else {
             Issue.record("not modern")
             return
@@ -113,13 +120,19 @@ import Testing
             #expect(failure.kind == .modernUnsupported)
         }
         var mismatch = Self.negotiator(.modern)
-        guard case .failed(let failure) = mismatch.discoverAnswered(.rpcError(RPCError(code: -32020, message: "mismatch"))) else {
+        guard
+            case .failed(let failure) = mismatch.discoverAnswered(
+                .rpcError(RPCError(code: -32020, message: "mismatch")))
+        else {
             Issue.record("no failure")
             return
         }
         #expect(failure.kind == .headerMismatch)
         var handshakeOnly = Self.negotiator(.modern)
-        guard case .failed(let listed) = handshakeOnly.discoverAnswered(.result(["supportedVersions": ["2025-06-18"], "capabilities": [:]])) else {
+        guard
+            case .failed(let listed) = handshakeOnly.discoverAnswered(
+                .result(["supportedVersions": ["2025-06-18"], "capabilities": [:]]))
+        else {
             Issue.record("no failure")
             return
         }
@@ -127,19 +140,24 @@ import Testing
         #expect(listed.supported == ["2025-06-18"])
         // Like ClientSession.discover: one re-probe at a mutual version, even a dual list's.
         var dual = Self.negotiator(.modern, "2027-01-01")
-        #expect(dual.discoverAnswered(Self.unsupported(["2025-06-18", "2026-07-28"])) == .discover(version: "2026-07-28"))
+        #expect(
+            dual.discoverAnswered(Self.unsupported(["2025-06-18", "2026-07-28"])) == .discover(version: "2026-07-28"))
     }
 
     @Test func legacyNamesAModernOnlyServersRefusal() {
         var negotiator = Self.negotiator(.legacy)
-        guard case .failed(let failure) = negotiator.initializeAnswered(Self.unsupported(["2026-07-28"], requested: "2025-06-18")) else {
+        guard
+            case .failed(let failure) = negotiator.initializeAnswered(
+                Self.unsupported(["2026-07-28"], requested: "2025-06-18"))
+        else {
             Issue.record("no failure")
             return
         }
         #expect(failure.kind == .unsupportedProtocolVersion)
         #expect(failure.message.contains("the modern era"))
         var other = Self.negotiator(.legacy)
-        guard case .failed(let rejected) = other.initializeAnswered(.rpcError(RPCError(code: -32602, message: "bad"))) else {
+        guard case .failed(let rejected) = other.initializeAnswered(.rpcError(RPCError(code: -32602, message: "bad")))
+        else {
             Issue.record("no failure")
             return
         }
@@ -152,7 +170,8 @@ import Testing
         #expect(parsed.resultType == "complete")
         // A negative ttlMs is floored, not refused (_clamp_inbound_ttl); a non-integer is refused.
         #expect((try? DiscoverResult.parse(["supportedVersions": [], "capabilities": [:], "ttlMs": -5]).get()) != nil)
-        #expect((try? DiscoverResult.parse(["supportedVersions": [], "capabilities": [:], "ttlMs": "soon"]).get()) == nil)
+        #expect(
+            (try? DiscoverResult.parse(["supportedVersions": [], "capabilities": [:], "ttlMs": "soon"]).get()) == nil)
         #expect((try? DiscoverResult.parse(["supportedVersions": [1], "capabilities": [:]]).get()) == nil)
         #expect(UnsupportedVersionData(["supported": ["2026-07-28"], "requested": "x"])?.modernOnly == true)
         #expect(UnsupportedVersionData(["supported": ["2026-07-28"]]) == nil)

@@ -71,7 +71,8 @@ struct LoadSummaryTests {
     ])
     func badShapesAreInvalidArguments(sessions: Int, duration: Double, named: String) {
         let error = #expect(throws: SmokeError.self) {
-            try LoadConfiguration(probe: ProbeConfiguration(url: Self.url), sessions: sessions, durationSeconds: duration)
+            try LoadConfiguration(
+                probe: ProbeConfiguration(url: Self.url), sessions: sessions, durationSeconds: duration)
         }
         #expect(error?.code == .invalidArgument)
         #expect(error?.exit == .invalidInput)
@@ -81,7 +82,9 @@ struct LoadSummaryTests {
     @Test func expectErrorHasNoMeaningUnderLoad() {
         var probe = ProbeConfiguration(url: Self.url)
         probe.call = ToolCall(name: "fail", expectError: true)
-        let error = #expect(throws: SmokeError.self) { try LoadConfiguration(probe: probe, sessions: 2, durationSeconds: 1) }
+        let error = #expect(throws: SmokeError.self) {
+            try LoadConfiguration(probe: probe, sessions: 2, durationSeconds: 1)
+        }
         #expect(error?.message == "--expect-error cannot be used with --load")
         #expect(error?.exit == .invalidInput)
     }

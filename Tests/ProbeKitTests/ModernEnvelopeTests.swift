@@ -13,7 +13,8 @@ import Testing
         #expect(stamped["_meta"]?["progressToken"] == 7)
         #expect(stamped["_meta"]?["io.modelcontextprotocol/protocolVersion"] == "2026-07-28")
         #expect(stamped["_meta"]?["io.modelcontextprotocol/clientCapabilities"] == [:])
-        #expect(stamped["_meta"]?["io.modelcontextprotocol/clientInfo"] == ["name": "probe-initialize", "version": "9.9"])
+        #expect(
+            stamped["_meta"]?["io.modelcontextprotocol/clientInfo"] == ["name": "probe-initialize", "version": "9.9"])
         #expect(envelope.stamp(nil)["_meta"]?.objectValue?.count == 3)
     }
 
@@ -22,9 +23,11 @@ import Testing
         #expect(headers["MCP-Protocol-Version"] == "2026-07-28")
         #expect(headers["Mcp-Method"] == "tools/call")
         #expect(headers["Mcp-Name"] == "grep")
-        let read = Dictionary(uniqueKeysWithValues: envelope.headers(method: "resources/read", params: ["uri": "file:///a b"]))
+        let read = Dictionary(
+            uniqueKeysWithValues: envelope.headers(method: "resources/read", params: ["uri": "file:///a b"]))
         #expect(read["Mcp-Name"] == "file:///a b")
-        #expect(Dictionary(uniqueKeysWithValues: envelope.headers(method: "tools/list", params: nil))["Mcp-Name"] == nil)
+        #expect(
+            Dictionary(uniqueKeysWithValues: envelope.headers(method: "tools/list", params: nil))["Mcp-Name"] == nil)
     }
 
     @Test func headerValuesThatWouldNotSurviveAreBase64Wrapped() {
@@ -45,8 +48,13 @@ import Testing
                 "plain": ["type": "string"],
             ],
         ]
-        let params: JSONValue = ["name": "t", "arguments": ["region": "eu", "count": 3, "debug": true, "ratio": 0.5, "plain": "p"]]
-        let headers = envelope.headers(method: "tools/call", params: params, inputSchema: schema).filter { $0.0.hasPrefix("Mcp-Param-") }
-        #expect(headers.map { "\($0.0)=\($0.1)" } == ["Mcp-Param-Count=3", "Mcp-Param-Debug=true", "Mcp-Param-Region=eu"])
+        let params: JSONValue = [
+            "name": "t", "arguments": ["region": "eu", "count": 3, "debug": true, "ratio": 0.5, "plain": "p"],
+        ]
+        let headers = envelope.headers(method: "tools/call", params: params, inputSchema: schema).filter {
+            $0.0.hasPrefix("Mcp-Param-")
+        }
+        #expect(
+            headers.map { "\($0.0)=\($0.1)" } == ["Mcp-Param-Count=3", "Mcp-Param-Debug=true", "Mcp-Param-Region=eu"])
     }
 }

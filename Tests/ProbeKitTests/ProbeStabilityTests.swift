@@ -34,59 +34,61 @@ import Testing
 /// `--stable-for` against a real FastMCP server that registers its other tools a while after it
 /// starts answering (`--tools-delay`, measured from listening).
 extension ProbeServerTests {
-@Suite(.timeLimit(.minutes(2))) struct ProbeStabilityTests {
-    @Test func lateToolsAreWaitedForAndReported() async throws {
-        try await ProbeFixtures.withFastMCP(["--tools", "3", "--tools-delay", "2"]) { server, url in
-            // Without --stable-for the early list is enough to be ready.
-            let early = await Probe(configuration: ProbeConfiguration(url: url, deadline: .seconds(10), minTools: 1)).run()
-            #expect(early.ok, "\(early.error?.description ?? "")")
-            #expect(early.toolNames == ["tool_00"])
-            #expect(early.fields["catalog_changes"] == nil)
+    @Suite(.timeLimit(.minutes(2))) struct ProbeStabilityTests {
+        @Test func lateToolsAreWaitedForAndReported() async throws {
+            try await ProbeFixtures.withFastMCP(["--tools", "3", "--tools-delay", "2"]) { server, url in
+                // Without --stable-for the early list is enough to be ready.
+                let early = await Probe(
+                    configuration: ProbeConfiguration(url: url, deadline: .seconds(10), minTools: 1)
+                ).run()
+                #expect(early.ok, "\(early.error?.description ?? "")")
+                #expect(early.toolNames == ["tool_00"])
+                #expect(early.fields["catalog_changes"] == nil)
 
-            // A window longer than the time to the late registration sees it (a 1 s window
-            // opened at once would close before a change 2 s after listening).
-            var configuration = ProbeConfiguration(url: url, deadline: .seconds(15))
-            configuration.stableFor = .milliseconds(2500)
-            let (report, took) = await timedProbe(configuration)
-            #expect(report.ok, "\(report.error?.description ?? "")")
-            #expect(report.toolNames == ["tool_00", "tool_01", "tool_02"])
-            let changes = try #require(report.fields["catalog_changes"]?.arrayValue)
-            #expect(changes.map { $0["tool"] } == ["tool_01", "tool_02"])
-            #expect(changes.allSatisfy { $0["change"] == "added" })
-            let changedAt = try #require(changes.first?["at_ms"]?.intValue)
-            let stableMs = try #require(report.fields["stable_ms"]?.intValue)
-            #expect(stableMs >= changedAt + 2500)
-            #expect(took < .seconds(15))
-            #expect(server.lines.contains("TOOLS_ENABLED"))
+                // A window longer than the time to the late registration sees it (a 1 s window
+                // opened at once would close before a change 2 s after listening).
+                var configuration = ProbeConfiguration(url: url, deadline: .seconds(15))
+                configuration.stableFor = .milliseconds(2500)
+                let (report, took) = await timedProbe(configuration)
+                #expect(report.ok, "\(report.error?.description ?? "")")
+                #expect(report.toolNames == ["tool_00", "tool_01", "tool_02"])
+                let changes = try #require(report.fields["catalog_changes"]?.arrayValue)
+                #expect(changes.map { $0["tool"] } == ["tool_01", "tool_02"])
+                #expect(changes.allSatisfy { $0["change"] == "added" })
+                let changedAt = try #require(changes.first?["at_ms"]?.intValue)
+                let stableMs = try #require(report.fields["stable_ms"]?.intValue)
+                #expect(stableMs >= changedAt + 2500)
+                #expect(took < .seconds(15))
+                #expect(server.lines.contains("TOOLS_ENABLED"))
+            }
+        }
+
+        @Test func listStillChangingAtTheDeadlineIsToolsUnstable() async throws {
+            try await ProbeFixtures.withFastMCP(["--tools", "2", "--tools-delay", "1"]) { server, url in
+                var configuration = ProbeConfiguration(url: url, deadline: .seconds(3))
+                configuration.stableFor = .milliseconds(2500)
+                let (report, took) = await timedProbe(configuration)
+                #expect(report.code == .toolsUnstable)
+                #expect(report.error?.exit == .checkFailed)
+                #expect(report.fields["stable_ms"] == .null)
+                #expect(report.fields["catalog_changes"]?.arrayValue?.first?["tool"] == "tool_01")
+                #expect(report.fields["tools"] == ["tool_00", "tool_01"])
+                #expect(took < .seconds(4))
+            }
+        }
+
+        @Test func stableListWithoutChangesEndsAfterTheWindow() async throws {
+            try await ProbeFixtures.withFastMCP(["--tools", "2"]) { server, url in
+                var configuration = ProbeConfiguration(url: url, deadline: .seconds(10))
+                configuration.stableFor = .milliseconds(500)
+                let (report, took) = await timedProbe(configuration)
+                #expect(report.ok, "\(report.error?.description ?? "")")
+                #expect(report.fields["catalog_changes"] == [])
+                let stableMs = try #require(report.fields["stable_ms"]?.intValue)
+                let toolsReadyMs = try #require(report.fields["tools_ready_ms"]?.intValue)
+                #expect(stableMs >= toolsReadyMs + 500)
+                #expect(took < .seconds(3))
+            }
         }
     }
-
-    @Test func listStillChangingAtTheDeadlineIsToolsUnstable() async throws {
-        try await ProbeFixtures.withFastMCP(["--tools", "2", "--tools-delay", "1"]) { server, url in
-            var configuration = ProbeConfiguration(url: url, deadline: .seconds(3))
-            configuration.stableFor = .milliseconds(2500)
-            let (report, took) = await timedProbe(configuration)
-            #expect(report.code == .toolsUnstable)
-            #expect(report.error?.exit == .checkFailed)
-            #expect(report.fields["stable_ms"] == .null)
-            #expect(report.fields["catalog_changes"]?.arrayValue?.first?["tool"] == "tool_01")
-            #expect(report.fields["tools"] == ["tool_00", "tool_01"])
-            #expect(took < .seconds(4))
-        }
-    }
-
-    @Test func stableListWithoutChangesEndsAfterTheWindow() async throws {
-        try await ProbeFixtures.withFastMCP(["--tools", "2"]) { server, url in
-            var configuration = ProbeConfiguration(url: url, deadline: .seconds(10))
-            configuration.stableFor = .milliseconds(500)
-            let (report, took) = await timedProbe(configuration)
-            #expect(report.ok, "\(report.error?.description ?? "")")
-            #expect(report.fields["catalog_changes"] == [])
-            let stableMs = try #require(report.fields["stable_ms"]?.intValue)
-            let toolsReadyMs = try #require(report.fields["tools_ready_ms"]?.intValue)
-            #expect(stableMs >= toolsReadyMs + 500)
-            #expect(took < .seconds(3))
-        }
-    }
-}
 }

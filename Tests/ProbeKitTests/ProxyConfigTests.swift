@@ -20,7 +20,8 @@ import Testing
     }
 
     @Test func transportsFromTypeOrFromTheKeys() throws {
-        let config = try Self.parse("""
+        let config = try Self.parse(
+            """
             {"mcpProxy": {"addr": ":9090", "type": "streamable-http", "options": {"panicIfInvalid": false}},
              "manifest": {"name": "x"},
              "mcpServers": {
@@ -39,7 +40,10 @@ import Testing
             Issue.record("zeta is not stdio")
             return
         }
-        #expect(zeta == StdioCommand(command: "python3", arguments: ["-m", "srv"], environment: ["A": "1"], workingDirectory: "/tmp"))
+        #expect(
+            zeta
+                == StdioCommand(
+                    command: "python3", arguments: ["-m", "srv"], environment: ["A": "1"], workingDirectory: "/tmp"))
         guard case .http(let url, let headers) = config.servers[4].transport else {
             Issue.record("web is not http")
             return
@@ -53,17 +57,44 @@ import Testing
         (#"{"mcpProxy": {}}"#, "proxy.json: mcpServers: missing"),
         (#"{"mcpServers": []}"#, "proxy.json: mcpServers: expected an object of servers, found array"),
         (#"{"mcpServers": {"a": "python3"}}"#, "proxy.json: mcpServers.a: expected an object, found string"),
-        (#"{"mcpServers": {"a": {"type": "websocket", "url": "ws://x"}}}"#, "proxy.json: mcpServers.a.type: unknown type \"websocket\""),
+        (
+            #"{"mcpServers": {"a": {"type": "websocket", "url": "ws://x"}}}"#,
+            "proxy.json: mcpServers.a.type: unknown type \"websocket\""
+        ),
         (#"{"mcpServers": {"a": {}}}"#, "proxy.json: mcpServers.a: has neither \"command\""),
         (#"{"mcpServers": {"a": {"command": "x", "url": "http://x/mcp"}}}"#, "proxy.json: mcpServers.a: has both"),
-        (#"{"mcpServers": {"a": {"type": "stdio", "url": "http://x/mcp"}}}"#, "proxy.json: mcpServers.a.command: a stdio server needs"),
-        (#"{"mcpServers": {"a": {"command": "x", "args": "-v"}}}"#, "proxy.json: mcpServers.a.args: expected an array of strings, found string"),
-        (#"{"mcpServers": {"a": {"command": "x", "args": ["-p", 8080]}}}"#, "proxy.json: mcpServers.a.args[1]: expected a string, found number"),
-        (#"{"mcpServers": {"a": {"command": "x", "env": {"PORT": 1}}}}"#, "proxy.json: mcpServers.a.env.PORT: expected a string, found number"),
-        (#"{"mcpServers": {"a": {"command": 7}}}"#, "proxy.json: mcpServers.a.command: expected a string, found number"),
-        (#"{"mcpServers": {"a": {"type": "http", "url": "ftp://x/y"}}}"#, "proxy.json: mcpServers.a.url: ftp://x/y: not an http(s) URL"),
-        (#"{"mcpServers": {"a": {"url": "http://x/mcp", "headers": {"X": ["v"]}}}}"#, "proxy.json: mcpServers.a.headers.X: expected a string"),
-        (#"{"mcpServers": {"a": {"command": "x", "options": {"disabled": "yes"}}}}"#, "proxy.json: mcpServers.a.options.disabled: expected true or false"),
+        (
+            #"{"mcpServers": {"a": {"type": "stdio", "url": "http://x/mcp"}}}"#,
+            "proxy.json: mcpServers.a.command: a stdio server needs"
+        ),
+        (
+            #"{"mcpServers": {"a": {"command": "x", "args": "-v"}}}"#,
+            "proxy.json: mcpServers.a.args: expected an array of strings, found string"
+        ),
+        (
+            #"{"mcpServers": {"a": {"command": "x", "args": ["-p", 8080]}}}"#,
+            "proxy.json: mcpServers.a.args[1]: expected a string, found number"
+        ),
+        (
+            #"{"mcpServers": {"a": {"command": "x", "env": {"PORT": 1}}}}"#,
+            "proxy.json: mcpServers.a.env.PORT: expected a string, found number"
+        ),
+        (
+            #"{"mcpServers": {"a": {"command": 7}}}"#,
+            "proxy.json: mcpServers.a.command: expected a string, found number"
+        ),
+        (
+            #"{"mcpServers": {"a": {"type": "http", "url": "ftp://x/y"}}}"#,
+            "proxy.json: mcpServers.a.url: ftp://x/y: not an http(s) URL"
+        ),
+        (
+            #"{"mcpServers": {"a": {"url": "http://x/mcp", "headers": {"X": ["v"]}}}}"#,
+            "proxy.json: mcpServers.a.headers.X: expected a string"
+        ),
+        (
+            #"{"mcpServers": {"a": {"command": "x", "options": {"disabled": "yes"}}}}"#,
+            "proxy.json: mcpServers.a.options.disabled: expected true or false"
+        ),
     ])
     func malformedEntriesNameTheFileAndPath(text: String, message: String) {
         let error = Self.failure(text)
@@ -95,7 +126,8 @@ import Testing
     @Test func secretEnvValuesAreRegisteredWithTheRedactor() throws {
         let secret = "cfg-\(UUID().uuidString)"
         let plain = "visible-\(UUID().uuidString)"
-        _ = try Self.parse(#"{"mcpServers": {"a": {"command": "x", "env": {"SERVICE_API_KEY": "\#(secret)", "MODE": "\#(plain)"}}}}"#)
+        _ = try Self.parse(
+            #"{"mcpServers": {"a": {"command": "x", "env": {"SERVICE_API_KEY": "\#(secret)", "MODE": "\#(plain)"}}}}"#)
         #expect(Redactor.shared.redact("key \(secret) mode \(plain)") == "key \(Redactor.placeholder) mode \(plain)")
     }
 
@@ -109,7 +141,9 @@ import Testing
     }
 
     @Test func selectionAndRequirementsMustNameKnownServers() throws {
-        let config = try Self.parse(#"{"mcpServers": {"a": {"command": "x"}, "b": {"url": "http://x/mcp"}, "off": {"command": "y", "disabled": true}}}"#)
+        let config = try Self.parse(
+            #"{"mcpServers": {"a": {"command": "x"}, "b": {"url": "http://x/mcp"}, "off": {"command": "y", "disabled": true}}}"#
+        )
         let all = try ProxyProbeConfiguration(config: config)
         #expect(all.servers.map(\.name) == ["a", "b"])
         #expect(all.skipped == ["off"])
@@ -121,7 +155,8 @@ import Testing
         #expect(unknown?.message.contains("--server c") == true)
         #expect(unknown?.exit == .invalidInput)
         let unchecked = #expect(throws: SmokeError.self) {
-            try ProxyProbeConfiguration(config: config, selecting: ["a"], requirements: [ToolRequirement(server: "b", tool: "t")])
+            try ProxyProbeConfiguration(
+                config: config, selecting: ["a"], requirements: [ToolRequirement(server: "b", tool: "t")])
         }
         #expect(unchecked?.code == .unknownServer)
         let empty = try Self.parse(#"{"mcpServers": {}}"#)

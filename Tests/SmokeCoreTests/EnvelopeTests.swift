@@ -24,11 +24,15 @@ import Testing
     }
 
     @Test func fieldsNeverReplaceTheCommonKeys() {
-        let fields: [String: JSONValue] = ["tool": "x", "version": "9", "ok": false, "elapsed_ms": -1, "error": "e", "n": 1]
+        let fields: [String: JSONValue] = [
+            "tool": "x", "version": "9", "ok": false, "elapsed_ms": -1, "error": "e", "n": 1,
+        ]
         let document = ToolOutcome.success(fields).envelope(tool: "demo", elapsedMs: 5)
-        #expect(document == ["tool": "demo", "version": .string(SmokeVersion.current), "ok": true, "elapsed_ms": 5, "n": 1])
+        #expect(
+            document == ["tool": "demo", "version": .string(SmokeVersion.current), "ok": true, "elapsed_ms": 5, "n": 1])
         let step = Envelope.object(
-            tool: "smoke", ok: false, elapsedMs: nil, error: Envelope.error(code: "stack_exited", message: "m"), fields: fields)
+            tool: "smoke", ok: false, elapsedMs: nil, error: Envelope.error(code: "stack_exited", message: "m"),
+            fields: fields)
         #expect(step["ok"] == false && step["elapsed_ms"] == nil && step["tool"] == "smoke")
         #expect(step["error"] == ["code": "stack_exited", "message": "m"])
     }

@@ -22,9 +22,13 @@ import Testing
         for code in ErrorCode.allCases {
             let rows = table.split(separator: "\n").filter { $0.hasPrefix("| `\(code.rawValue)` |") }
             #expect(rows.count == 1, "\(code.rawValue)")
-            #expect(!code.entry.exits.isEmpty && !code.entry.meaning.isEmpty && !code.entry.tools.isEmpty, "\(code.rawValue)")
+            #expect(
+                !code.entry.exits.isEmpty && !code.entry.meaning.isEmpty && !code.entry.tools.isEmpty,
+                "\(code.rawValue)")
             #expect(!code.entry.exits.contains(.ok), "\(code.rawValue) exits 0")
-            #expect(code.rawValue.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" }, "\(code.rawValue) is not snake_case")
+            #expect(
+                code.rawValue.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" },
+                "\(code.rawValue) is not snake_case")
         }
     }
 

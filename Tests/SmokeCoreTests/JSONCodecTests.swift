@@ -12,7 +12,8 @@ import Testing
 
     static func foundationEncode(_ value: JSONValue, pretty: Bool) throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting =
+            pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(value)
     }
 
@@ -109,7 +110,8 @@ import Testing
 
     /// An answer cut short is told from a wrong one by the reader's typed end of input.
     @Test(arguments: [
-        (#"{"result": {"content": [{"type": "text", "text": "hal"#, true), (#"{"a": [1, 2"#, true), (#"{"a": tr"#, true),
+        (#"{"result": {"content": [{"type": "text", "text": "hal"#, true), (#"{"a": [1, 2"#, true),
+        (#"{"a": tr"#, true),
         (#"{"a": "\u12"#, true), (#"{"a": 1} x"#, false), (#"{"a": 01}"#, false), (#"{"a": 1}"#, false),
     ])
     func endsMidValueOnlyForTruncatedInput(text: String, truncated: Bool) {

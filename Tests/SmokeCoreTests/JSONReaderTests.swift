@@ -31,19 +31,21 @@ import Testing
         }
     }
 
-    static let malformed: [[UInt8]] = [
-        "01", "-01", "[00]", "1.", ".5", "-", "1e", "1e+", "+1", "0x10", "1e999", "-1e999",
-        String(repeating: "9", count: 400), "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{1:2}", "[1 2]", "tru", "nul", "True",
-        #""\x""#, #""\u12""#, #""\u12g4""#, #""\ud800""#, #""\ud800\u0041""#, #""\udc00""#, #""\ud800\""#,
-        "\"tab\there\"", "\"nl\nhere\"", #""unterminated"#, #"{"a":"b"} x"#, "", "  ",
-    ].map { Array($0.utf8) } + [
-        [0x22, 0xC0, 0x80, 0x22],  // overlong NUL
-        [0x22, 0xED, 0xA0, 0x80, 0x22],  // an encoded surrogate
-        [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],  // past U+10FFFF
-        [0x22, 0xE2, 0x82, 0x22],  // cut short
-        [0x22, 0xFF, 0x22], [0x22, 0x80, 0x22],
-        [0x7B, 0x22, 0xE9, 0x22, 0x3A, 0x31, 0x7D],  // a Latin-1 key
-    ]
+    static let malformed: [[UInt8]] =
+        [
+            "01", "-01", "[00]", "1.", ".5", "-", "1e", "1e+", "+1", "0x10", "1e999", "-1e999",
+            String(repeating: "9", count: 400), "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{1:2}", "[1 2]", "tru", "nul",
+            "True",
+            #""\x""#, #""\u12""#, #""\u12g4""#, #""\ud800""#, #""\ud800\u0041""#, #""\udc00""#, #""\ud800\""#,
+            "\"tab\there\"", "\"nl\nhere\"", #""unterminated"#, #"{"a":"b"} x"#, "", "  ",
+        ].map { Array($0.utf8) } + [
+            [0x22, 0xC0, 0x80, 0x22],  // overlong NUL
+            [0x22, 0xED, 0xA0, 0x80, 0x22],  // an encoded surrogate
+            [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],  // past U+10FFFF
+            [0x22, 0xE2, 0x82, 0x22],  // cut short
+            [0x22, 0xFF, 0x22], [0x22, 0x80, 0x22],
+            [0x7B, 0x22, 0xE9, 0x22, 0x3A, 0x31, 0x7D],  // a Latin-1 key
+        ]
 
     @Test(arguments: malformed)
     func malformedInputFailsBothWays(bytes: [UInt8]) {
@@ -55,7 +57,8 @@ import Testing
     static let wellFormed: [String] = [
         "0", "-0", "-0.0e-0", "1E+2", "123456789012345678", "9223372036854775807", "-9223372036854775808",
         "92233720368547758070", String(repeating: "9", count: 300), "1.7976931348623157e308", "5e-324",
-        #""\u00e9\ud83d\ude00\/\b\f\n\r\t\"\\""#, "\"é☃😀\u{10FFFF}\"", #"{"a":[{"b":null}],"c":true,"d":false}"#, " [ ] ", "{}",
+        #""\u00e9\ud83d\ude00\/\b\f\n\r\t\"\\""#, "\"é☃😀\u{10FFFF}\"", #"{"a":[{"b":null}],"c":true,"d":false}"#,
+        " [ ] ", "{}",
     ]
 
     @Test(arguments: wellFormed)
@@ -68,8 +71,10 @@ import Testing
         let limit = 40
         for open in ["[", #"{"k":"#] {
             let close = open == "[" ? "]" : "}"
-            let fits = Array((String(repeating: open, count: limit) + "1" + String(repeating: close, count: limit)).utf8)
-            let deeper = Array((String(repeating: open, count: limit + 1) + "1" + String(repeating: close, count: limit + 1)).utf8)
+            let fits = Array(
+                (String(repeating: open, count: limit) + "1" + String(repeating: close, count: limit)).utf8)
+            let deeper = Array(
+                (String(repeating: open, count: limit + 1) + "1" + String(repeating: close, count: limit + 1)).utf8)
             #expect(Self.builds(fits, maximumDepth: limit) == nil)
             #expect(Self.skips(fits, maximumDepth: limit) == nil)
             #expect(Self.builds(deeper, maximumDepth: limit)?.tooDeep == true)
@@ -106,7 +111,11 @@ import Testing
                 switch key {
                 case "a":
                     try reader.forEachElement { (reader: inout JSONReader) throws(JSONReader.Failure) in
-                        if try reader.peek() == UInt8(ascii: "{") { try reader.skipValue() } else { elements.append(try reader.parseValue()) }
+                        if try reader.peek() == UInt8(ascii: "{") {
+                            try reader.skipValue()
+                        } else {
+                            elements.append(try reader.parseValue())
+                        }
                     }
                 case "c": kept = try reader.parseString()
                 default: try reader.skipValue()

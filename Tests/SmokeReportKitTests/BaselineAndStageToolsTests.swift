@@ -38,14 +38,18 @@ import Testing
         #expect(output.exit == 1, "drift is a new failure")
         #expect(summary.step("stage-install")?["status"] == "known_failure")
         #expect(summary.step("stage-install")?["baseline_reason"] == "manage_stelae flakes")
-        #expect(summary["known_failures"] == [["step": "stage-install", "code": "tool_failed", "reason": "manage_stelae flakes"]])
+        #expect(
+            summary["known_failures"] == [
+                ["step": "stage-install", "code": "tool_failed", "reason": "manage_stelae flakes"]
+            ])
         #expect(summary["stale_baseline"] == [["step": "clone", "reason": "fixed since"]])
         #expect(summary["first_failure"]?["step"] == "drift")
         #expect(summary["failed"] == 1)
 
         // With drift excused too, the run passes.
         let all = Baseline(entries: baseline.entries + [.init(step: "drift", reason: "known drift", index: 3)])
-        let green = try RunSummary.write(SummaryRequest(run: fixture.run, baseline: all), environment: [:], redactor: fixture.redactor)
+        let green = try RunSummary.write(
+            SummaryRequest(run: fixture.run, baseline: all), environment: [:], redactor: fixture.redactor)
         #expect(green.exit == 0)
     }
 

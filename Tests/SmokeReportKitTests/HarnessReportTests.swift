@@ -1,11 +1,12 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import SmokeCore
 import SmokeReportKit
 import SmokeTestSupport
 import Testing
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// The harness subcommands' Swift halves: the JUnit reader, the test step's verdict, the restart's
 /// verdict, the summary's totals and merged junit.xml, flakes.json and playbook.md.
@@ -29,7 +30,10 @@ import Testing
 
     @Test func theReaderCountsEveryCaseWithItsWorstOutcome() throws {
         let cases = try JUnitReader.cases(in: Self.pytestReport)
-        #expect(cases.map(\.name) == ["test_ok", "test_broken", "test_even[1]", "test_skipped", "checks.test_nocollect", "test_été"])
+        #expect(
+            cases.map(\.name) == [
+                "test_ok", "test_broken", "test_even[1]", "test_skipped", "checks.test_nocollect", "test_été",
+            ])
         #expect(cases.map(\.outcome) == [.passed, .failed, .error, .skipped, .error, .passed])
         #expect(cases[1].message == "assert {'a': 1} == {'a': 2}")
         #expect(cases[1].text.contains("E       AssertionError"))
@@ -50,8 +54,12 @@ import Testing
         let root = try TempDirectory(prefix: "harness")
         try root.write("checks/test_mixed.py", "")
         let cwd = root.path
-        func id(_ classname: String, _ name: String, file: String? = nil, outcome: JUnitCase.Outcome = .failed, message: String = "") -> String {
-            TestStep.nodeID(JUnitCase(classname: classname, name: name, file: file, outcome: outcome, message: message), cwd: cwd)
+        func id(
+            _ classname: String, _ name: String, file: String? = nil, outcome: JUnitCase.Outcome = .failed,
+            message: String = ""
+        ) -> String {
+            TestStep.nodeID(
+                JUnitCase(classname: classname, name: name, file: file, outcome: outcome, message: message), cwd: cwd)
         }
         #expect(id("checks.test_mixed", "test_broken") == "checks/test_mixed.py::test_broken")
         #expect(id("checks.test_mixed.TestGroup", "test_even[1]") == "checks/test_mixed.py::TestGroup::test_even[1]")
@@ -60,12 +68,15 @@ import Testing
         #expect(id("a.test_b.C", "test_d", file: "a/test_b.py") == "a/test_b.py::C::test_d", "xunit1's file attribute")
     }
 
-    func request(_ run: TempDirectory, exit: Int, log: String = "", junit: String? = nil, command: String = "pytest checks") throws -> TestStepRequest {
+    func request(
+        _ run: TempDirectory, exit: Int, log: String = "", junit: String? = nil, command: String = "pytest checks"
+    ) throws -> TestStepRequest {
         try run.write("tests/t.log", log)
         if let junit { try run.write("tests/t.junit.xml", junit) }
-        return TestStepRequest(run: run.path, step: "tests-pre", command: command, exit: exit, elapsedMs: 10,
-                               log: "tests/t.log", junit: "tests/t.junit.xml", timeoutSeconds: 7, cwd: run.path,
-                               out: run.file("06-tests-pre.json"))
+        return TestStepRequest(
+            run: run.path, step: "tests-pre", command: command, exit: exit, elapsedMs: 10,
+            log: "tests/t.log", junit: "tests/t.junit.xml", timeoutSeconds: 7, cwd: run.path,
+            out: run.file("06-tests-pre.json"))
     }
 
     @Test func theVerdictNamesTheWorstThingFirst() throws {
@@ -80,23 +91,33 @@ import Testing
         // The report holds a missing module, a failure and an error: the missing module is named first.
         let mixed = code(try request(run, exit: 2, junit: Self.pytestReport))
         #expect(mixed.0 == "missing_dependency")
-        #expect(mixed.1?.contains("checks/test_nocollect.py: No module named 'stelae_fixture_module_that_is_missing'") == true)
-        let failing = Self.pytestReport.replacingOccurrences(of: "ModuleNotFoundError: No module named", with: "SyntaxError: in")
+        #expect(
+            mixed.1?.contains("checks/test_nocollect.py: No module named 'stelae_fixture_module_that_is_missing'")
+                == true)
+        let failing = Self.pytestReport.replacingOccurrences(
+            of: "ModuleNotFoundError: No module named", with: "SyntaxError: in")
         let collection = code(try request(run, exit: 2, junit: failing))
         #expect(collection.0 == "collection_error")
         #expect(collection.1?.contains("checks/test_nocollect.py (SyntaxError: in") == true)
         let onlyFailures = Self.pytestReport.replacingOccurrences(of: "collection failure", with: "boom")
-            .replacingOccurrences(of: "classname=\"\" name=\"checks.test_nocollect\"", with: "classname=\"checks.test_mixed\" name=\"test_late\"")
+            .replacingOccurrences(
+                of: "classname=\"\" name=\"checks.test_nocollect\"",
+                with: "classname=\"checks.test_mixed\" name=\"test_late\"")
         let failed = code(try request(run, exit: 1, junit: onlyFailures))
         #expect(failed.0 == "tests_failed")
-        #expect(failed.1 == "3 of 6 test(s) failed in `pytest checks`: checks/test_mixed.py::test_broken, "
-            + "checks/test_mixed.py::TestGroup::test_even[1], checks/test_mixed.py::test_late")
+        #expect(
+            failed.1 == "3 of 6 test(s) failed in `pytest checks`: checks/test_mixed.py::test_broken, "
+                + "checks/test_mixed.py::TestGroup::test_even[1], checks/test_mixed.py::test_late")
         try FileManager.default.removeItem(atPath: run.file("tests/t.junit.xml"))
         #expect(code(try request(run, exit: 124, log: "ran a while\n")).0 == "tests_timeout")
-        let missing = code(try request(run, exit: 127, log: "bash: line 1: nosuch-tool: command not found\n", command: "nosuch-tool --x"))
+        let missing = code(
+            try request(
+                run, exit: 127, log: "bash: line 1: nosuch-tool: command not found\n", command: "nosuch-tool --x"))
         #expect(missing.0 == "command_not_found")
         #expect(missing.1 == "`nosuch-tool --x`: command not found: nosuch-tool")
-        #expect(code(try request(run, exit: 1, log: "/usr/bin/python3: No module named pytest\n")).1?.contains("No module named 'pytest'") == true)
+        #expect(
+            code(try request(run, exit: 1, log: "/usr/bin/python3: No module named pytest\n")).1?.contains(
+                "No module named 'pytest'") == true)
         #expect(code(try request(run, exit: 5, log: "no tests ran\n")).0 == "no_tests")
         #expect(code(try request(run, exit: 3, log: "INTERNALERROR\n")).0 == "tests_failed")
         #expect(code(try request(run, exit: 143)).0 == "interrupted")
@@ -108,22 +129,28 @@ import Testing
         try fixture.write("tests/tests-post.log", text: "...")
         try fixture.write("tests/tests-post.junit.xml", text: Self.pytestReport)
         try fixture.write("checks/test_mixed.py", text: "")
-        let request = TestStepRequest(run: fixture.run, step: "tests-post", command: "pytest checks", exit: 1, elapsedMs: 5,
-                                      log: "tests/tests-post.log", junit: "tests/tests-post.junit.xml", timeoutSeconds: 9,
-                                      cwd: fixture.run, out: fixture.path("01-tests-post.json"))
+        let request = TestStepRequest(
+            run: fixture.run, step: "tests-post", command: "pytest checks", exit: 1, elapsedMs: 5,
+            log: "tests/tests-post.log", junit: "tests/tests-post.junit.xml", timeoutSeconds: 9,
+            cwd: fixture.run, out: fixture.path("01-tests-post.json"))
         #expect(try TestStep.write(request, redactor: fixture.redactor).exit == 1)
         let answer = try fixture.read("01-tests-post.json")
         #expect(answer["tests"]?["total"] == 6 && answer["tests"]?["passed"] == 2 && answer["tests"]?["failed"] == 1)
         #expect(answer["tests"]?["errors"] == 2 && answer["tests"]?["skipped"] == 1)
         #expect(answer["tests"]?["failing"]?.arrayValue?.count == 3)
         #expect(answer["junit"] == "tests/tests-post.junit.xml")
-        _ = try StepRecorder.record(RecordRequest(run: fixture.run, n: 1, step: "tests-post", file: "01-tests-post.json", exit: 1,
-                                                  elapsedMs: 5, command: "env OPENAI_API_KEY=sk-abc123 pytest checks", cwd: "/w"),
-                                    redactor: fixture.redactor)
+        _ = try StepRecorder.record(
+            RecordRequest(
+                run: fixture.run, n: 1, step: "tests-post", file: "01-tests-post.json", exit: 1,
+                elapsedMs: 5, command: "env OPENAI_API_KEY=sk-abc123 pytest checks", cwd: "/w"),
+            redactor: fixture.redactor)
         let (_, summary) = try fixture.summary()
         #expect(summary.step("tests-post")?["tests"]?["total"] == 6)
         #expect(summary.step("tests-post")?["command"] == "env OPENAI_API_KEY=[REDACTED] pytest checks")
-        #expect(summary["tests"]?["failing"]?.arrayValue?.first == ["step": "tests-post", "id": "checks/test_mixed.py::test_broken"])
+        #expect(
+            summary["tests"]?["failing"]?.arrayValue?.first == [
+                "step": "tests-post", "id": "checks/test_mixed.py::test_broken",
+            ])
         #expect(summary["tests"]?["total"] == 6)
         // junit.xml: the step's testcase in the smoke suite, and the pytest cases in a suite of their own.
         let junit = try String(contentsOfFile: fixture.path("junit.xml"), encoding: .utf8)
@@ -132,8 +159,9 @@ import Testing
         #expect(junit.contains("<testsuite name=\"tests-post\" tests=\"6\" failures=\"1\" errors=\"2\" skipped=\"1\""))
         #expect(junit.contains("<testsuites name=\"smoke\" tests=\"7\" failures=\"2\" skipped=\"1\" errors=\"2\">"))
         #expect(junit.contains("name=\"test_broken\""))
-        #expect(junit.contains("<![CDATA[") == false && junit.contains("E   assert (1 % 2) == 0 &lt;&amp;&gt;") == false,
-                "the teardown error replaced the failure's text")
+        #expect(
+            junit.contains("<![CDATA[") == false && junit.contains("E   assert (1 % 2) == 0 &lt;&amp;&gt;") == false,
+            "the teardown error replaced the failure's text")
     }
 
     @Test func restartVerdictsNameThePhase() throws {
@@ -141,29 +169,42 @@ import Testing
         func verdict(_ files: [String: JSONValue], restartMs: Int? = nil, exited: Bool = false) throws -> JSONValue {
             let dir = "09-restart-after-a-\(UUID().uuidString.prefix(6))"
             for (name, value) in files { try fixture.write("\(dir)/\(name).json", value) }
-            let request = RestartRequest(run: fixture.run, step: "restart-after-a", stage: "a", directory: dir, port: 18555,
-                                         timeoutSeconds: 60, restartMs: restartMs, stackExited: exited, out: fixture.path("\(dir).json"))
+            let request = RestartRequest(
+                run: fixture.run, step: "restart-after-a", stage: "a", directory: dir, port: 18555,
+                timeoutSeconds: 60, restartMs: restartMs, stackExited: exited, out: fixture.path("\(dir).json"))
             _ = try RestartStep.write(request, redactor: fixture.redactor)
             return try fixture.read("\(dir).json")
         }
         let ok: JSONValue = ["ok": true, "free": true]
-        let holder: JSONValue = ["ok": false, "free": false, "listeners": [["pid": 4242, "command": "python grab.py"]]]
-        let up = try verdict(["render": ok, "stop": ok, "port": ok, "start": ok, "probe": ok, "drift": ok], restartMs: 1234)
+        let holder: JSONValue = [
+            "ok": false, "free": false, "listeners": [["pid": 4242, "command": "python grab.py"]],
+        ]
+        let up = try verdict(
+            ["render": ok, "stop": ok, "port": ok, "start": ok, "probe": ok, "drift": ok], restartMs: 1234)
         #expect(up["ok"] == true && up["restart_ms"] == 1234 && up["phases"]?.arrayValue?.count == 6)
         let taken = try verdict(["render": ok, "stop": ok, "port": holder])
         #expect(taken["error"]?["code"] == "port_in_use")
         #expect(taken["error"]?["message"]?.stringValue?.contains("pid 4242 (python grab.py)") == true)
-        let timeout = try verdict(["render": ok, "stop": ok, "port": ok, "start": ok,
-                                   "probe": ["ok": false, "error": ["code": "deadline_exceeded", "message": "not ready within 60 s"]], "port-after": ok])
+        let timeout = try verdict([
+            "render": ok, "stop": ok, "port": ok, "start": ok,
+            "probe": ["ok": false, "error": ["code": "deadline_exceeded", "message": "not ready within 60 s"]],
+            "port-after": ok,
+        ])
         #expect(timeout["error"]?["code"] == "restart_timeout" && timeout["restart_ms"] == .null)
-        let exited = try verdict(["render": ok, "stop": ok, "port": ok, "start": ok, "probe": ["ok": false], "port-after": ok], exited: true)
+        let exited = try verdict(
+            ["render": ok, "stop": ok, "port": ok, "start": ok, "probe": ["ok": false], "port-after": ok], exited: true)
         #expect(exited["error"]?["code"] == "stack_exited")
-        let lateTaker = try verdict(["render": ok, "stop": ok, "port": ok, "start": ok, "probe": ["ok": false], "port-after": holder], exited: true)
+        let lateTaker = try verdict(
+            ["render": ok, "stop": ok, "port": ok, "start": ok, "probe": ["ok": false], "port-after": holder],
+            exited: true)
         #expect(lateTaker["error"]?["code"] == "port_in_use")
         let render = try verdict(["render": ["ok": false, "error": ["code": "missing_variable", "message": "X"]]])
         #expect(render["error"]?["code"] == "missing_variable" && render["error"]?["message"] == "re-render: X")
-        let drift = try verdict(["render": ok, "stop": ok, "port": ok, "start": ok, "probe": ok,
-                                 "drift": ["ok": false, "error": ["code": "drift", "message": "missing grep"]]], restartMs: 9)
+        let drift = try verdict(
+            [
+                "render": ok, "stop": ok, "port": ok, "start": ok, "probe": ok,
+                "drift": ["ok": false, "error": ["code": "drift", "message": "missing grep"]],
+            ], restartMs: 9)
         #expect(drift["error"]?["code"] == "drift")
     }
 
@@ -203,8 +244,11 @@ import Testing
         #expect(flakes["runs"] == 6 && flakes["runs_passed"] == 4 && flakes["runs_failed"] == 1)
         #expect(flakes["missing_summaries"]?.arrayValue?.count == 1)
         let probe = try #require(flakes["steps"]?.arrayValue?.first { $0["step"] == "probe" })
-        #expect(probe["runs"] == 5 && probe["passed"] == 4 && probe["failed"] == 1 && probe["codes"] == ["stack_exited": 1])
-        #expect(probe["failures"]?.arrayValue?.first?["run_dir"]?.stringValue?.hasSuffix(URL(fileURLWithPath: runs[2]).lastPathComponent) == true)
+        #expect(
+            probe["runs"] == 5 && probe["passed"] == 4 && probe["failed"] == 1 && probe["codes"] == ["stack_exited": 1])
+        #expect(
+            probe["failures"]?.arrayValue?.first?["run_dir"]?.stringValue?.hasSuffix(
+                URL(fileURLWithPath: runs[2]).lastPathComponent) == true)
         let stage = try #require(flakes["steps"]?.arrayValue?.first { $0["step"] == "stage-a" })
         #expect(stage["passed"] == 4 && stage["skipped"] == 1 && stage["failed"] == 0)
         #expect(flakes["flaky"] == ["probe"])
@@ -214,16 +258,22 @@ import Testing
 
     @Test func thePlaybookQuotesEachCommandRedactedWithItsTarget() throws {
         let fixture = try RunFixture(secrets: ["OPENAI_API_KEY": "sk-live-0123456789"])
-        _ = try StepRecorder.record(RecordRequest(run: fixture.run, n: 1, step: "render", file: "01-render.json", exit: 0,
-                                                  elapsedMs: 5, command: "render-manifest render --set GH_TOKEN=ghp_x1 --set A=sk-live-0123456789",
-                                                  cwd: "/repo"), redactor: fixture.redactor)
+        _ = try StepRecorder.record(
+            RecordRequest(
+                run: fixture.run, n: 1, step: "render", file: "01-render.json", exit: 0,
+                elapsedMs: 5, command: "render-manifest render --set GH_TOKEN=ghp_x1 --set A=sk-live-0123456789",
+                cwd: "/repo"), redactor: fixture.redactor)
         try fixture.write("02-stage-install.json", Answers.passed())
-        _ = try StepRecorder.record(RecordRequest(run: fixture.run, n: 2, step: "stage-install", stage: "install",
-                                                  file: "02-stage-install.json", exit: 0, elapsedMs: 5, command: "codex-stage run"),
-                                    redactor: fixture.redactor)
-        let text = Playbook.document(run: fixture.run, planned: ["render", "stage-install", "restart-after-install", "tests-post", "stop-stack"],
-                                     environment: ["PROXY_PORT": "18555", "PROXY_CMD": "x --key sk-live-0123456789", "HOME": "/root"],
-                                     manual: true, redactor: fixture.redactor)
+        _ = try StepRecorder.record(
+            RecordRequest(
+                run: fixture.run, n: 2, step: "stage-install", stage: "install",
+                file: "02-stage-install.json", exit: 0, elapsedMs: 5, command: "codex-stage run"),
+            redactor: fixture.redactor)
+        let text = Playbook.document(
+            run: fixture.run,
+            planned: ["render", "stage-install", "restart-after-install", "tests-post", "stop-stack"],
+            environment: ["PROXY_PORT": "18555", "PROXY_CMD": "x --key sk-live-0123456789", "HOME": "/root"],
+            manual: true, redactor: fixture.redactor)
         #expect(text.contains("render-manifest render --set GH_TOKEN=[REDACTED] --set A=[REDACTED]"))
         #expect(!text.contains("sk-live") && !text.contains("ghp_x1"))
         #expect(text.contains("cd /repo\n"))
@@ -232,7 +282,9 @@ import Testing
         #expect(text.contains("- `restart-after-install`: `SMOKE_DIR="))
         #expect(text.contains("smoke-restart smoke-tests-post smoke-stop smoke-summary`"))
         #expect(text.contains("MANUAL=1"))
-        #expect(Playbook.redactSecrets("Authorization: Bearer abc def'", redactor: fixture.redactor) == "Authorization: [REDACTED]'")
+        #expect(
+            Playbook.redactSecrets("Authorization: Bearer abc def'", redactor: fixture.redactor)
+                == "Authorization: [REDACTED]'")
         #expect(Playbook.shellQuote("it's") == "'it'\\''s'" && Playbook.shellQuote("a/b-c") == "a/b-c")
     }
 }

@@ -1,22 +1,32 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import SmokeCore
 import SmokeReportKit
 import Testing
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// junit.xml: well-formed, one testcase per step, failures typed with the step's error code.
 @Suite struct JUnitTests {
     /// The testcases of a JUnit document as an XML parser reads them.
     final class Cases: NSObject, XMLParserDelegate {
-        struct Case { var name: String; var time: String; var failureType: String?; var failureMessage: String?; var failureText = ""; var skipped: String? }
+        struct Case {
+            var name: String
+            var time: String
+            var failureType: String?
+            var failureMessage: String?
+            var failureText = ""
+            var skipped: String?
+        }
         var cases: [Case] = []
         var suites: [[String: String]] = []
         private var inFailure = false
 
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
             switch name {
             case "testsuites", "testsuite": suites.append(attributes)
             case "testcase": cases.append(Case(name: attributes["name"] ?? "", time: attributes["time"] ?? ""))
@@ -50,8 +60,10 @@ import Testing
     @Test func oneTestcasePerStepWithFailureTypesAndTheStackLogForTheFirstFailure() throws {
         let fixture = try RunFixture()
         try fixture.record("clone", answer: Answers.passed(), elapsedMs: 1234)
-        try fixture.record("probe", answer: Answers.failed("tools_not_ready", "missing <grep> & \"echo\""), exit: 1, elapsedMs: 4785)
-        try fixture.record("drift", answer: Answers.failed("drift", "missing 'x'\tand \"y\"\nsecond line"), exit: 1, elapsedMs: 16)
+        try fixture.record(
+            "probe", answer: Answers.failed("tools_not_ready", "missing <grep> & \"echo\""), exit: 1, elapsedMs: 4785)
+        try fixture.record(
+            "drift", answer: Answers.failed("drift", "missing 'x'\tand \"y\"\nsecond line"), exit: 1, elapsedMs: 16)
         // A stack log with what XML cannot carry: terminal colours, a bell.
         try fixture.write("stack.log", text: "starting\n\u{1B}[31mTraceback\u{1B}[0m \u{07}<boom> & more\n")
         _ = try fixture.summary(planned: ["clone", "probe", "drift", "stop-stack"])
@@ -71,7 +83,8 @@ import Testing
         #expect(parsed.cases[1].failureText.contains("file: 02-probe.json\nstack log (last lines):\nstarting\n"))
         #expect(parsed.cases[1].failureText.contains("<boom> & more"))
         #expect(parsed.cases[2].failureType == "drift")
-        #expect(parsed.cases[2].failureMessage == "missing 'x'\tand \"y\"\nsecond line", "attribute newlines and tabs kept")
+        #expect(
+            parsed.cases[2].failureMessage == "missing 'x'\tand \"y\"\nsecond line", "attribute newlines and tabs kept")
         #expect(!parsed.cases[2].failureText.contains("stack log"), "the tail goes with the first failure only")
         #expect(parsed.cases[3].skipped == "not run: an earlier step failed")
     }
@@ -80,14 +93,23 @@ import Testing
         let summary: JSONValue = [
             "elapsed_ms": 2,
             "steps": [
-                ["step": "a", "status": "failed", "error_code": nil, "error_message": "only \"double\"", "file": nil, "elapsed_ms": 1],
+                [
+                    "step": "a", "status": "failed", "error_code": nil, "error_message": "only \"double\"", "file": nil,
+                    "elapsed_ms": 1,
+                ],
                 ["step": "b'\"", "status": "passed", "elapsed_ms": 1],
             ],
         ]
         let document = JUnitReport.document(summary: summary)
-        #expect(document.contains(#"<testcase classname="smoke" name="a" time="0.001"><failure type="failed" message='only "double"'>only "double""# + "\nfile: None</failure></testcase>"))
+        #expect(
+            document.contains(
+                #"<testcase classname="smoke" name="a" time="0.001"><failure type="failed" message='only "double"'>only "double""#
+                    + "\nfile: None</failure></testcase>"))
         #expect(document.contains(#"name="b'&quot;" time="0.001"></testcase>"#))
-        #expect(document.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"smoke\" tests=\"2\" failures=\"1\" skipped=\"0\">\n"))
+        #expect(
+            document.hasPrefix(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"smoke\" tests=\"2\" failures=\"1\" skipped=\"0\">\n"
+            ))
         #expect(document.hasSuffix("</testcase>\n  </testsuite>\n</testsuites>\n"))
     }
 }

@@ -52,8 +52,10 @@ final class RunFixture: @unchecked Sendable {
             redactor: redactor)
     }
 
-    func summary(planned: [String] = [], fields: [String: JSONValue] = [:], interrupted: Bool = false,
-                 environment: [String: String] = [:]) throws -> (output: ReportOutput, summary: JSONValue) {
+    func summary(
+        planned: [String] = [], fields: [String: JSONValue] = [:], interrupted: Bool = false,
+        environment: [String: String] = [:]
+    ) throws -> (output: ReportOutput, summary: JSONValue) {
         let output = try RunSummary.write(
             SummaryRequest(run: run, planned: planned, fields: fields, interrupted: interrupted),
             environment: environment, redactor: redactor)
@@ -74,6 +76,9 @@ enum Answers {
     }
 
     static func failed(_ code: String, _ message: String) -> JSONValue {
-        ["tool": "t", "version": "0.1.0", "ok": false, "elapsed_ms": 5, "error": ["code": .string(code), "message": .string(message)]]
+        [
+            "tool": "t", "version": "0.1.0", "ok": false, "elapsed_ms": 5,
+            "error": ["code": .string(code), "message": .string(message)],
+        ]
     }
 }

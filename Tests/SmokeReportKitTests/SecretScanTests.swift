@@ -6,7 +6,8 @@ import Testing
 /// The summary's last guard: a secret value in clear in any file of the run fails the run.
 @Suite struct SecretScanTests {
     static let environment = [
-        "OPENAI_API_KEY": "sk-planted-4f1c9a7e2b", "SMOKE_DUMMY_TOKEN": "tok-8d1", "Authorization": "Bearer cred-9a8b7c6d5e",
+        "OPENAI_API_KEY": "sk-planted-4f1c9a7e2b", "SMOKE_DUMMY_TOKEN": "tok-8d1",
+        "Authorization": "Bearer cred-9a8b7c6d5e",
         "SHORT_SECRET": "abc", "PATH": "/usr/bin:/bin-not-a-secret",
     ]
 
@@ -19,12 +20,16 @@ import Testing
         #expect(summary["ok"] == false)
         #expect(summary["passed"] == 1 && summary["failed"] == 0, "every step passed: the leak alone fails the run")
         #expect(summary["secret_leaks"] == ["transcripts/install.jsonl"])
-        #expect(summary["first_failure"] == [
-            "step": "secret-scan", "stage": nil, "code": "secret_leak",
-            "message": "secret values found in transcripts/install.jsonl", "file": nil,
-        ])
+        #expect(
+            summary["first_failure"] == [
+                "step": "secret-scan", "stage": nil, "code": "secret_leak",
+                "message": "secret values found in transcripts/install.jsonl", "file": nil,
+            ])
         let headline = ChainQueries.headline(summaryPath: fixture.path("summary.json")).stdout
-        #expect(headline == "smoke: FAILED at secret-scan (secret_leak): secret values found in transcripts/install.jsonl  [1/1 passed]\n")
+        #expect(
+            headline
+                == "smoke: FAILED at secret-scan (secret_leak): secret values found in transcripts/install.jsonl  [1/1 passed]\n"
+        )
     }
 
     @Test func theAuthorizationCredentialCountsWhichThePythonListLacked() throws {
@@ -37,7 +42,10 @@ import Testing
         let fixture = try RunFixture()
         try fixture.write("logs/06-probe.stderr.log", text: "sent header Authorization: Bearer cred-9a8b7c6d5e\n")
         try fixture.write("codex/install/request.txt", text: "token=cred-9a8b7c6d5e")
-        #expect(SecretScan.scan(run: fixture.run, values: values) == ["codex/install/request.txt", "logs/06-probe.stderr.log"])
+        #expect(
+            SecretScan.scan(run: fixture.run, values: values) == [
+                "codex/install/request.txt", "logs/06-probe.stderr.log",
+            ])
     }
 
     @Test func theScanPassesOverGitSymlinksAndItsOwnOutputs() throws {
@@ -49,11 +57,14 @@ import Testing
         let outside = try RunFixture()
         try outside.write("secret.txt", text: "sk-planted-4f1c9a7e2b")
         try FileManager.default.createSymbolicLink(atPath: fixture.path("linked-dir"), withDestinationPath: outside.run)
-        try FileManager.default.createSymbolicLink(atPath: fixture.path("linked-file"), withDestinationPath: outside.path("secret.txt"))
+        try FileManager.default.createSymbolicLink(
+            atPath: fixture.path("linked-file"), withDestinationPath: outside.path("secret.txt"))
         #expect(SecretScan.scan(run: fixture.run, values: values) == [])
         try fixture.write("a-b/c", text: "x sk-planted-4f1c9a7e2b")
         try fixture.write("a/b", text: "sk-planted-4f1c9a7e2b y")
         try fixture.write(".hidden", text: "sk-planted-4f1c9a7e2b")
-        #expect(SecretScan.scan(run: fixture.run, values: values) == [".hidden", "a/b", "a-b/c"], "path order, component by component")
+        #expect(
+            SecretScan.scan(run: fixture.run, values: values) == [".hidden", "a/b", "a-b/c"],
+            "path order, component by component")
     }
 }

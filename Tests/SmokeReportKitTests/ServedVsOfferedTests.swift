@@ -6,11 +6,13 @@ import Testing
 /// The offered step joins the live tools/list with the tools Codex offered: hidden tools with the
 /// rule they break, renamed tools, offered tools nobody served; a curated tool Codex hid fails it.
 @Suite struct ServedVsOfferedTests {
-    static let served: JSONValue = ["tools": [
-        ["name": "grep", "inputSchema": ["type": "object"]],
-        ["name": "dotted.name", "inputSchema": ["type": "object"]],
-        ["name": "nullroot", "inputSchema": ["type": "null"]],
-    ]]
+    static let served: JSONValue = [
+        "tools": [
+            ["name": "grep", "inputSchema": ["type": "object"]],
+            ["name": "dotted.name", "inputSchema": ["type": "object"]],
+            ["name": "nullroot", "inputSchema": ["type": "null"]],
+        ]
+    ]
 
     func document(curated: [String], offered: [String]) -> [String: JSONValue] {
         let manifest: JSONValue = ["tools": .array(curated.map { ["name": .string($0)] })]
@@ -19,7 +21,8 @@ import Testing
             "offered_by_server": ["stelae": .array(offered.map(JSONValue.string))],
         ]
         return ChainSteps.offeredDocument(
-            OfferedRequest(stage: "s", stageJSON: "s.json", manifest: "manifest.json", out: "o.json", served: "tools.json"),
+            OfferedRequest(
+                stage: "s", stageJSON: "s.json", manifest: "manifest.json", out: "o.json", served: "tools.json"),
             manifest: manifest, stageAnswer: stageAnswer, elapsedMs: 0, served: Self.served)
     }
 

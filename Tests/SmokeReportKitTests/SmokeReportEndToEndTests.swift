@@ -29,14 +29,19 @@ struct SmokeReportEndToEndTests {
     static func makeRun(in parent: TempDirectory) throws -> String {
         let run = "\(parent.path)/run"
         try parent.write("run/01-clone.json", #"{"tool":"git-clean-check","ok":true,"elapsed_ms":12,"head":"abc"}"#)
-        try parent.write("run/02-probe.json", """
+        try parent.write(
+            "run/02-probe.json",
+            """
             {"tool":"probe-initialize","ok":false,"elapsed_ms":4785,"stderr_log":"\(run)/logs/02-probe.stderr.log",
              "error":{"code":"tools_not_ready","message":"tools not ready: missing grep (key sk-e2e-3f9b2c7d1a)"}}
             """)
         try parent.write("run/logs/01-clone.stderr.log", "")
         try parent.write("run/logs/02-probe.stderr.log", "waiting for tools\n")
-        try parent.write("run/logs/03-drift.stderr.log", "Traceback (most recent call last):\n  boom with sk-e2e-3f9b2c7d1a\n")
-        try parent.write("run/stack.log", (1...30).map { "INFO: line \($0)" }.joined(separator: "\n") + "\nERROR: \u{1}gone sk-e2e-3f9b2c7d1a\n")
+        try parent.write(
+            "run/logs/03-drift.stderr.log", "Traceback (most recent call last):\n  boom with sk-e2e-3f9b2c7d1a\n")
+        try parent.write(
+            "run/stack.log",
+            (1...30).map { "INFO: line \($0)" }.joined(separator: "\n") + "\nERROR: \u{1}gone sk-e2e-3f9b2c7d1a\n")
         return run
     }
 
@@ -44,25 +49,32 @@ struct SmokeReportEndToEndTests {
     static func runChain(_ command: [String], in parent: TempDirectory) throws -> Outcome {
         let run = try makeRun(in: parent)
         func call(_ arguments: [String]) throws -> ProcessResult {
-            try ChildProcess.run(command[0], Array(command.dropFirst()) + arguments, cwd: parent.path, environment: environment)
+            try ChildProcess.run(
+                command[0], Array(command.dropFirst()) + arguments, cwd: parent.path, environment: environment)
         }
         func record(_ n: Int, _ step: String, exit: Int, ms: Int, artifacts: [String] = []) throws -> ProcessResult {
             let number = n < 10 ? "0\(n)" : "\(n)"
             let file = "\(number)-\(step).json"
             let log = "logs/\(number)-\(step).stderr.log"
-            return try call(["record", "--run", run, "--n", String(n), "--step", step, "--stage", "", "--tool", "t-\(step)",
-                             "--file", file, "--exit", String(exit), "--elapsed-ms", String(ms), "--stderr", "\(run)/\(log)",
-                             "--artifact", log] + artifacts.flatMap { ["--artifact", $0] })
+            return try call(
+                [
+                    "record", "--run", run, "--n", String(n), "--step", step, "--stage", "", "--tool", "t-\(step)",
+                    "--file", file, "--exit", String(exit), "--elapsed-ms", String(ms), "--stderr", "\(run)/\(log)",
+                    "--artifact", log,
+                ] + artifacts.flatMap { ["--artifact", $0] })
         }
         var calls = [
             try record(1, "clone", exit: 0, ms: 422, artifacts: ["workspace"]),
             try record(2, "probe", exit: 1, ms: 4785, artifacts: ["tools.json", "stack.log"]),
             try record(3, "drift", exit: 137, ms: 16),
         ]
-        calls.append(try call(["summary", "--run", run, "--planned=clone", "--planned=probe", "--planned=drift",
-                               "--planned=stage-install", "--field", "source=/src", "--field", "port:=18555",
-                               "--field", "stages:=[\"install\"]", "--field", "started_at=2026-11-25T09:00:01Z",
-                               "--field", "wall_ms:=5802"]))
+        calls.append(
+            try call([
+                "summary", "--run", run, "--planned=clone", "--planned=probe", "--planned=drift",
+                "--planned=stage-install", "--field", "source=/src", "--field", "port:=18555",
+                "--field", "stages:=[\"install\"]", "--field", "started_at=2026-11-25T09:00:01Z",
+                "--field", "wall_ms:=5802",
+            ]))
         calls.append(try call(["headline", "\(run)/summary.json"]))
         calls.append(try call(["get", "\(run)/summary.json", "first_failure.code"]))
         var files: [String: String] = [:]
@@ -75,7 +87,8 @@ struct SmokeReportEndToEndTests {
     /// A JSON text with the run directory spelled alike, parsed by SmokeCore's reader.
     static func json(_ text: String?, run: String) throws -> JSONValue {
         let resolved = URL(fileURLWithPath: run).resolvingSymlinksInPath().path
-        let neutral = (text ?? "").replacingOccurrences(of: resolved, with: "RUN").replacingOccurrences(of: run, with: "RUN")
+        let neutral = (text ?? "").replacingOccurrences(of: resolved, with: "RUN").replacingOccurrences(
+            of: run, with: "RUN")
         return try JSONValue.parse(Data(neutral.utf8), source: "answer")
     }
 
@@ -84,16 +97,23 @@ struct SmokeReportEndToEndTests {
         let swift = try Self.runChain([ReportTools.binary], in: parent)
         #expect(swift.calls.map(\.status) == [0, 0, 0, 1, 0, 0])
         #expect(swift.calls[0].stderr == "[smoke] 01 clone                        ok      422 ms\n")
-        #expect(swift.calls[2].stderr == "[smoke] 03 drift                        FAIL     16 ms  no_json_answer: step 'drift' exited 137 without a JSON answer on stdout\n")
+        #expect(
+            swift.calls[2].stderr
+                == "[smoke] 03 drift                        FAIL     16 ms  no_json_answer: step 'drift' exited 137 without a JSON answer on stdout\n"
+        )
         #expect(swift.calls[5].stdout == "tools_not_ready\n")
 
         // The ledger, line by line; the answer written for the silent drift tool.
-        let ledger = try swift.files["steps.jsonl", default: ""].split(separator: "\n").map { try Self.json(String($0), run: swift.runDirectory) }
+        let ledger = try swift.files["steps.jsonl", default: ""].split(separator: "\n").map {
+            try Self.json(String($0), run: swift.runDirectory)
+        }
         #expect(ledger.count == 3)
         #expect(ledger.map { $0["step"] } == ["clone", "probe", "drift"])
         #expect(ledger.map { $0["ok"] } == [true, false, false])
         #expect(ledger[1]["error_code"] == "tools_not_ready")
-        #expect(ledger[1]["artifacts"] == ["logs/02-probe.stderr.log", "tools.json", "stack.log"], "the answer's stderr_log made relative and not repeated")
+        #expect(
+            ledger[1]["artifacts"] == ["logs/02-probe.stderr.log", "tools.json", "stack.log"],
+            "the answer's stderr_log made relative and not repeated")
         let drift = try Self.json(swift.files["03-drift.json"], run: swift.runDirectory)
         #expect(drift["error"]?["code"] == "no_json_answer")
         #expect(drift["wrapped_tool"] == "t-drift")

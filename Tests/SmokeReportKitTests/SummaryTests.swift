@@ -30,15 +30,19 @@ import Testing
         #expect(summary["port"] == 18555 && summary["wall_ms"] == 6000 && summary["source"] == "/src")
         #expect(summary["tool"] == "smoke" && summary["version"] == .string(SmokeVersion.current))
         #expect(summary["run_dir"]?.stringValue == URL(fileURLWithPath: fixture.run).resolvingSymlinksInPath().path)
-        #expect(summary["first_failure"] == [
-            "step": "probe", "stage": nil, "code": "tools_not_ready", "message": "missing grep", "file": "02-probe.json",
-        ])
-        #expect(summary.steps.compactMap { $0["status"]?.stringValue }
-            == ["passed", "failed", "failed", "failed", "skipped", "skipped"])
+        #expect(
+            summary["first_failure"] == [
+                "step": "probe", "stage": nil, "code": "tools_not_ready", "message": "missing grep",
+                "file": "02-probe.json",
+            ])
+        #expect(
+            summary.steps.compactMap { $0["status"]?.stringValue }
+                == ["passed", "failed", "failed", "failed", "skipped", "skipped"])
         let interrupted = try #require(summary.step("stage-install"))
         #expect(interrupted["error_code"] == "interrupted")
-        #expect(interrupted["error_message"]
-            == "step 'stage-install' exited 143 without a JSON answer on stdout (the smoke run was interrupted)")
+        #expect(
+            interrupted["error_message"]
+                == "step 'stage-install' exited 143 without a JSON answer on stdout (the smoke run was interrupted)")
         #expect(interrupted["stage"] == "install")
         #expect(summary.step("stop-stack")?["error_code"] == "skipped")
         #expect(summary.step("stop-stack")?["error_message"] == "not run: an earlier step failed")
@@ -62,10 +66,12 @@ import Testing
         #expect(summary.step("probe")?["error_code"] == "interrupted")
         #expect(summary.step("probe")?["error_message"] == "not run: the smoke run was interrupted")
         // No step failed: the first step that did not pass is named, without its file.
-        #expect(summary["first_failure"] == [
-            "step": "probe", "stage": nil, "code": "interrupted", "message": "not run: the smoke run was interrupted",
-            "file": nil,
-        ])
+        #expect(
+            summary["first_failure"] == [
+                "step": "probe", "stage": nil, "code": "interrupted",
+                "message": "not run: the smoke run was interrupted",
+                "file": nil,
+            ])
         #expect(!summary.has("stack_log_tail"), "no stack.log in this run")
     }
 
@@ -94,7 +100,10 @@ import Testing
         let fixture = try RunFixture()
         let servers: JSONValue = [["name": "memory", "code": "exited", "required_tools": ["recall"]]]
         var answer = Answers.failed("servers_not_ready", "memory: exited")
-        if case .object(var object) = answer { object["servers"] = servers; answer = .object(object) }
+        if case .object(var object) = answer {
+            object["servers"] = servers
+            answer = .object(object)
+        }
         try fixture.record("diagnose", answer: answer, exit: 1)
         let (_, summary) = try fixture.summary()
         #expect(summary["servers"] == servers)

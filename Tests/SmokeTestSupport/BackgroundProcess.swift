@@ -46,7 +46,10 @@ public final class BackgroundProcess: @unchecked Sendable {
         }
         err.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil; return }
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                return
+            }
             guard let self else { return }
             self.lock.lock()
             self.stderrData.append(data)
@@ -91,15 +94,21 @@ public final class BackgroundProcess: @unchecked Sendable {
         while true {
             if let line = lines.first(where: matches) { return line }
             if !process.isRunning, lines.first(where: matches) == nil {
-                throw NSError(domain: "BackgroundProcess", code: 1, userInfo: [
-                    NSLocalizedDescriptionKey: "child exited (\(process.terminationStatus)) before printing \(description); stderr: \(stderr.suffix(2000))"
-                ])
+                throw NSError(
+                    domain: "BackgroundProcess", code: 1,
+                    userInfo: [
+                        NSLocalizedDescriptionKey:
+                            "child exited (\(process.terminationStatus)) before printing \(description); stderr: \(stderr.suffix(2000))"
+                    ])
             }
             let remaining = deadline.timeIntervalSinceNow
             if remaining <= 0 {
-                throw NSError(domain: "BackgroundProcess", code: 2, userInfo: [
-                    NSLocalizedDescriptionKey: "no line \(description) within \(timeout)s; stderr: \(stderr.suffix(2000))"
-                ])
+                throw NSError(
+                    domain: "BackgroundProcess", code: 2,
+                    userInfo: [
+                        NSLocalizedDescriptionKey:
+                            "no line \(description) within \(timeout)s; stderr: \(stderr.suffix(2000))"
+                    ])
             }
             _ = lineArrived.wait(timeout: .now() + min(remaining, 0.5))
         }
@@ -109,7 +118,8 @@ public final class BackgroundProcess: @unchecked Sendable {
     public func waitForReadyPort(timeout: Double = 30) throws -> Int {
         let line = try waitForLine(prefix: "READY", timeout: timeout)
         guard let port = Int(line.split(separator: " ").last ?? "") else {
-            throw NSError(domain: "BackgroundProcess", code: 3, userInfo: [NSLocalizedDescriptionKey: "bad ready line: \(line)"])
+            throw NSError(
+                domain: "BackgroundProcess", code: 3, userInfo: [NSLocalizedDescriptionKey: "bad ready line: \(line)"])
         }
         return port
     }

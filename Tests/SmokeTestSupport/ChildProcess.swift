@@ -70,6 +70,7 @@ public enum ChildProcess {
             let candidate = "\(directory)/\(name)"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        throw NSError(domain: "ChildProcess", code: 127, userInfo: [NSLocalizedDescriptionKey: "\(name) not found on PATH"])
+        throw NSError(
+            domain: "ChildProcess", code: 127, userInfo: [NSLocalizedDescriptionKey: "\(name) not found on PATH"])
     }
 }

@@ -20,11 +20,14 @@ public final class GitHTTPServer: @unchecked Sendable {
         guard bare.status == 0 else { throw Failure(description: "git clone --bare failed: \(bare.stderr)") }
         var arguments = [ProjectPaths.root + "/Tests/Fixtures/GitKit/git_http_server.py", root.file("served")]
         if tls {
-            let cert = root.file("cert.pem"), key = root.file("key.pem")
-            let made = try ChildProcess.run("openssl", [
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
-                "-subj", "/CN=127.0.0.1",
-            ])
+            let cert = root.file("cert.pem")
+            let key = root.file("key.pem")
+            let made = try ChildProcess.run(
+                "openssl",
+                [
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+                    "-subj", "/CN=127.0.0.1",
+                ])
             guard made.status == 0 else { throw Failure(description: "openssl failed: \(made.stderr)") }
             arguments += ["--cert", cert, "--key", key]
             certificate = cert

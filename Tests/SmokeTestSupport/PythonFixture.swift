@@ -15,7 +15,8 @@ public enum PythonFixture {
         -> (BackgroundProcess, Int)
     {
         let command = [systemPython, nobody ? try WorldReadable.copy(of: script) : script] + arguments
-        let process = nobody
+        let process =
+            nobody
             ? try BackgroundProcess(asNobody[0], Array(asNobody.dropFirst()) + command)
             : try BackgroundProcess(command[0], Array(command.dropFirst()))
         do {

@@ -1,7 +1,8 @@
 import Foundation
 import FuzzDriver
-@testable import GitKit
 import SmokeCore
+
+@testable import GitKit
 
 /// git-clean-check snapshot baselines (`verify --baseline`). Never a trap.
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -13,7 +13,9 @@ public func fuzzJSON(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         var reader = JSONReader(raw)
         do throws(JSONReader.Failure) {
             // JSONValue.parse alone tolerates a byte order mark; inputs with one are not compared.
-            if raw.drop(while: { [0x20, 0x09, 0x0A, 0x0D].contains($0) }).starts(with: [0xEF, 0xBB, 0xBF]) { return parsed != nil }
+            if raw.drop(while: { [0x20, 0x09, 0x0A, 0x0D].contains($0) }).starts(with: [0xEF, 0xBB, 0xBF]) {
+                return parsed != nil
+            }
             try reader.skipValue()
             try reader.finish()
             return true
@@ -22,11 +24,13 @@ public func fuzzJSON(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         }
     }
     if skipped != (parsed != nil) {
-        fatalError("skipping \(skipped ? "accepted" : "rejected") what building \(parsed != nil ? "accepted" : "rejected")")
+        fatalError(
+            "skipping \(skipped ? "accepted" : "rejected") what building \(parsed != nil ? "accepted" : "rejected")")
     }
     guard let value = parsed else { return 0 }
     for pretty in [false, true] {
-        guard let again = try? JSONValue.parse(value.encoded(pretty: pretty), source: "re-encoded"), again == value else {
+        guard let again = try? JSONValue.parse(value.encoded(pretty: pretty), source: "re-encoded"), again == value
+        else {
             fatalError("round trip changed the value (pretty: \(pretty)): \(value.encodedString())")
         }
     }

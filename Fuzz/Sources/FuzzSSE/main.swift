@@ -1,7 +1,8 @@
 import Foundation
 import FuzzDriver
-@testable import ProbeKit
 import SmokeCore
+
+@testable import ProbeKit
 
 /// SSE streams as probe-initialize reads them: the same bytes fed whole and in uneven chunks
 /// give the same events (a chunk boundary never changes what a stream means); every event's

@@ -1,7 +1,8 @@
-@testable import CodexKit
 import Foundation
 import FuzzDriver
 import SmokeCore
+
+@testable import CodexKit
 
 /// Codex JSONL events (and stderr lines, and a model request body) as codex-stage reads them,
 /// split into lines by the bounded splitter in uneven chunks, then judged. Never a trap.
@@ -33,9 +34,11 @@ public func fuzzTranscript(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt
         if case .line(let line) = piece { parser.consume(line: line) }
     }
     if let request = try? JSONValue.parse(data, source: "fuzz") { _ = OfferedTools(request: request) }
-    let stage = StageDefinition(name: "fuzz", prompt: "p", expectations: [
-        ToolExpectation(tool: "echo", arguments: ["text": "hi"]), ToolExpectation(tool: "grep", server: "stelae"),
-    ])
+    let stage = StageDefinition(
+        name: "fuzz", prompt: "p",
+        expectations: [
+            ToolExpectation(tool: "echo", arguments: ["text": "hi"]), ToolExpectation(tool: "grep", server: "stelae"),
+        ])
     let judge = StageJudge(stage: stage, transcript: parser, stderr: digest, offered: nil, end: nil)
     _ = StageReport.make(judge: judge, transcriptPath: "t.jsonl", stderrPath: "t.stderr.log", duration: nil, extra: [:])
     return 0

@@ -22,7 +22,8 @@ public struct OfferedTools: Sendable, Equatable {
         for entry in tools where entry["type"]?.stringValue == "namespace" {
             guard let name = entry["name"]?.stringValue, name.hasPrefix("mcp__") else { continue }
             let server = String(name.dropFirst("mcp__".count))
-            byServer[server, default: []].append(contentsOf: (entry["tools"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
+            byServer[server, default: []].append(
+                contentsOf: (entry["tools"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
         }
         self.byServer = byServer.mapValues { Array(Set($0)).sorted() }
     }

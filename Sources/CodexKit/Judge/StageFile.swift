@@ -48,7 +48,9 @@ public struct StageDefinition: Sendable, Equatable {
             .unknownTool,
             "stage '\(name)' expects \(names.joined(separator: ", ")), which the manifest \(source) does not hold "
                 + "(it holds: \(manifest.sorted().joined(separator: ", ")))",
-            fields: ["stage": .string(name), "unknown_tools": .array(names.map { .string($0) }), "manifest": .string(source)])
+            fields: [
+                "stage": .string(name), "unknown_tools": .array(names.map { .string($0) }), "manifest": .string(source),
+            ])
     }
 
     public init(name: String, prompt: String, expectations: [ToolExpectation]) {
@@ -86,8 +88,12 @@ public enum StageFile {
                 throw SmokeError(.invalidStages, "\(at).name: expected a non-empty string")
             }
             // The name becomes file names (<name>.jsonl, codex-home-<name>): no separator, no "..".
-            guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }), name != ".", name != ".." else {
-                throw SmokeError(.invalidStages, "\(at).name: '\(name)': use letters, digits, '.', '-' and '_' only (it names the transcript files)")
+            guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }), name != ".",
+                name != ".."
+            else {
+                throw SmokeError(
+                    .invalidStages,
+                    "\(at).name: '\(name)': use letters, digits, '.', '-' and '_' only (it names the transcript files)")
             }
             guard seen.insert(name).inserted else {
                 throw SmokeError(.invalidStages, "\(at).name: duplicate stage name '\(name)'")
@@ -114,7 +120,9 @@ public enum StageFile {
         }
         var server: String?
         if let value = raw["server"], !value.isNull {
-            guard let text = value.stringValue else { throw SmokeError(.invalidStages, "\(at).server: expected a string") }
+            guard let text = value.stringValue else {
+                throw SmokeError(.invalidStages, "\(at).server: expected a string")
+            }
             server = text
         }
         var arguments: JSONValue?
@@ -143,7 +151,8 @@ public enum StageFile {
         let expectError = try flag(raw, "expect_error", at: at)
         if forbid, raw["min_calls"] != nil || maxCalls != nil || allowFailed || expectError {
             throw SmokeError(
-                .invalidStages, "\(at).forbid: a forbidden tool takes no min_calls, max_calls, allow_failed or expect_error")
+                .invalidStages,
+                "\(at).forbid: a forbidden tool takes no min_calls, max_calls, allow_failed or expect_error")
         }
         if expectError, allowFailed {
             throw SmokeError(.invalidStages, "\(at).expect_error: already counts failed calls only; drop allow_failed")

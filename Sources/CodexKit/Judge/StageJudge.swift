@@ -37,7 +37,9 @@ public struct StageJudge: Sendable {
     public var offered: OfferedTools?
     public var end: RunEnd?
 
-    public init(stage: StageDefinition, transcript: TranscriptParser, stderr: StderrDigest, offered: OfferedTools?, end: RunEnd?) {
+    public init(
+        stage: StageDefinition, transcript: TranscriptParser, stderr: StderrDigest, offered: OfferedTools?, end: RunEnd?
+    ) {
         self.stage = stage
         self.transcript = transcript
         self.stderr = stderr
@@ -53,17 +55,24 @@ public struct StageJudge: Sendable {
         let results = expectations
         switch end {
         case .timeout(let seconds):
-            return SmokeError(.timeout, "stage '\(stage.name)' exceeded --timeout \(format(seconds)) s; \(progress)",
+            return SmokeError(
+                .timeout, "stage '\(stage.name)' exceeded --timeout \(format(seconds)) s; \(progress)",
                 hint: "the transcript and stderr log on disk hold everything Codex printed before it was stopped")
         case .heartbeatTimeout(let seconds):
-            return SmokeError(.heartbeatTimeout, "stage '\(stage.name)': no new stdout or stderr line for \(format(seconds)) s; \(progress)",
-                hint: "Codex waits silently when the model server never answers; the lines before the stall are on disk")
+            return SmokeError(
+                .heartbeatTimeout,
+                "stage '\(stage.name)': no new stdout or stderr line for \(format(seconds)) s; \(progress)",
+                hint: "Codex waits silently when the model server never answers; the lines before the stall are on disk"
+            )
         default:
             break
         }
         if let failure = stderr.mcpStartupFailure, !transcript.turnEnded {
-            return SmokeError(.mcpStartupFailed, failure,
-                hint: "a required MCP server did not answer initialize; check that the stack under test is up at the configured URL")
+            return SmokeError(
+                .mcpStartupFailed, failure,
+                hint:
+                    "a required MCP server did not answer initialize; check that the stack under test is up at the configured URL"
+            )
         }
         if let failure = transcript.turnFailure {
             return SmokeError(.turnFailed, "stage '\(stage.name)': turn failed: \(failure)")
@@ -75,11 +84,14 @@ public struct StageJudge: Sendable {
             case .exited(let code): how += " (exit \(code))"
             default: break
             }
-            return SmokeError(.incompleteTranscript, "stage '\(stage.name)': \(how); \(progress)",
+            return SmokeError(
+                .incompleteTranscript, "stage '\(stage.name)': \(how); \(progress)",
                 hint: "the partial transcript is kept on disk")
         }
         if let unmet = results.first(where: { !$0.met }) {
-            return SmokeError(unmet.code ?? .toolMissing, "stage '\(stage.name)': \(unmet.reason ?? "expectation not met")", hint: unmet.hint)
+            return SmokeError(
+                unmet.code ?? .toolMissing, "stage '\(stage.name)': \(unmet.reason ?? "expectation not met")",
+                hint: unmet.hint)
         }
         return nil
     }
@@ -101,7 +113,8 @@ public struct StageJudge: Sendable {
         }
         let label = expectation.server.map { "\($0)/\(expectation.tool)" } ?? expectation.tool
         if expectation.forbid {
-            var result = ExpectationResult(expectation: expectation, met: argumentsMatch.isEmpty, matched: argumentsMatch.count)
+            var result = ExpectationResult(
+                expectation: expectation, met: argumentsMatch.isEmpty, matched: argumentsMatch.count)
             if !result.met {
                 result.code = .forbiddenCall
                 result.reason = "\(label) was called \(argumentsMatch.count) time(s); the stage forbids it"
@@ -112,7 +125,8 @@ public struct StageJudge: Sendable {
             if expectation.expectError { return call.failed }
             return expectation.allowFailed ? call.status != "in_progress" || call.error != nil : call.succeeded
         }
-        var result = ExpectationResult(expectation: expectation, met: counted.count >= expectation.minCalls, matched: counted.count)
+        var result = ExpectationResult(
+            expectation: expectation, met: counted.count >= expectation.minCalls, matched: counted.count)
         if result.met, let most = expectation.maxCalls, counted.count > most {
             result.met = false
             result.code = .tooManyCalls
@@ -122,7 +136,8 @@ public struct StageJudge: Sendable {
         guard !result.met else { return result }
         if expectation.expectError, let succeeded = argumentsMatch.first(where: \.succeeded) {
             result.code = .expectedErrorMissing
-            result.reason = "\(label) succeeded; the stage expects it to fail (result: \(succeeded.json.encodedString().prefix(200)))"
+            result.reason =
+                "\(label) succeeded; the stage expects it to fail (result: \(succeeded.json.encodedString().prefix(200)))"
             return result
         }
         let need = expectation.minCalls == 1 ? "" : " (\(counted.count) of \(expectation.minCalls) calls counted)"
@@ -131,25 +146,31 @@ public struct StageJudge: Sendable {
             result.reason = "\(label) failed\(need): \(failed.error ?? "status \(failed.status ?? "unknown")")"
         } else if !counted.isEmpty {
             result.code = .tooFewCalls
-            result.reason = "\(label) was called \(counted.count) time(s); the stage needs at least \(expectation.minCalls)"
+            result.reason =
+                "\(label) was called \(counted.count) time(s); the stage needs at least \(expectation.minCalls)"
         } else if !argumentsMatch.isEmpty {
             result.code = .toolFailed
             result.reason = "\(label) did not complete\(need): status \(argumentsMatch.last?.status ?? "unknown")"
         } else if !sameTool.isEmpty {
             result.code = .argumentsMismatch
             let seen = sameTool.prefix(3).map { $0.arguments.encodedString() }.joined(separator: "; ")
-            result.reason = "\(label) was called, but never with arguments matching \(expectation.arguments?.encodedString() ?? "{}"); seen: \(seen)"
+            result.reason =
+                "\(label) was called, but never with arguments matching \(expectation.arguments?.encodedString() ?? "{}"); seen: \(seen)"
         } else {
             result.code = .toolMissing
             var reason = "\(label) was never called"
             if let offered {
                 let isOffered = offered.offers(tool: expectation.tool, server: expectation.server)
-                reason += isOffered ? "; Codex offered it to the model" : "; Codex did not offer it to the model (offered: \(offered.allTools.joined(separator: ", ")))"
+                reason +=
+                    isOffered
+                    ? "; Codex offered it to the model"
+                    : "; Codex did not offer it to the model (offered: \(offered.allTools.joined(separator: ", ")))"
             }
             let unsupported = stderr.unsupportedCalls(naming: expectation.tool)
             if !unsupported.isEmpty {
                 reason += "; stderr: unsupported call: \(unsupported.joined(separator: ", "))"
-                result.hint = "Codex could not route the call: the MCP server does not publish \(expectation.tool) (catalog drift, server dropped, wrong namespace)"
+                result.hint =
+                    "Codex could not route the call: the MCP server does not publish \(expectation.tool) (catalog drift, server dropped, wrong namespace)"
             } else if !stderr.unsupportedCalls.isEmpty {
                 result.hint = "stderr has unsupported calls: \(stderr.unsupportedCalls.joined(separator: ", "))"
             }

@@ -34,7 +34,8 @@ public struct StageReport: Sendable {
             "offered_tools": judge.offered.map { .array($0.allTools.map(JSONValue.string)) } ?? .null,
             "nonjson_lines": .int(Int64(transcript.nonJSONLines)),
             "transcript_lines": .int(Int64(transcript.lines)),
-            "turn": .string(transcript.turnCompleted ? "completed" : transcript.turnFailure != nil ? "failed" : "incomplete"),
+            "turn": .string(
+                transcript.turnCompleted ? "completed" : transcript.turnFailure != nil ? "failed" : "incomplete"),
             "end": .string(judge.end.map(Self.endName) ?? "unknown"),
         ]
         if let offered = judge.offered {
@@ -57,7 +58,8 @@ public struct StageReport: Sendable {
         if error != nil, error?.code == .toolMissing, let offered = judge.offered,
             let unmet = judge.expectations.first(where: { !$0.met && $0.code == .toolMissing })
         {
-            error?.fields["tool_offered"] = .bool(offered.offers(tool: unmet.expectation.tool, server: unmet.expectation.server))
+            error?.fields["tool_offered"] = .bool(
+                offered.offers(tool: unmet.expectation.tool, server: unmet.expectation.server))
         }
         return StageReport(fields: fields, error: error)
     }

@@ -31,13 +31,15 @@ public struct CodexHome: Sendable {
     public static let scriptedModel = "scripted"
     /// `supports_search_tool: false` keeps MCP tools directly in the request's `tools`.
     static let scriptedCatalog: JSONValue = [
-        "models": [[
-            "slug": "scripted", "display_name": "Scripted", "supported_reasoning_levels": [],
-            "shell_type": "shell_command", "visibility": "list", "supported_in_api": true, "priority": 13,
-            "support_verbosity": false, "truncation_policy": ["mode": "tokens", "limit": 10000],
-            "experimental_supported_tools": [], "base_instructions": "You are a scripted smoke-test agent.",
-            "supports_search_tool": false, "context_window": 272000,
-        ]]
+        "models": [
+            [
+                "slug": "scripted", "display_name": "Scripted", "supported_reasoning_levels": [],
+                "shell_type": "shell_command", "visibility": "list", "supported_in_api": true, "priority": 13,
+                "support_verbosity": false, "truncation_policy": ["mode": "tokens", "limit": 10000],
+                "experimental_supported_tools": [], "base_instructions": "You are a scripted smoke-test agent.",
+                "supports_search_tool": false, "context_window": 272000,
+            ]
+        ]
     ]
 
     /// The home lives as long as its stage (and is removed after it): its files need no flush to disk.
@@ -51,7 +53,8 @@ public struct CodexHome: Sendable {
         let manager = FileManager.default
         if manager.fileExists(atPath: path) {
             do { try manager.removeItem(atPath: path) } catch {
-                throw SmokeError(.codexHomeFailed, "\(path): cannot remove the previous CODEX_HOME: \(error.localizedDescription)")
+                throw SmokeError(
+                    .codexHomeFailed, "\(path): cannot remove the previous CODEX_HOME: \(error.localizedDescription)")
             }
         }
         if let template {
@@ -61,7 +64,10 @@ public struct CodexHome: Sendable {
             }
             try copyTemplate(from: template, to: path)
         } else {
-            do { try manager.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) } catch {
+            do {
+                try manager.createDirectory(
+                    atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
                 throw SmokeError(.codexHomeFailed, "\(path): cannot create CODEX_HOME: \(error.localizedDescription)")
             }
         }
@@ -77,7 +83,8 @@ public struct CodexHome: Sendable {
         let manager = FileManager.default
         let skipped: Set<String> = ["sessions", "log", "logs", "history.jsonl", "tmp", ".tmp", "cache"]
         do {
-            try manager.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try manager.createDirectory(
+                atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             for entry in try manager.contentsOfDirectory(atPath: template) where !skipped.contains(entry) {
                 let target = "\(path)/\(entry)"
                 try manager.copyItem(atPath: "\(template)/\(entry)", toPath: target)
@@ -91,10 +98,14 @@ public struct CodexHome: Sendable {
                     }
                 }
                 var isDirectory: ObjCBool = false
-                if manager.fileExists(atPath: target, isDirectory: &isDirectory), !isDirectory.boolValue { chmod(target, 0o600) }
+                if manager.fileExists(atPath: target, isDirectory: &isDirectory), !isDirectory.boolValue {
+                    chmod(target, 0o600)
+                }
             }
         } catch {
-            throw SmokeError(.codexHomeFailed, "\(template) -> \(path): cannot copy the CODEX_HOME template: \(error.localizedDescription)")
+            throw SmokeError(
+                .codexHomeFailed,
+                "\(template) -> \(path): cannot copy the CODEX_HOME template: \(error.localizedDescription)")
         }
     }
 
@@ -104,7 +115,9 @@ public struct CodexHome: Sendable {
         do {
             return try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw SmokeError(.invalidCodexConfig, "\(configPath): malformed TOML at line \(error.source.begin.line), column \(error.source.begin.column)")
+            throw SmokeError(
+                .invalidCodexConfig,
+                "\(configPath): malformed TOML at line \(error.source.begin.line), column \(error.source.begin.column)")
         } catch {
             throw SmokeError(.invalidCodexConfig, "\(configPath): malformed TOML: \(error)")
         }
@@ -121,10 +134,13 @@ public struct CodexHome: Sendable {
             let providers = config["model_providers"]?.table ?? TOMLTable()
             providers[Self.scriptedModel] = TOMLTable([
                 "name": "Scripted", "base_url": baseURL, "wire_api": "responses",
-                "stream_idle_timeout_ms": settings.streamIdleTimeoutMs, "stream_max_retries": 0, "request_max_retries": 0,
+                "stream_idle_timeout_ms": settings.streamIdleTimeoutMs, "stream_max_retries": 0,
+                "request_max_retries": 0,
             ])
             config["model_providers"] = providers
-        } else if let provider = config["model_provider"]?.string, let table = config["model_providers"]?.table?[provider]?.table {
+        } else if let provider = config["model_provider"]?.string,
+            let table = config["model_providers"]?.table?[provider]?.table
+        {
             // Real mode: keep the user's provider, but never let it retry forever.
             if table["stream_max_retries"] == nil { table["stream_max_retries"] = 1 }
             if table["request_max_retries"] == nil { table["request_max_retries"] = 1 }
@@ -161,18 +177,23 @@ public struct CodexHome: Sendable {
         let server = config["mcp_servers"]?.table?[settings.mcpServerName]?.table
         let url = server?["url"]?.string
         guard url == settings.mcpURL else {
-            throw SmokeError(.codexConfigMismatch,
-                "\(configPath): mcp_servers.\(settings.mcpServerName).url is \(url.map { "'\($0)'" } ?? "missing"), expected '\(settings.mcpURL)' (the stack under test)")
+            throw SmokeError(
+                .codexConfigMismatch,
+                "\(configPath): mcp_servers.\(settings.mcpServerName).url is \(url.map { "'\($0)'" } ?? "missing"), expected '\(settings.mcpURL)' (the stack under test)"
+            )
         }
         guard server?["required"]?.bool == true else {
-            throw SmokeError(.codexConfigMismatch, "\(configPath): mcp_servers.\(settings.mcpServerName).required is not true")
+            throw SmokeError(
+                .codexConfigMismatch, "\(configPath): mcp_servers.\(settings.mcpServerName).required is not true")
         }
         if let baseURL = settings.scriptedBaseURL {
             let provider = config["model_provider"]?.string
             let actual = config["model_providers"]?.table?[Self.scriptedModel]?.table?["base_url"]?.string
             guard provider == Self.scriptedModel, actual == baseURL else {
-                throw SmokeError(.codexConfigMismatch,
-                    "\(configPath): model provider is \(provider ?? "unset") at \(actual ?? "no URL"), expected the scripted model at \(baseURL)")
+                throw SmokeError(
+                    .codexConfigMismatch,
+                    "\(configPath): model provider is \(provider ?? "unset") at \(actual ?? "no URL"), expected the scripted model at \(baseURL)"
+                )
             }
         }
     }

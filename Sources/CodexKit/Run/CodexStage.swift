@@ -44,12 +44,17 @@ public enum CodexStage {
     /// Finds Codex: `--codex`, then `CODEX_BIN`, then the pinned venv package
     /// (`<venv>/lib/python*/site-packages/codex_cli_bin/bin/codex`, venv from `STELAE_SMOKE_VENV`
     /// or `./.venv`), then `codex` on PATH.
-    public static func locateCodex(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws(SmokeError) -> String {
+    public static func locateCodex(
+        explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(SmokeError) -> String {
         let manager = FileManager.default
         if let path = explicit ?? environment["CODEX_BIN"].flatMap({ $0.isEmpty ? nil : $0 }) {
             guard manager.isExecutableFile(atPath: path) else {
-                throw SmokeError(.codexNotFound, "\(path): Codex binary not found or not executable",
-                    hint: "pass --codex PATH or set CODEX_BIN; `make deps` installs the pinned openai-codex-cli-bin into .venv")
+                throw SmokeError(
+                    .codexNotFound, "\(path): Codex binary not found or not executable",
+                    hint:
+                        "pass --codex PATH or set CODEX_BIN; `make deps` installs the pinned openai-codex-cli-bin into .venv"
+                )
             }
             return path
         }
@@ -59,7 +64,8 @@ public enum CodexStage {
         venvs.append(manager.currentDirectoryPath + "/.venv")
         for venv in venvs {
             let lib = "\(venv)/lib"
-            for python in (try? manager.contentsOfDirectory(atPath: lib))?.sorted() ?? [] where python.hasPrefix("python") {
+            for python in (try? manager.contentsOfDirectory(atPath: lib))?.sorted() ?? []
+            where python.hasPrefix("python") {
                 let candidate = "\(lib)/\(python)/site-packages/codex_cli_bin/bin/codex"
                 if manager.isExecutableFile(atPath: candidate) { return candidate }
             }
@@ -68,7 +74,8 @@ public enum CodexStage {
             let candidate = "\(directory)/codex"
             if manager.isExecutableFile(atPath: candidate) { return candidate }
         }
-        throw SmokeError(.codexNotFound, "Codex binary not found (no --codex, CODEX_BIN, .venv codex_cli_bin or codex on PATH)",
+        throw SmokeError(
+            .codexNotFound, "Codex binary not found (no --codex, CODEX_BIN, .venv codex_cli_bin or codex on PATH)",
             hint: "`make deps` installs the pinned openai-codex-cli-bin into .venv")
     }
 
@@ -83,13 +90,18 @@ public enum CodexStage {
         guard limits.allSatisfy({ $0 >= 0 && $0 <= maximumSeconds }) else {
             throw SmokeError(
                 .invalidTimeout,
-                "--timeout, --heartbeat-timeout, --grace and --stream-idle-timeout must be 0 to \(Int(maximumSeconds)) seconds")
+                "--timeout, --heartbeat-timeout, --grace and --stream-idle-timeout must be 0 to \(Int(maximumSeconds)) seconds"
+            )
         }
-        guard let url = URL(string: options.mcpURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-            throw SmokeError(.invalidURL, "--mcp-url '\(options.mcpURL)': expected an http(s) URL such as http://127.0.0.1:9090/mcp")
+        guard let url = URL(string: options.mcpURL), let scheme = url.scheme, ["http", "https"].contains(scheme),
+            url.host != nil
+        else {
+            throw SmokeError(
+                .invalidURL, "--mcp-url '\(options.mcpURL)': expected an http(s) URL such as http://127.0.0.1:9090/mcp")
         }
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: options.cd, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: options.cd, isDirectory: &isDirectory), isDirectory.boolValue
+        else {
             throw SmokeError(.cdNotFound, "--cd \(options.cd): not a directory")
         }
         // Both become absolute: the child starts in --cd, where relative paths would resolve twice.
@@ -98,7 +110,9 @@ public enum CodexStage {
         let script: ModelScript? =
             switch options.model {
             case .scripted:
-                try options.scriptPath.map { path throws(SmokeError) in try ModelScript.load(path: path, defaultServer: options.mcpServerName) }
+                try options.scriptPath.map { path throws(SmokeError) in
+                    try ModelScript.load(path: path, defaultServer: options.mcpServerName)
+                }
                     ?? ModelScript.calling(stage, defaultServer: options.mcpServerName)
             case .real: nil
             }
@@ -116,14 +130,17 @@ public enum CodexStage {
         if script != nil { listener = try LoopbackListener.open() } else { listener = nil }
         async let starting = startServer(script, on: listener)
         let prepared = Result { () throws(SmokeError) -> (HomePlacement, CodexHome) in
-            let placement = try HomePlacement.choose(name: stage.name, work: work, keep: options.keepHome, scratch: options.scratch.map(absolute))
+            let placement = try HomePlacement.choose(
+                name: stage.name, work: work, keep: options.keepHome, scratch: options.scratch.map(absolute))
             do throws(SmokeError) {
                 let template = options.codexHomeTemplate ?? (options.model == .real ? defaultRealTemplate() : nil)
                 let home = try CodexHome.prepare(
                     at: placement.path, template: template,
                     settings: .init(
-                        mcpServerName: options.mcpServerName, mcpURL: options.mcpURL, startupTimeoutSeconds: options.startupTimeout,
-                        toolTimeoutSeconds: options.toolTimeout, scriptedBaseURL: listener.map { ScriptedModelServer.baseURL(port: $0.port) },
+                        mcpServerName: options.mcpServerName, mcpURL: options.mcpURL,
+                        startupTimeoutSeconds: options.startupTimeout,
+                        toolTimeoutSeconds: options.toolTimeout,
+                        scriptedBaseURL: listener.map { ScriptedModelServer.baseURL(port: $0.port) },
                         streamIdleTimeoutMs: Int((options.streamIdleTimeout * 1000).rounded())))
                 return (placement, home)
             } catch {
@@ -135,7 +152,9 @@ public enum CodexStage {
         switch await starting {
         case .success(let started): server = started
         case .failure(let error):
-            if case .success(let (placement, _)) = prepared, !options.keepHome { try? FileManager.default.removeItem(atPath: placement.removable) }
+            if case .success(let (placement, _)) = prepared, !options.keepHome {
+                try? FileManager.default.removeItem(atPath: placement.removable)
+            }
             throw error
         }
         let placement: HomePlacement
@@ -153,7 +172,9 @@ public enum CodexStage {
         }
         let runner = StageRunner(
             executable: codex,
-            arguments: ["exec", "--json", "--skip-git-repo-check", "--sandbox", "workspace-write", "--ephemeral", "--cd", cd]
+            arguments: [
+                "exec", "--json", "--skip-git-repo-check", "--sandbox", "workspace-write", "--ephemeral", "--cd", cd,
+            ]
                 + options.extraArguments + [stage.prompt],
             workingDirectory: cd, environment: ["CODEX_HOME": home.path],
             transcriptPath: transcriptPath, stderrPath: stderrPath,
@@ -170,7 +191,8 @@ public enum CodexStage {
         // Evidence beside the transcript, which is written line by line without a flush to disk either.
         if let offered { try FileIO.writeJSON(offered.json, to: offeredPath, durable: false) }
 
-        let judge = StageJudge(stage: stage, transcript: result.transcript, stderr: result.stderr, offered: offered, end: result.end)
+        let judge = StageJudge(
+            stage: stage, transcript: result.transcript, stderr: result.stderr, offered: offered, end: result.end)
         var extra: [String: JSONValue] = [
             "mode": .string(options.model.rawValue),
             "codex": .string(codex),
@@ -181,13 +203,20 @@ public enum CodexStage {
         if options.keepHome { extra["codex_home"] = .string(home.path) }
         if let server { extra["model_requests"] = .int(Int64(server.requestCount)) }
         if offered != nil { extra["offered_file"] = .string(offeredPath) }
-        return StageReport.make(judge: judge, transcriptPath: transcriptPath, stderrPath: stderrPath, duration: result.duration, extra: extra)
-            .applying(options.baseline, judge: judge)
+        return StageReport.make(
+            judge: judge, transcriptPath: transcriptPath, stderrPath: stderrPath, duration: result.duration,
+            extra: extra
+        )
+        .applying(options.baseline, judge: judge)
     }
 
-    static func startServer(_ script: ModelScript?, on listener: LoopbackListener?) async -> Result<ScriptedModelServer?, SmokeError> {
+    static func startServer(_ script: ModelScript?, on listener: LoopbackListener?) async -> Result<
+        ScriptedModelServer?, SmokeError
+    > {
         guard let script, let listener else { return .success(nil) }
-        do { return .success(try await ScriptedModelServer.start(script: script, listener: listener)) } catch { return .failure(error) }
+        do { return .success(try await ScriptedModelServer.start(script: script, listener: listener)) } catch {
+            return .failure(error)
+        }
     }
 
     /// Judges saved files with the same logic as `run`. The stderr log and the offered-tools file
@@ -201,7 +230,8 @@ public enum CodexStage {
         var transcript = TranscriptParser()
         try TranscriptReader.forEachLine(path: transcriptPath) { transcript.consume(line: $0) }
         var stderr = StderrDigest()
-        let stderrFile = stderrPath ?? (FileManager.default.fileExists(atPath: "\(base).stderr.log") ? "\(base).stderr.log" : nil)
+        let stderrFile =
+            stderrPath ?? (FileManager.default.fileExists(atPath: "\(base).stderr.log") ? "\(base).stderr.log" : nil)
         if let stderrFile {
             try TranscriptReader.forEachLine(path: stderrFile) { stderr.consume(line: $0) }
         }
@@ -227,7 +257,8 @@ public enum CodexStage {
         }
         var template = Array("\(FileManager.default.temporaryDirectory.path)/codex-stage-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
-            throw SmokeError(.writeFailed, "cannot create a work directory under \(FileManager.default.temporaryDirectory.path)")
+            throw SmokeError(
+                .writeFailed, "cannot create a work directory under \(FileManager.default.temporaryDirectory.path)")
         }
         return String(cString: made)
     }

@@ -17,12 +17,17 @@ public struct HomePlacement: Sendable, Equatable {
     /// `name` is a stage name (StageFile allows no path separators in it).
     /// `scratch` nil: the default root when it is a writable tmpfs, else the work directory.
     /// An explicit `scratch` must be usable: a stage never silently lands elsewhere.
-    public static func choose(name: String, work: String, keep: Bool, scratch: String?) throws(SmokeError) -> HomePlacement {
+    public static func choose(name: String, work: String, keep: Bool, scratch: String?) throws(SmokeError)
+        -> HomePlacement
+    {
         let inWork = "\(work)/codex-home-\(name)"
         if keep { return HomePlacement(path: inWork, removable: inWork) }
         if let scratch {
             guard let directory = privateDirectory(in: scratch, name: name) else {
-                throw SmokeError(.writeFailed, "--scratch \(scratch): cannot create a private directory there: \(String(cString: strerror(errno)))")
+                throw SmokeError(
+                    .writeFailed,
+                    "--scratch \(scratch): cannot create a private directory there: \(String(cString: strerror(errno)))"
+                )
             }
             return HomePlacement(path: "\(directory)/codex-home-\(name)", removable: directory)
         }

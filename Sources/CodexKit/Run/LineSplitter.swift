@@ -76,7 +76,10 @@ public struct LineSplitter: Sendable {
         let lowest = max(pending.startIndex, pending.startIndex + cut - Self.cutWindow)
         var index = pending.startIndex + cut - 1
         while index >= lowest {
-            if separators.contains(pending[index]) { cut = index + 1 - pending.startIndex; break }
+            if separators.contains(pending[index]) {
+                cut = index + 1 - pending.startIndex
+                break
+            }
             index -= 1
         }
         overlong = true
@@ -85,7 +88,7 @@ public struct LineSplitter: Sendable {
     }
 
     /// The last line when the stream ended without a newline (a killed writer leaves one).
-    public mutating func finish(line: (Data) throws -> Void) rethrows {
+    public mutating func finishLine(_ line: (Data) throws -> Void) rethrows {
         try finish { (piece: Piece) throws in
             switch piece {
             case .line(let data): try line(data)

@@ -21,10 +21,18 @@ public enum RunEnd: Sendable, Equatable {
         let parts = marker.split(separator: " ")
         guard parts.count >= 3, parts[0] == "end" else { return nil }
         switch parts[1] {
-        case "exit": guard let code = Int32(parts[2]) else { return nil }; self = .exited(code)
-        case "signal": guard let signal = Int32(parts[2]) else { return nil }; self = .signalled(signal)
-        case "timeout": guard let seconds = Double(parts[2]) else { return nil }; self = .timeout(seconds: seconds)
-        case "heartbeat_timeout": guard let seconds = Double(parts[2]) else { return nil }; self = .heartbeatTimeout(seconds: seconds)
+        case "exit":
+            guard let code = Int32(parts[2]) else { return nil }
+            self = .exited(code)
+        case "signal":
+            guard let signal = Int32(parts[2]) else { return nil }
+            self = .signalled(signal)
+        case "timeout":
+            guard let seconds = Double(parts[2]) else { return nil }
+            self = .timeout(seconds: seconds)
+        case "heartbeat_timeout":
+            guard let seconds = Double(parts[2]) else { return nil }
+            self = .heartbeatTimeout(seconds: seconds)
         default: return nil
         }
     }

@@ -4,9 +4,9 @@ import Subprocess
 import Synchronization
 
 #if canImport(System)
-import System
+    import System
 #else
-import SystemPackage
+    import SystemPackage
 #endif
 
 /// Runs one Codex child and keeps its evidence: stdout line by line into the transcript, stderr
@@ -121,10 +121,14 @@ public struct StageRunner: Sendable {
         // Once the child runs, the readers own (and close) the read ends; before that, this does.
         var readersStarted = false
         func closeUnreadEnds() {
-            if !readersStarted { close(stdoutPipe.readEnd); close(stderrPipe.readEnd) }
+            if !readersStarted {
+                close(stdoutPipe.readEnd)
+                close(stderrPipe.readEnd)
+            }
         }
 
-        let outcome: ExecutionResult<(TranscriptParser, StderrDigest, Int32), FileDescriptorOutput, FileDescriptorOutput>
+        let outcome:
+            ExecutionResult<(TranscriptParser, StderrDigest, Int32), FileDescriptorOutput, FileDescriptorOutput>
         do {
             outcome = try await Subprocess.run(
                 .path(FilePath(executable)), arguments: Arguments(arguments),
@@ -147,7 +151,9 @@ public struct StageRunner: Sendable {
                 // A thread of its own: timeouts must fire even when the cooperative pool is busy.
                 await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                     let thread = Thread {
-                        Self.watchdog(pid: pid, watch: watch, started: started, timeout: timeout, heartbeat: heartbeat, grace: grace)
+                        Self.watchdog(
+                            pid: pid, watch: watch, started: started, timeout: timeout, heartbeat: heartbeat,
+                            grace: grace)
                         done.resume()
                     }
                     thread.name = "codex-stage watchdog"

@@ -10,7 +10,9 @@ public struct LoopbackListener: Sendable {
 
     public static func open() throws(SmokeError) -> LoopbackListener {
         func failure(_ what: String) -> SmokeError {
-            SmokeError(.modelServerFailed, "scripted model server: cannot \(what) on 127.0.0.1: \(String(cString: strerror(errno)))")
+            SmokeError(
+                .modelServerFailed,
+                "scripted model server: cannot \(what) on 127.0.0.1: \(String(cString: strerror(errno)))")
         }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw failure("create a socket") }

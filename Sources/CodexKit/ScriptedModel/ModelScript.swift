@@ -58,7 +58,9 @@ public struct ModelScript: Sendable, Equatable {
         try parse(try JSONValue.load(path: path), source: path, defaultServer: defaultServer)
     }
 
-    public static func parse(_ document: JSONValue, source: String, defaultServer: String) throws(SmokeError) -> ModelScript {
+    public static func parse(_ document: JSONValue, source: String, defaultServer: String) throws(SmokeError)
+        -> ModelScript
+    {
         guard let rawSteps = document["steps"]?.arrayValue else {
             throw SmokeError(.invalidScript, "\(source): expected an object with a \"steps\" array")
         }
@@ -73,7 +75,10 @@ public struct ModelScript: Sendable, Equatable {
                     }
                     let server = call["server"]?.stringValue ?? defaultServer
                     let arguments = call["arguments"] ?? [:]
-                    parsed.append(Call(tool: tool, namespace: call["namespace"]?.stringValue ?? "mcp__\(server)", arguments: arguments))
+                    parsed.append(
+                        Call(
+                            tool: tool, namespace: call["namespace"]?.stringValue ?? "mcp__\(server)",
+                            arguments: arguments))
                 }
                 steps.append(.calls(parsed))
             } else if let message = raw["message"]?.stringValue {
@@ -87,9 +92,14 @@ public struct ModelScript: Sendable, Equatable {
                     guard (400...599).contains(status) else {
                         throw SmokeError(.invalidScript, "\(at).status: expected an HTTP error status (400-599)")
                     }
-                    steps.append(.httpError(status: status, body: raw["body"]?.stringValue ?? "{\"error\":{\"message\":\"scripted failure\"}}"))
+                    steps.append(
+                        .httpError(
+                            status: status,
+                            body: raw["body"]?.stringValue ?? "{\"error\":{\"message\":\"scripted failure\"}}"))
                 default:
-                    throw SmokeError(.invalidScript, "\(at).fault: unknown fault '\(fault)' (hang_before_headers, hang_after_headers, http_error)")
+                    throw SmokeError(
+                        .invalidScript,
+                        "\(at).fault: unknown fault '\(fault)' (hang_before_headers, hang_after_headers, http_error)")
                 }
             } else {
                 throw SmokeError(.invalidScript, "\(at): expected \"calls\", \"message\" or \"fault\"")
@@ -104,7 +114,8 @@ public struct ModelScript: Sendable, Equatable {
         var events: [(String, JSONValue)] = []
         for (index, call) in calls.enumerated() {
             let item: JSONValue = [
-                "type": "function_call", "call_id": .string("call_\(requestIndex)_\(index)"), "name": .string(call.tool),
+                "type": "function_call", "call_id": .string("call_\(requestIndex)_\(index)"),
+                "name": .string(call.tool),
                 "namespace": .string(call.namespace), "arguments": .string(call.arguments.encodedString()),
             ]
             events.append(("response.output_item.done", ["type": "response.output_item.done", "item": item]))
@@ -115,7 +126,8 @@ public struct ModelScript: Sendable, Equatable {
             ]
             events.append(("response.output_item.done", ["type": "response.output_item.done", "item": item]))
         }
-        events.append(("response.completed", ["type": "response.completed", "response": ["id": .string("resp_\(requestIndex)")]]))
+        events.append(
+            ("response.completed", ["type": "response.completed", "response": ["id": .string("resp_\(requestIndex)")]]))
         var body = Data()
         for (type, data) in events {
             body.append(Data("event: \(type)\ndata: ".utf8))

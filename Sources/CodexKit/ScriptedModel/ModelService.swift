@@ -30,7 +30,10 @@ public enum ModelService {
         guard options.maxSeconds >= 0, options.maxSeconds <= CodexStage.maximumSeconds else {
             throw SmokeError(.invalidTimeout, "--max-seconds must be 0 to \(Int(CodexStage.maximumSeconds)) seconds")
         }
-        let script = try options.scriptPath.map { path throws(SmokeError) in try ModelScript.load(path: path, defaultServer: options.mcpServerName) }
+        let script =
+            try options.scriptPath.map { path throws(SmokeError) in
+                try ModelScript.load(path: path, defaultServer: options.mcpServerName)
+            }
             ?? ModelScript.calling(stage, defaultServer: options.mcpServerName)
         let server = try await ScriptedModelServer.start(script: script)
         var fields: [String: JSONValue] = ["stage": .string(stage.name), "model_url": .string(server.baseURL)]
@@ -43,7 +46,9 @@ public enum ModelService {
             do {
                 _ = try CodexHome.prepare(
                     at: CodexStage.absolute(home), template: nil,
-                    settings: .init(mcpServerName: options.mcpServerName, mcpURL: mcpURL, toolTimeoutSeconds: options.toolTimeout, scriptedBaseURL: server.baseURL))
+                    settings: .init(
+                        mcpServerName: options.mcpServerName, mcpURL: mcpURL, toolTimeoutSeconds: options.toolTimeout,
+                        scriptedBaseURL: server.baseURL))
             } catch {
                 await server.shutdown()
                 throw error

@@ -31,7 +31,9 @@ public final class ScriptedModelServer: Sendable {
     }
 
     /// Serves on `listener`, which the server owns from here on (closed when it shuts down).
-    public static func start(script: ModelScript, listener: LoopbackListener) async throws(SmokeError) -> ScriptedModelServer {
+    public static func start(script: ModelScript, listener: LoopbackListener) async throws(SmokeError)
+        -> ScriptedModelServer
+    {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let model = ScriptedModel(script: script)
         do {
@@ -48,7 +50,8 @@ public final class ScriptedModelServer: Sendable {
             // Not closed here: NIO may already have closed it with the failed channel, and a second
             // close could hit a descriptor another thread has opened since. The process ends anyway.
             try? await group.shutdownGracefully()
-            throw SmokeError(.modelServerFailed, "scripted model server: cannot serve on 127.0.0.1:\(listener.port): \(error)")
+            throw SmokeError(
+                .modelServerFailed, "scripted model server: cannot serve on 127.0.0.1:\(listener.port): \(error)")
         }
     }
 
@@ -121,26 +124,33 @@ final class ResponsesHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func respond(context: ChannelHandlerContext, head: HTTPRequestHead) {
         guard head.method == .POST, head.uri.hasSuffix("/responses") else {
-            send(context: context, status: .notFound, contentType: "application/json",
+            send(
+                context: context, status: .notFound, contentType: "application/json",
                 body: Data("{\"error\":{\"message\":\"the scripted model serves POST /v1/responses only\"}}".utf8))
             return
         }
         let (step, index) = model.answer(body: body)
         switch step {
         case .calls(let calls):
-            send(context: context, status: .ok, contentType: "text/event-stream",
+            send(
+                context: context, status: .ok, contentType: "text/event-stream",
                 body: ModelScript.eventStream(calls: calls, message: nil, requestIndex: index))
         case .message(let text):
-            send(context: context, status: .ok, contentType: "text/event-stream",
+            send(
+                context: context, status: .ok, contentType: "text/event-stream",
                 body: ModelScript.eventStream(calls: [], message: text, requestIndex: index))
         case .httpError(let status, let text):
-            send(context: context, status: HTTPResponseStatus(statusCode: status), contentType: "application/json", body: Data(text.utf8))
+            send(
+                context: context, status: HTTPResponseStatus(statusCode: status), contentType: "application/json",
+                body: Data(text.utf8))
         case .hangBeforeHeaders:
             break  // the connection stays open and silent until the server shuts down
         case .hangAfterHeaders:
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: "text/event-stream")
-            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+            context.writeAndFlush(
+                wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))),
+                promise: nil)
         }
     }
 
@@ -148,7 +158,8 @@ final class ResponsesHandler: ChannelInboundHandler, RemovableChannelHandler {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: contentType)
         headers.add(name: "Content-Length", value: String(body.count))
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         var buffer = context.channel.allocator.buffer(capacity: body.count)
         buffer.writeBytes(body)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)

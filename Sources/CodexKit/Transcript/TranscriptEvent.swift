@@ -48,7 +48,11 @@ struct TranscriptEvent {
                 case "message": event.message = try reader.parseOptionalString()
                 case "error": event.errorMessage = try reader.parseErrorMessage()
                 case "item":
-                    if try reader.peek() == UInt8(ascii: "{") { event.item = try scanItem(&reader) } else { try reader.skipValue() }
+                    if try reader.peek() == UInt8(ascii: "{") {
+                        event.item = try scanItem(&reader)
+                    } else {
+                        try reader.skipValue()
+                    }
                 default: try reader.skipValue()
                 }
             }
@@ -120,9 +124,15 @@ extension JSONReader {
         var texts: [String] = []
         guard try peek() == UInt8(ascii: "{") else { return texts }
         try forEachMember { (reader: inout JSONReader, key: String) throws(Failure) in
-            guard key == "content", try reader.peek() == UInt8(ascii: "[") else { try reader.skipValue(); return }
+            guard key == "content", try reader.peek() == UInt8(ascii: "[") else {
+                try reader.skipValue()
+                return
+            }
             try reader.forEachElement { (reader: inout JSONReader) throws(Failure) in
-                guard try reader.peek() == UInt8(ascii: "{") else { try reader.skipValue(); return }
+                guard try reader.peek() == UInt8(ascii: "{") else {
+                    try reader.skipValue()
+                    return
+                }
                 try reader.forEachMember { (reader: inout JSONReader, key: String) throws(Failure) in
                     if key == "text", try reader.peek() == UInt8(ascii: "\"") {
                         texts.append(try reader.parseString(limit: 4 * TranscriptParser.maxErrorText))

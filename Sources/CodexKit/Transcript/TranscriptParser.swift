@@ -46,7 +46,8 @@ public struct TranscriptParser: Sendable {
         case .notJSON:
             nonJSONLines += 1
             if nonJSONSamples.count < Self.maxSamples {
-                nonJSONSamples.append(String(decoding: UnsafeRawBufferPointer(rebasing: slice[0..<min(200, slice.count)]), as: UTF8.self))
+                nonJSONSamples.append(
+                    String(decoding: UnsafeRawBufferPointer(rebasing: slice[0..<min(200, slice.count)]), as: UTF8.self))
             }
         }
     }

@@ -24,7 +24,10 @@ public enum TranscriptReader {
             case .line(let line): body(line)
             case .part(let part, let ends):
                 if head == nil { head = part.prefix(200) }
-                if ends { body(head ?? Data()); head = nil }
+                if ends {
+                    body(head ?? Data())
+                    head = nil
+                }
             }
         }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 1)

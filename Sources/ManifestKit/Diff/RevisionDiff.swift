@@ -37,7 +37,9 @@ public enum RevisionDiff {
     /// Writes the revision's tree into `directory` and answers which of `inputs` git ignores.
     public typealias Exporter = (_ directory: String, _ inputs: [String]) throws(SmokeError) -> ExportedRevision
 
-    public static func run(_ options: RenderOptions, revision: String, export: Exporter) throws(SmokeError) -> SurfaceDiffReport {
+    public static func run(_ options: RenderOptions, revision: String, export: Exporter) throws(SmokeError)
+        -> SurfaceDiffReport
+    {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let exported = try export(directory, inputPaths(options))
@@ -70,7 +72,7 @@ public enum RevisionDiff {
     ) throws(SmokeError) -> ToolSurface {
         do {
             return ToolSurface(manifest: try Renderer.plan(options).manifest, origin: origin)
-        } catch where error.code == .emptyManifest {
+        } catch  where error.code == .emptyManifest {
             return ToolSurface(tools: [:], origin: origin, warnings: ["\(label): the render enables no tool"])
         } catch {
             var failure = error
@@ -92,9 +94,14 @@ public enum RevisionDiff {
     static func inputPaths(_ options: RenderOptions) -> [String] {
         let paths = RenderPaths(workingDirectory: options.workingDirectory)
         let configHome = paths.configHome(flag: options.configHome, environment: options.processEnvironment)
-        var inputs = [options.workingDirectory, configHome, paths.absolute(options.template ?? Renderer.defaultTemplate)]
-        inputs += [options.overlayTemplate, options.fallbackEnv, options.overlayEnv, envFileFlag(options), options.pythonDefaults]
-            .compactMap { $0 }.map(paths.absolute)
+        var inputs = [
+            options.workingDirectory, configHome, paths.absolute(options.template ?? Renderer.defaultTemplate),
+        ]
+        inputs += [
+            options.overlayTemplate, options.fallbackEnv, options.overlayEnv, envFileFlag(options),
+            options.pythonDefaults,
+        ]
+        .compactMap { $0 }.map(paths.absolute)
         inputs += options.catalogs.map(paths.absolute) + options.bundles.map(paths.absolute)
         inputs += defaultFiles.map { "\(configHome)/\($0)" }
         return inputs.map(resolved)
@@ -135,7 +142,8 @@ public enum RevisionDiff {
     /// `path` relative to the working tree (symbolic links resolved on both), or nil when it lies
     /// outside it or in `.git`.
     static func relativePath(_ path: String, in workTree: String) -> String? {
-        let resolvedPath = resolved(path), root = resolved(workTree)
+        let resolvedPath = resolved(path)
+        let root = resolved(workTree)
         let relative: String
         if resolvedPath == root {
             relative = ""
@@ -171,7 +179,9 @@ public enum RevisionDiff {
     /// The head's options with every input inside the working tree read from the export. A file
     /// named by a flag that the revision does not have is left out of the base render (a warning
     /// says so); a missing template is an error.
-    static func rebase(_ options: RenderOptions, onto exported: ExportedRevision) throws(SmokeError) -> (RenderOptions, [String]) {
+    static func rebase(_ options: RenderOptions, onto exported: ExportedRevision) throws(SmokeError) -> (
+        RenderOptions, [String]
+    ) {
         let paths = RenderPaths(workingDirectory: options.workingDirectory)
         var base = options
         var warnings: [String] = []
@@ -185,19 +195,23 @@ public enum RevisionDiff {
             guard let value else { return nil }
             let placement = locate(paths.absolute(value))
             if case .absent = placement {
-                warnings.append("\(flag) \(value) does not exist at \(exported.revision); the base render goes without it")
+                warnings.append(
+                    "\(flag) \(value) does not exist at \(exported.revision); the base render goes without it")
                 return nil
             }
             return placement.path
         }
 
         // Relative values in env layers resolve against the working directory: its copy, when the revision has it.
-        if case .revision(let directory) = place(options.workingDirectory, in: exported) { base.workingDirectory = directory }
+        if case .revision(let directory) = place(options.workingDirectory, in: exported) {
+            base.workingDirectory = directory
+        }
         let template = options.template ?? Renderer.defaultTemplate
         let templatePlacement = locate(paths.absolute(template))
         if case .absent = templatePlacement {
             throw SmokeError(
-                .fileNotFound, "base (\(exported.revision)): the template \(template) does not exist at \(exported.revision)",
+                .fileNotFound,
+                "base (\(exported.revision)): the template \(template) does not exist at \(exported.revision)",
                 fields: ["file": .string(template), "side": "base"])
         }
         base.template = templatePlacement.path
@@ -247,7 +261,8 @@ public enum RevisionDiff {
         }
         guard let made else {
             throw SmokeError(
-                .writeFailed, "cannot create a temporary directory for the revision: \(String(cString: strerror(errno)))")
+                .writeFailed,
+                "cannot create a temporary directory for the revision: \(String(cString: strerror(errno)))")
         }
         return made
     }

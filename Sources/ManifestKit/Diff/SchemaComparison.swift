@@ -143,7 +143,8 @@ struct SchemaComparison {
         case "default":
             recordKind(.defaultChanged, path, before: old, after: new)
         case "uniqueItems":
-            let wasUnique = old == .bool(true), isUnique = new == .bool(true)
+            let wasUnique = old == .bool(true)
+            let isUnique = new == .bool(true)
             if wasUnique != isUnique { record(isUnique ? .tightened : .loosened, path, before: old, after: new) }
         case _ where Self.lowerBounds.contains(key) || Self.upperBounds.contains(key):
             compareBound(key, old, new, at: path)
@@ -175,8 +176,10 @@ struct SchemaComparison {
 
     private mutating func compareType(_ old: JSONValue?, _ new: JSONValue?, at path: JSONPath) {
         if old == new { return }
-        let before = Self.types(old), after = Self.types(new)
-        let headCoversBase = Self.covers(after, before), baseCoversHead = Self.covers(before, after)
+        let before = Self.types(old)
+        let after = Self.types(new)
+        let headCoversBase = Self.covers(after, before)
+        let baseCoversHead = Self.covers(before, after)
         if headCoversBase && baseCoversHead { return }  // the same set written differently
         let event: Event = baseCoversHead ? .typeNarrowed : headCoversBase ? .typeWidened : .typeChanged
         record(event, path, before: old, after: new)
@@ -186,7 +189,8 @@ struct SchemaComparison {
         if old == new { return }
         switch (old, new) {
         case (.array(let before)?, .array(let after)?):
-            let beforeSet = Set(before), afterSet = Set(after)
+            let beforeSet = Set(before)
+            let afterSet = Set(after)
             for value in Self.unique(before) where !afterSet.contains(value) {
                 record(.enumValueRemoved, path, before: value)
             }
@@ -218,7 +222,8 @@ struct SchemaComparison {
                 return
             }
         }
-        let before = old["properties"]?.objectValue ?? [:], after = new["properties"]?.objectValue ?? [:]
+        let before = old["properties"]?.objectValue ?? [:]
+        let after = new["properties"]?.objectValue ?? [:]
         let requiredBefore = Set(old["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
         let requiredAfter = Set(new["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
         let properties = path.appending("properties")
@@ -277,7 +282,8 @@ struct SchemaComparison {
     private mutating func compareSchemaList(_ old: JSONValue?, _ new: JSONValue?, at path: JSONPath, allOf: Bool) {
         switch (old, new) {
         case (.array(let before)?, .array(let after)?):
-            let removed = Self.unmatched(before, in: after), added = Self.unmatched(after, in: before)
+            let removed = Self.unmatched(before, in: after)
+            let added = Self.unmatched(after, in: before)
             if removed.count == 1, added.count == 1 {
                 compare(before[removed[0]], after[added[0]], at: path.appending(index: added[0]))
                 return

@@ -33,14 +33,17 @@ public enum SurfaceDiff {
         // A curated manifest writes "" for "the server's own description": absent, null and "" are one.
         let description = { (tool: JSONValue) -> JSONValue in present(tool["description"]) ?? "" }
         if description(old) != description(new) {
-            changes.append(SurfaceChange(
-                tool: name, kind: .descriptionChanged, jsonPath: root.appending("description"),
-                before: description(old), after: description(new)))
+            changes.append(
+                SurfaceChange(
+                    tool: name, kind: .descriptionChanged, jsonPath: root.appending("description"),
+                    before: description(old), after: description(new)))
         }
         let title = { (tool: JSONValue) -> JSONValue? in present(tool["title"]) }
         if title(old) != title(new) {
-            changes.append(SurfaceChange(
-                tool: name, kind: .titleChanged, jsonPath: root.appending("title"), before: title(old), after: title(new)))
+            changes.append(
+                SurfaceChange(
+                    tool: name, kind: .titleChanged, jsonPath: root.appending("title"), before: title(old),
+                    after: title(new)))
         }
         changes += compareAnnotations(name, old["annotations"], new["annotations"])
 
@@ -63,13 +66,15 @@ public enum SurfaceDiff {
     /// Annotations key by key (absent and null annotations are `{}`); every change is compatible.
     static func compareAnnotations(_ tool: String, _ old: JSONValue?, _ new: JSONValue?) -> [SurfaceChange] {
         let path = JSONPath.root.appending("annotations")
-        let before = present(old) ?? [:], after = present(new) ?? [:]
+        let before = present(old) ?? [:]
+        let after = present(new) ?? [:]
         if before == after { return [] }
         guard let beforeObject = before.objectValue, let afterObject = after.objectValue else {
             return [SurfaceChange(tool: tool, kind: .annotationChanged, jsonPath: path, before: before, after: after)]
         }
         return Set(beforeObject.keys).union(afterObject.keys).sorted().compactMap { key in
-            beforeObject[key] == afterObject[key] ? nil
+            beforeObject[key] == afterObject[key]
+                ? nil
                 : SurfaceChange(
                     tool: tool, kind: .annotationChanged, jsonPath: path.appending(key), before: beforeObject[key],
                     after: afterObject[key])

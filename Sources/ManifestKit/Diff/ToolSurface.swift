@@ -28,7 +28,9 @@ public struct ToolSurface: Sendable {
     /// `tools` array too): Drift's reader validates the shape and names the problem, so both
     /// commands refuse the same inputs with the same codes. A diff also needs each tool's
     /// schemas, so a bare name (which drift accepts) is refused here.
-    public static func read(_ value: JSONValue, source: String, origin: [String: JSONValue]) throws(SmokeError) -> ToolSurface {
+    public static func read(_ value: JSONValue, source: String, origin: [String: JSONValue]) throws(SmokeError)
+        -> ToolSurface
+    {
         _ = try Drift.liveNames(value, source: source)
         let wrapped = value["result"]?["tools"] != nil
         let entries = (wrapped ? value["result"]?["tools"] : value["tools"])?.arrayValue ?? []

@@ -29,33 +29,53 @@ public enum CodexListDecoding {
             return [Problem(path: .root, detail: "a tool entry must be an object, found \(entry.typeName)")]
         }
         var problems: [Problem] = []
-        func expect(_ key: String, _ value: JSONValue?, at path: JSONPath, _ what: String, required: Bool = false, _ accepts: (JSONValue) -> Bool) {
+        func expect(
+            _ key: String, _ value: JSONValue?, at path: JSONPath, _ what: String, required: Bool = false,
+            _ accepts: (JSONValue) -> Bool
+        ) {
             guard let value, required || value != .null else {
                 if required { problems.append(Problem(path: path, detail: "\(key) is missing; it must be \(what)")) }
                 return
             }
-            if !accepts(value) { problems.append(Problem(path: path, detail: "\(key) must be \(what), found \(value.typeName)")) }
+            if !accepts(value) {
+                problems.append(Problem(path: path, detail: "\(key) must be \(what), found \(value.typeName)"))
+            }
         }
         let root = JSONPath.root
         expect("name", tool["name"], at: root.appending("name"), "a string", required: true) { $0.stringValue != nil }
         expect("title", tool["title"], at: root.appending("title"), "a string") { $0.stringValue != nil }
-        expect("description", tool["description"], at: root.appending("description"), "a string") { $0.stringValue != nil }
-        expect("inputSchema", tool["inputSchema"], at: root.appending("inputSchema"), "an object", required: true) { $0.objectValue != nil }
-        expect("outputSchema", tool["outputSchema"], at: root.appending("outputSchema"), "an object") { $0.objectValue != nil }
-        expect("annotations", tool["annotations"], at: root.appending("annotations"), "an object") { $0.objectValue != nil }
+        expect("description", tool["description"], at: root.appending("description"), "a string") {
+            $0.stringValue != nil
+        }
+        expect("inputSchema", tool["inputSchema"], at: root.appending("inputSchema"), "an object", required: true) {
+            $0.objectValue != nil
+        }
+        expect("outputSchema", tool["outputSchema"], at: root.appending("outputSchema"), "an object") {
+            $0.objectValue != nil
+        }
+        expect("annotations", tool["annotations"], at: root.appending("annotations"), "an object") {
+            $0.objectValue != nil
+        }
         if case .object(let annotations)? = tool["annotations"] {
             let path = root.appending("annotations")
-            expect("annotations.title", annotations["title"], at: path.appending("title"), "a string") { $0.stringValue != nil }
+            expect("annotations.title", annotations["title"], at: path.appending("title"), "a string") {
+                $0.stringValue != nil
+            }
             for hint in annotationHints {
-                expect("annotations.\(hint)", annotations[hint], at: path.appending(hint), "true or false") { $0.boolValue != nil }
+                expect("annotations.\(hint)", annotations[hint], at: path.appending(hint), "true or false") {
+                    $0.boolValue != nil
+                }
             }
         }
         expect("icons", tool["icons"], at: root.appending("icons"), "a list") { $0.arrayValue != nil }
         expect("_meta", tool["_meta"], at: root.appending("_meta"), "an object") { $0.objectValue != nil }
         if let (depth, path) = deepest(entry, at: .root, depth: 1), depth > maximumToolDepth {
-            problems.append(Problem(
-                path: path,
-                detail: "the entry nests \(depth) levels deep; Codex's JSON reader refuses a tools/list answer nested more than 127 levels (\(maximumToolDepth) for a tool entry)"))
+            problems.append(
+                Problem(
+                    path: path,
+                    detail:
+                        "the entry nests \(depth) levels deep; Codex's JSON reader refuses a tools/list answer nested more than 127 levels (\(maximumToolDepth) for a tool entry)"
+                ))
         }
         return problems
     }
@@ -67,12 +87,16 @@ public enum CodexListDecoding {
         case .object(let map):
             best = (depth, path)
             for key in map.keys.sorted() {
-                if let child = deepest(map[key]!, at: path.appending(key), depth: depth + 1), child.0 > best!.0 { best = child }
+                if let child = deepest(map[key]!, at: path.appending(key), depth: depth + 1), child.0 > best!.0 {
+                    best = child
+                }
             }
         case .array(let items):
             best = (depth, path)
             for (index, item) in items.enumerated() {
-                if let child = deepest(item, at: path.appending(index: index), depth: depth + 1), child.0 > best!.0 { best = child }
+                if let child = deepest(item, at: path.appending(index: index), depth: depth + 1), child.0 > best!.0 {
+                    best = child
+                }
             }
         default:
             return nil

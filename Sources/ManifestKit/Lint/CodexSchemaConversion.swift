@@ -37,7 +37,10 @@ public enum CodexSchemaConversion {
         var failures: [Failure] = []
         check(sanitized, at: .root, into: &failures)
         if sanitized["type"] == "null" {
-            failures.append(Failure(path: JSONPath.root.appending("type"), detail: "the input schema's type is the single type null, which Codex refuses"))
+            failures.append(
+                Failure(
+                    path: JSONPath.root.appending("type"),
+                    detail: "the input schema's type is the single type null, which Codex refuses"))
         }
         return Array(failures.prefix(reportLimit))
     }
@@ -84,7 +87,9 @@ public enum CodexSchemaConversion {
                     types = ["array"]
                 } else if map["enum"] != nil || map["format"] != nil {
                     types = ["string"]
-                } else if ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"].contains(where: { map[$0] != nil }) {
+                } else if ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"].contains(where: {
+                    map[$0] != nil
+                }) {
                     types = ["number"]
                 } else {
                     return .object([:])
@@ -141,7 +146,9 @@ public enum CodexSchemaConversion {
             if case .object(let properties)? = map["properties"] {
                 for property in properties.values { collectReferencesOutsideDefinitions(property, into: &pointers) }
             }
-            for key in ["items"] + compositionKeys { if let child = map[key] { collectReferencesOutsideDefinitions(child, into: &pointers) } }
+            for key in ["items"] + compositionKeys {
+                if let child = map[key] { collectReferencesOutsideDefinitions(child, into: &pointers) }
+            }
             if let additional = map["additionalProperties"], additional.boolValue == nil {
                 collectReferencesOutsideDefinitions(additional, into: &pointers)
             }
@@ -165,7 +172,9 @@ public enum CodexSchemaConversion {
 
     /// `#/$defs/<name>[/…]` or `#/definitions/<name>[/…]`, percent-decoded, JSON-pointer unescaped.
     static func localDefinition(_ reference: String) -> DefinitionPointer? {
-        guard reference.hasPrefix("#"), let pointer = percentDecoded(String(reference.dropFirst())), pointer.hasPrefix("/") else { return nil }
+        guard reference.hasPrefix("#"), let pointer = percentDecoded(String(reference.dropFirst())),
+            pointer.hasPrefix("/")
+        else { return nil }
         var tokens: [String] = []
         for raw in pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
             guard let token = unescapedPointerToken(String(raw)) else { return nil }
@@ -198,7 +207,9 @@ public enum CodexSchemaConversion {
         let source = Array(text.utf8)
         var index = 0
         while index < source.count {
-            if source[index] == UInt8(ascii: "%"), index + 2 < source.count, let high = hexValue(source[index + 1]), let low = hexValue(source[index + 2]) {
+            if source[index] == UInt8(ascii: "%"), index + 2 < source.count, let high = hexValue(source[index + 1]),
+                let low = hexValue(source[index + 2])
+            {
                 bytes.append(high << 4 | low)
                 index += 3
             } else {
@@ -225,11 +236,13 @@ public enum CodexSchemaConversion {
         guard failures.count < reportLimit else { return }
         guard case .object(let map) = value else {
             // An array would be read as the struct's fields in order; no real schema is written so.
-            failures.append(Failure(path: path, detail: "a schema must be an object (or true/false), found \(value.typeName)"))
+            failures.append(
+                Failure(path: path, detail: "a schema must be an object (or true/false), found \(value.typeName)"))
             return
         }
         func fail(_ key: String, _ expected: String) {
-            failures.append(Failure(path: path.appending(key), detail: "\(key) must be \(expected), found \(map[key]!.typeName)"))
+            failures.append(
+                Failure(path: path.appending(key), detail: "\(key) must be \(expected), found \(map[key]!.typeName)"))
         }
         for key in map.keys.sorted() {
             let item = map[key]!
@@ -242,10 +255,22 @@ public enum CodexSchemaConversion {
             case "type":
                 switch item {
                 case .string(let name):
-                    if !primitiveTypes.contains(name) { failures.append(Failure(path: path.appending(key), detail: "type \"\(name)\" is not one of \(primitiveTypes.sorted().joined(separator: ", "))")) }
+                    if !primitiveTypes.contains(name) {
+                        failures.append(
+                            Failure(
+                                path: path.appending(key),
+                                detail:
+                                    "type \"\(name)\" is not one of \(primitiveTypes.sorted().joined(separator: ", "))")
+                        )
+                    }
                 case .array(let names):
                     if !names.allSatisfy({ $0.stringValue.map(primitiveTypes.contains) ?? false }) {
-                        failures.append(Failure(path: path.appending(key), detail: "every type in the list must be one of \(primitiveTypes.sorted().joined(separator: ", "))"))
+                        failures.append(
+                            Failure(
+                                path: path.appending(key),
+                                detail:
+                                    "every type in the list must be one of \(primitiveTypes.sorted().joined(separator: ", "))"
+                            ))
                     }
                 default:
                     fail(key, "a type name or a list of them")
@@ -258,13 +283,17 @@ public enum CodexSchemaConversion {
                     continue
                 }
                 for (index, name) in names.enumerated() where name.stringValue == nil {
-                    failures.append(Failure(path: path.appending(key).appending(index: index), detail: "required names must be strings, found \(name.typeName)"))
+                    failures.append(
+                        Failure(
+                            path: path.appending(key).appending(index: index),
+                            detail: "required names must be strings, found \(name.typeName)"))
                 }
             case "minItems":
                 let valid: Bool =
                     switch item {
                     case .int(let count): count >= 0
-                    case .double(let count): count.rounded() == count && count > 0 && count <= 18_446_744_073_709_551_615
+                    case .double(let count):
+                        count.rounded() == count && count > 0 && count <= 18_446_744_073_709_551_615
                     default: false
                     }
                 if !valid { fail(key, "a whole number of at least 0") }
@@ -277,13 +306,17 @@ public enum CodexSchemaConversion {
                     fail(key, "an object of schemas")
                     continue
                 }
-                for name in children.keys.sorted() { check(children[name]!, at: path.appending(key).appending(name), into: &failures) }
+                for name in children.keys.sorted() {
+                    check(children[name]!, at: path.appending(key).appending(name), into: &failures)
+                }
             case "anyOf", "oneOf", "allOf":
                 guard let branches = item.arrayValue else {
                     fail(key, "a list of schemas")
                     continue
                 }
-                for (index, branch) in branches.enumerated() { check(branch, at: path.appending(key).appending(index: index), into: &failures) }
+                for (index, branch) in branches.enumerated() {
+                    check(branch, at: path.appending(key).appending(index: index), into: &failures)
+                }
             default:
                 continue  // not a field of Codex's JsonSchema: ignored
             }

@@ -22,7 +22,10 @@ public enum CodexToolNames {
     public static func sanitize(_ name: String) -> String {
         var result = ""
         for scalar in name.unicodeScalars {
-            let keep = scalar.isASCII && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "_")
+            let keep =
+                scalar.isASCII
+                && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                    || scalar == "_")
             result.unicodeScalars.append(keep ? scalar : "_")
         }
         return result.isEmpty ? "_" : result
@@ -65,7 +68,9 @@ public enum CodexToolNames {
         let namespace = namespace(server: server)
         let identities = names.map { rawIdentity(server: server, tool: $0) }
         var assignments = names.map { name in
-            Assignment(namespace: namespace, name: sanitize(name), sanitized: sanitize(name) != name, collidesWith: [], takenBy: nil, tooLong: false)
+            Assignment(
+                namespace: namespace, name: sanitize(name), sanitized: sanitize(name) != name, collidesWith: [],
+                takenBy: nil, tooLong: false)
         }
         var groups: [String: [Int]] = [:]
         for (index, assignment) in assignments.enumerated() { groups[assignment.name, default: []].append(index) }
@@ -93,7 +98,8 @@ public enum CodexToolNames {
             var attempt = 0
             while true {
                 let input = attempt == 0 ? identities[index] : "\(identities[index])\u{0}\(attempt)"
-                let (fittedNamespace, fittedName) = fit(namespace: candidate.namespace, name: candidate.name, hashInput: input)
+                let (fittedNamespace, fittedName) = fit(
+                    namespace: candidate.namespace, name: candidate.name, hashInput: input)
                 if used[fittedNamespace + fittedName] == nil {
                     used[fittedNamespace + fittedName] = index
                     assignments[index].namespace = fittedNamespace

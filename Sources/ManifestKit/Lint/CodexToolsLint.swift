@@ -44,7 +44,9 @@ public enum CodexToolsLint {
     /// any object with a `tools` array; a JSON-RPC error or a missing list is invalid input.
     /// Entries are judged, not required to have names: a nameless entry is one of the things
     /// Codex refuses, so it is a finding here rather than a reason to stop.
-    public static func entries(_ live: JSONValue, source: String) throws(SmokeError) -> (tools: [JSONValue], path: JSONPath) {
+    public static func entries(_ live: JSONValue, source: String) throws(SmokeError) -> (
+        tools: [JSONValue], path: JSONPath
+    ) {
         do {
             _ = try Drift.liveNames(live, source: source)
         } catch {
@@ -52,11 +54,15 @@ public enum CodexToolsLint {
             // listing itself is then usable. Errors about the listing as a whole carry no path.
             if error.fields["json_path"] == nil { throw error }
         }
-        if let tools = live["result"]?["tools"]?.arrayValue { return (tools, JSONPath.root.appending("result").appending("tools")) }
+        if let tools = live["result"]?["tools"]?.arrayValue {
+            return (tools, JSONPath.root.appending("result").appending("tools"))
+        }
         return (live["tools"]?.arrayValue ?? [], JSONPath.root.appending("tools"))
     }
 
-    public static func lint(_ live: JSONValue, source: String, serverName: String = defaultServerName) throws(SmokeError) -> LintReport {
+    public static func lint(_ live: JSONValue, source: String, serverName: String = defaultServerName)
+        throws(SmokeError) -> LintReport
+    {
         guard !serverName.isEmpty else {
             throw SmokeError(.invalidServerName, "--server-name must not be empty")
         }
@@ -66,14 +72,18 @@ public enum CodexToolsLint {
             JSONPath(listPath.components + [.index(index)] + path.components).description
         }
         let names = entries.map { $0["name"]?.stringValue }
-        var results = entries.indices.map { ToolResult(index: $0, name: names[$0], offeredAs: nil, verdict: .offered, reasons: []) }
+        var results = entries.indices.map {
+            ToolResult(index: $0, name: names[$0], offeredAs: nil, verdict: .offered, reasons: [])
+        }
 
         var schemaProblems: [SchemaProblem] = []
         for (index, entry) in entries.enumerated() {
             guard let tool = entry.objectValue else { continue }
             for problem in SchemaProblems.problems(tool) {
-                schemaProblems.append(SchemaProblem(
-                    tool: names[index] ?? "tools[\(index)]", rule: problem.rule, jsonPath: located(index, problem.path), detail: problem.detail))
+                schemaProblems.append(
+                    SchemaProblem(
+                        tool: names[index] ?? "tools[\(index)]", rule: problem.rule,
+                        jsonPath: located(index, problem.path), detail: problem.detail))
             }
         }
 
@@ -84,18 +94,25 @@ public enum CodexToolsLint {
             let culprits = rejectedAt.map { index in located(index, .root) }.joined(separator: ", ")
             for index in results.indices {
                 if listProblems[index].isEmpty {
-                    results[index].reasons = [Reason(
-                        rule: .toolsListRejected,
-                        detail: "Codex refuses the whole tools/list because of \(culprits), so the server fails to start and none of its tools reach the model",
-                        jsonPath: nil)]
+                    results[index].reasons = [
+                        Reason(
+                            rule: .toolsListRejected,
+                            detail:
+                                "Codex refuses the whole tools/list because of \(culprits), so the server fails to start and none of its tools reach the model",
+                            jsonPath: nil)
+                    ]
                 } else {
                     results[index].reasons = listProblems[index].map {
-                        Reason(rule: .toolsListRejected, detail: "\($0.detail); Codex refuses the whole tools/list for it", jsonPath: located(index, $0.path))
+                        Reason(
+                            rule: .toolsListRejected, detail: "\($0.detail); Codex refuses the whole tools/list for it",
+                            jsonPath: located(index, $0.path))
                     }
                 }
                 results[index].verdict = .dropped
             }
-            return LintReport(serverName: serverName, namespace: namespace, tools: results, schemaProblems: schemaProblems, listRejected: true)
+            return LintReport(
+                serverName: serverName, namespace: namespace, tools: results, schemaProblems: schemaProblems,
+                listRejected: true)
         }
 
         // 2. A repeated name: the first entry stays.
@@ -105,9 +122,12 @@ public enum CodexToolsLint {
             let name = names[index]!
             if let first = firstIndex[name] {
                 results[index].verdict = .dropped
-                results[index].reasons.append(Reason(
-                    rule: .duplicateName, detail: "\(located(first, .root)) already serves \"\(name)\"; Codex keeps the first and skips this one",
-                    jsonPath: located(index, JSONPath.root.appending("name"))))
+                results[index].reasons.append(
+                    Reason(
+                        rule: .duplicateName,
+                        detail:
+                            "\(located(first, .root)) already serves \"\(name)\"; Codex keeps the first and skips this one",
+                        jsonPath: located(index, JSONPath.root.appending("name"))))
             } else {
                 firstIndex[name] = index
                 kept.append(index)
@@ -120,15 +140,19 @@ public enum CodexToolsLint {
             let tool = entries[index].objectValue!
             var drops: [Reason] = []
             if let audiences = CodexVisibility.hidingList(tool) {
-                drops.append(Reason(
-                    rule: .hiddenFromModel,
-                    detail: "_meta.ui.visibility is \(JSONValue.array(audiences).encodedString()), without \"model\": the tool is for an app, not the model",
-                    jsonPath: located(index, CodexVisibility.path)))
+                drops.append(
+                    Reason(
+                        rule: .hiddenFromModel,
+                        detail:
+                            "_meta.ui.visibility is \(JSONValue.array(audiences).encodedString()), without \"model\": the tool is for an app, not the model",
+                        jsonPath: located(index, CodexVisibility.path)))
             }
             for failure in CodexSchemaConversion.failures(inputSchema: tool["inputSchema"]!.objectValue!) {
-                drops.append(Reason(
-                    rule: .inputSchemaUnconvertible, detail: "\(failure.detail): Codex cannot convert the input schema and skips the tool",
-                    jsonPath: located(index, JSONPath([.key("inputSchema")] + failure.path.components))))
+                drops.append(
+                    Reason(
+                        rule: .inputSchemaUnconvertible,
+                        detail: "\(failure.detail): Codex cannot convert the input schema and skips the tool",
+                        jsonPath: located(index, JSONPath([.key("inputSchema")] + failure.path.components))))
             }
             if !drops.isEmpty {
                 results[index].verdict = .dropped
@@ -141,33 +165,44 @@ public enum CodexToolsLint {
             results[index].verdict = .renamed
             let namePath = located(index, JSONPath.root.appending("name"))
             if assignment.sanitized {
-                results[index].reasons.append(Reason(
-                    rule: .nameSanitized,
-                    detail: names[index]!.isEmpty
-                        ? "the name is empty, which Codex replaces with _"
-                        : "\"\(names[index]!)\" has characters outside A-Z, a-z, 0-9 and _, which Codex replaces with _ (\"\(CodexToolNames.sanitize(names[index]!))\")",
-                    jsonPath: namePath))
+                results[index].reasons.append(
+                    Reason(
+                        rule: .nameSanitized,
+                        detail: names[index]!.isEmpty
+                            ? "the name is empty, which Codex replaces with _"
+                            : "\"\(names[index]!)\" has characters outside A-Z, a-z, 0-9 and _, which Codex replaces with _ (\"\(CodexToolNames.sanitize(names[index]!))\")",
+                        jsonPath: namePath))
             }
             if !assignment.collidesWith.isEmpty {
                 let others = assignment.collidesWith.map { "\"\(names[kept[$0]]!)\"" }.joined(separator: ", ")
-                results[index].reasons.append(Reason(
-                    rule: .nameCollision,
-                    detail: "\(others) also becomes \"\(CodexToolNames.sanitize(names[index]!))\", so each gets a hash suffix",
-                    jsonPath: namePath))
+                results[index].reasons.append(
+                    Reason(
+                        rule: .nameCollision,
+                        detail:
+                            "\(others) also becomes \"\(CodexToolNames.sanitize(names[index]!))\", so each gets a hash suffix",
+                        jsonPath: namePath))
             }
             if let taken = assignment.takenBy {
-                results[index].reasons.append(Reason(
-                    rule: .nameCollision, detail: "\"\(names[kept[taken]]!)\" is already offered under that name, so this one gets a hash suffix",
-                    jsonPath: namePath))
+                results[index].reasons.append(
+                    Reason(
+                        rule: .nameCollision,
+                        detail:
+                            "\"\(names[kept[taken]]!)\" is already offered under that name, so this one gets a hash suffix",
+                        jsonPath: namePath))
             }
             if assignment.tooLong {
-                results[index].reasons.append(Reason(
-                    rule: .nameTooLong,
-                    detail: "\(namespace)__ plus the name is longer than \(CodexToolNames.maximumLength) bytes, so Codex cuts the name and adds a hash suffix"
-                        + (assignment.namespace != namespace ? "; the namespace itself is cut to \(assignment.namespace)" : ""),
-                    jsonPath: namePath))
+                results[index].reasons.append(
+                    Reason(
+                        rule: .nameTooLong,
+                        detail:
+                            "\(namespace)__ plus the name is longer than \(CodexToolNames.maximumLength) bytes, so Codex cuts the name and adds a hash suffix"
+                            + (assignment.namespace != namespace
+                                ? "; the namespace itself is cut to \(assignment.namespace)" : ""),
+                        jsonPath: namePath))
             }
         }
-        return LintReport(serverName: serverName, namespace: namespace, tools: results, schemaProblems: schemaProblems, listRejected: false)
+        return LintReport(
+            serverName: serverName, namespace: namespace, tools: results, schemaProblems: schemaProblems,
+            listRejected: false)
     }
 }

@@ -27,11 +27,14 @@ public struct LintReport: Sendable, Equatable {
                 "name": tool.name.map(JSONValue.string) ?? .null,
                 "offered_as": tool.offeredAs.map(JSONValue.string) ?? .null,
                 "verdict": .string(tool.verdict.rawValue),
-                "reasons": .array(tool.reasons.map { reason in
-                    var object: [String: JSONValue] = ["rule": .string(reason.rule.id), "detail": .string(reason.detail)]
-                    if let path = reason.jsonPath { object["json_path"] = .string(path) }
-                    return .object(object)
-                }),
+                "reasons": .array(
+                    tool.reasons.map { reason in
+                        var object: [String: JSONValue] = [
+                            "rule": .string(reason.rule.id), "detail": .string(reason.detail),
+                        ]
+                        if let path = reason.jsonPath { object["json_path"] = .string(path) }
+                        return .object(object)
+                    }),
             ])
         }
         return [
@@ -44,13 +47,15 @@ public struct LintReport: Sendable, Equatable {
             "list_rejected": .bool(listRejected),
             "tools": .array(toolsJSON),
             "dropped": .array(dropped.map { .string(Self.label($0)) }),
-            "renamed": .array(renamed.map { .object(["name": .string(Self.label($0)), "offered_as": .string($0.offeredAs ?? "")]) }),
-            "schema_problems": .array(schemaProblems.map { problem in
-                .object([
-                    "tool": .string(problem.tool), "rule": .string(problem.rule.id),
-                    "json_path": .string(problem.jsonPath), "detail": .string(problem.detail),
-                ])
-            }),
+            "renamed": .array(
+                renamed.map { .object(["name": .string(Self.label($0)), "offered_as": .string($0.offeredAs ?? "")]) }),
+            "schema_problems": .array(
+                schemaProblems.map { problem in
+                    .object([
+                        "tool": .string(problem.tool), "rule": .string(problem.rule.id),
+                        "json_path": .string(problem.jsonPath), "detail": .string(problem.detail),
+                    ])
+                }),
         ]
     }
 
@@ -67,16 +72,22 @@ public struct LintReport: Sendable, Equatable {
                 hint: "fix the entries named in tools[].reasons; every one of them makes the list undecodable")
         }
         if !dropped.isEmpty {
-            let list = dropped.map { tool in "\(Self.label(tool)) (\(Set(tool.reasons.map(\.rule.id)).sorted().joined(separator: ", ")))" }
-            var message = "Codex \(CodexToolsLint.codexVersion) would not offer \(dropped.count) of \(tools.count) served tools: \(list.joined(separator: ", "))"
-            if !schemaProblems.isEmpty { message += "; and \(Self.problems(schemaProblems.count)) other clients refuse" }
+            let list = dropped.map { tool in
+                "\(Self.label(tool)) (\(Set(tool.reasons.map(\.rule.id)).sorted().joined(separator: ", ")))"
+            }
+            var message =
+                "Codex \(CodexToolsLint.codexVersion) would not offer \(dropped.count) of \(tools.count) served tools: \(list.joined(separator: ", "))"
+            if !schemaProblems.isEmpty {
+                message += "; and \(Self.problems(schemaProblems.count)) other clients refuse"
+            }
             return SmokeError(.codexRejectsTools, message)
         }
         if !schemaProblems.isEmpty {
             let tools = Array(Set(schemaProblems.map(\.tool))).sorted()
             return SmokeError(
                 .schemaProblems,
-                "\(Self.problems(schemaProblems.count)) that other MCP clients refuse, in \(tools.joined(separator: ", ")) (Codex offers these tools)")
+                "\(Self.problems(schemaProblems.count)) that other MCP clients refuse, in \(tools.joined(separator: ", ")) (Codex offers these tools)"
+            )
         }
         return nil
     }

@@ -62,12 +62,14 @@ public struct PythonLiterals: Sendable {
             throw Self.failure(path, problem.line, "\(name) is not a literal: \(problem.reason)")
         }
         throw SmokeError(
-            .invalidPythonDefaults, "\(path): defines no constant \(name)", fields: ["file": .string(path), "name": .string(name)])
+            .invalidPythonDefaults, "\(path): defines no constant \(name)",
+            fields: ["file": .string(path), "name": .string(name)])
     }
 
     static func failure(_ path: String, _ line: Int, _ reason: String) -> SmokeError {
         SmokeError(
-            .invalidPythonDefaults, "\(path):\(line): \(reason)", fields: ["file": .string(path), "line": .int(Int64(line))])
+            .invalidPythonDefaults, "\(path):\(line): \(reason)",
+            fields: ["file": .string(path), "line": .int(Int64(line))])
     }
 }
 
@@ -153,8 +155,9 @@ enum PythonTokenizer {
                     continue
                 }
                 var text = ""
-                while let next = peek(), next.properties.isAlphabetic || ("0"..."9").contains(next) || next == "."
-                    || next == "_" || ((next == "+" || next == "-") && (text.last == "e" || text.last == "E"))
+                while let next = peek(),
+                    next.properties.isAlphabetic || ("0"..."9").contains(next) || next == "."
+                        || next == "_" || ((next == "+" || next == "-") && (text.last == "e" || text.last == "E"))
                 {
                     if next != "_" { text.unicodeScalars.append(next) }
                     index += 1
@@ -240,7 +243,8 @@ enum PythonTokenizer {
                 case "u", "x", "U":
                     let width = escaped == "x" ? 2 : escaped == "u" ? 4 : 8
                     guard index + width < scalars.count,
-                        let code = UInt32(String(String.UnicodeScalarView(scalars[(index + 1)...(index + width)])), radix: 16),
+                        let code = UInt32(
+                            String(String.UnicodeScalarView(scalars[(index + 1)...(index + width)])), radix: 16),
                         let decoded = Unicode.Scalar(code)
                     else { throw PythonSyntaxIssue(line: line, reason: "invalid \\\(escaped) escape") }
                     text.append(decoded)
@@ -306,7 +310,8 @@ struct LiteralParser {
         case .name("None"): return .null
         case .name(let name):
             guard let value = known[name] else {
-                throw PythonSyntaxIssue(line: token.line, reason: "\(name) is not a constant defined earlier as a literal")
+                throw PythonSyntaxIssue(
+                    line: token.line, reason: "\(name) is not a constant defined earlier as a literal")
             }
             if position < tokens.count, tokens[position].kind == .punct("(") || tokens[position].kind == .punct("[") {
                 throw PythonSyntaxIssue(line: token.line, reason: "calls and subscripts are not literals")
@@ -319,7 +324,9 @@ struct LiteralParser {
                 guard case .string(let key) = try parseValue() else {
                     throw PythonSyntaxIssue(line: keyLine, reason: "a dict key must be a string to become JSON")
                 }
-                guard try consume(":") else { throw PythonSyntaxIssue(line: line, reason: "expected ':' after dict key") }
+                guard try consume(":") else {
+                    throw PythonSyntaxIssue(line: line, reason: "expected ':' after dict key")
+                }
                 object[key] = try parseValue()
                 if !(try consume(",")) {
                     guard try consume("}") else { throw PythonSyntaxIssue(line: line, reason: "expected ',' or '}'") }
@@ -333,7 +340,9 @@ struct LiteralParser {
             while !(try consume(close)) {
                 items.append(try parseValue())
                 if !(try consume(",")) {
-                    guard try consume(close) else { throw PythonSyntaxIssue(line: line, reason: "expected ',' or '\(close)'") }
+                    guard try consume(close) else {
+                        throw PythonSyntaxIssue(line: line, reason: "expected ',' or '\(close)'")
+                    }
                     break
                 }
             }
@@ -345,7 +354,9 @@ struct LiteralParser {
     }
 
     mutating func consume(_ character: Character) throws(PythonSyntaxIssue) -> Bool {
-        guard position < tokens.count else { throw PythonSyntaxIssue(line: line, reason: "unexpected end of statement") }
+        guard position < tokens.count else {
+            throw PythonSyntaxIssue(line: line, reason: "unexpected end of statement")
+        }
         guard tokens[position].kind == .punct(character) else { return false }
         position += 1
         return true

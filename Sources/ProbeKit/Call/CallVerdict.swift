@@ -63,7 +63,9 @@ public struct CallVerdict: Sendable {
 
     /// `tool` is the tool's entry from `tools/list` (its `outputSchema` is what the result is
     /// checked against), nil when it was not listed.
-    public static func evaluate(_ call: ToolCall, _ answer: CallAnswer, tool: JSONValue?, durationMs: Int64) -> CallVerdict {
+    public static func evaluate(_ call: ToolCall, _ answer: CallAnswer, tool: JSONValue?, durationMs: Int64)
+        -> CallVerdict
+    {
         var verdict = CallVerdict(fields: [
             "name": .string(call.name), "arguments": call.arguments, "duration_ms": .int(durationMs),
         ])
@@ -79,14 +81,19 @@ public struct CallVerdict: Sendable {
         case .truncated(let received, let expected, let detail):
             fields["answer_bytes"] = .int(Int64(received))
             if let expected { fields["expected_bytes"] = .int(Int64(expected)) }
-            fail(.answerTruncated, "the answer to tools/call \(call.name) was cut after \(received) bytes"
-                + (expected.map { " of \($0)" } ?? "") + ": \(detail)")
+            fail(
+                .answerTruncated,
+                "the answer to tools/call \(call.name) was cut after \(received) bytes"
+                    + (expected.map { " of \($0)" } ?? "") + ": \(detail)")
         case .invalid(let bytes, let detail):
             fields["answer_bytes"] = .int(Int64(bytes))
             fail(.invalidAnswer, "the answer to tools/call \(call.name) (\(bytes) bytes) is not usable: \(detail)")
         case .tooLarge(let bytes):
             fields["answer_bytes"] = .int(Int64(bytes))
-            fail(.answerTooLarge, "the answer to tools/call \(call.name) is larger than \(bytes) bytes (--max-body-bytes); reading stopped")
+            fail(
+                .answerTooLarge,
+                "the answer to tools/call \(call.name) is larger than \(bytes) bytes (--max-body-bytes); reading stopped"
+            )
         case .rpcError(let error, let bytes):
             fields["answer_bytes"] = .int(Int64(bytes))
             fields["rpc_error"] = error.json
@@ -101,7 +108,10 @@ public struct CallVerdict: Sendable {
         let resultType = result["resultType"]?.stringValue
         if let resultType { fields["result_type"] = .string(resultType) }
         if resultType == "input_required" {
-            fail(.inputRequired, "tools/call \(call.name) answered resultType input_required: the server wants input a probe cannot give")
+            fail(
+                .inputRequired,
+                "tools/call \(call.name) answered resultType input_required: the server wants input a probe cannot give"
+            )
             return
         }
         if let resultType, resultType != "complete" {
@@ -132,7 +142,8 @@ public struct CallVerdict: Sendable {
         }
         guard let structured, !structured.isNull else {
             fields["output_schema"] = "mismatch"
-            let mismatch = SchemaCheck.Mismatch(path: "$", message: "the tool declares an outputSchema but the result has no structuredContent")
+            let mismatch = SchemaCheck.Mismatch(
+                path: "$", message: "the tool declares an outputSchema but the result has no structuredContent")
             fields["schema_errors"] = [mismatch.json]
             fail(.outputSchemaMismatch, "tools/call \(call.name): \(mismatch.message)")
             return
@@ -143,7 +154,10 @@ public struct CallVerdict: Sendable {
         if !check.unchecked.isEmpty { fields["unchecked"] = .array(check.sortedUnchecked.map(\.json)) }
         if let first = check.mismatches.first {
             let more = check.mismatches.count > 1 ? " (and \(check.mismatches.count - 1) more in schema_errors)" : ""
-            fail(.outputSchemaMismatch, "tools/call \(call.name): structuredContent breaks the outputSchema at \(first.path): \(first.message)\(more)")
+            fail(
+                .outputSchemaMismatch,
+                "tools/call \(call.name): structuredContent breaks the outputSchema at \(first.path): \(first.message)\(more)"
+            )
         }
     }
 

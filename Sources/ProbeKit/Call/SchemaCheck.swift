@@ -86,15 +86,19 @@ public struct SchemaCheck: Sendable {
             return found + [mismatch]
         }
         if let options = keywords["enum"]?.arrayValue, !options.contains(where: { Self.equal($0, value) }) {
-            found.append(Mismatch(path: path, message: "\(Self.show(value)) is not one of \(Self.show(.array(options)))"))
+            found.append(
+                Mismatch(path: path, message: "\(Self.show(value)) is not one of \(Self.show(.array(options)))"))
         }
         if let constant = keywords["const"], !Self.equal(constant, value) {
-            found.append(Mismatch(path: path, message: "\(Self.show(value)) is not the constant \(Self.show(constant))"))
+            found.append(
+                Mismatch(path: path, message: "\(Self.show(value)) is not the constant \(Self.show(constant))"))
         }
         found += combinators(value, keywords, path: path, schemaPath: schemaPath, depth: depth)
         switch value {
-        case .object(let object): found += objectKeywords(object, keywords, path: path, schemaPath: schemaPath, depth: depth)
-        case .array(let array): found += arrayKeywords(array, keywords, path: path, schemaPath: schemaPath, depth: depth)
+        case .object(let object):
+            found += objectKeywords(object, keywords, path: path, schemaPath: schemaPath, depth: depth)
+        case .array(let array):
+            found += arrayKeywords(array, keywords, path: path, schemaPath: schemaPath, depth: depth)
         case .string(let text): found += stringKeywords(text, keywords, path: path)
         case .int, .double: found += numberKeywords(value, keywords, path: path, schemaPath: schemaPath)
         case .null, .bool: break
@@ -116,7 +120,9 @@ public struct SchemaCheck: Sendable {
                 validate(value, sub, path: path, schemaPath: "\(schemaPath)/anyOf/\(index)", depth: depth + 1).isEmpty
             }
             if matching.isEmpty {
-                found.append(Mismatch(path: path, message: "\(Self.show(value)) matches none of the \(any.count) anyOf alternatives"))
+                found.append(
+                    Mismatch(
+                        path: path, message: "\(Self.show(value)) matches none of the \(any.count) anyOf alternatives"))
             }
         }
         if let one = keywords["oneOf"]?.arrayValue {
@@ -124,12 +130,17 @@ public struct SchemaCheck: Sendable {
                 validate(value, sub, path: path, schemaPath: "\(schemaPath)/oneOf/\(index)", depth: depth + 1).isEmpty
             }
             if matching.count != 1 {
-                found.append(Mismatch(
-                    path: path,
-                    message: "\(Self.show(value)) matches \(matching.count) of the \(one.count) oneOf alternatives (exactly one wanted)"))
+                found.append(
+                    Mismatch(
+                        path: path,
+                        message:
+                            "\(Self.show(value)) matches \(matching.count) of the \(one.count) oneOf alternatives (exactly one wanted)"
+                    ))
             }
         }
-        if let not = keywords["not"], validate(value, not, path: path, schemaPath: "\(schemaPath)/not", depth: depth + 1).isEmpty {
+        if let not = keywords["not"],
+            validate(value, not, path: path, schemaPath: "\(schemaPath)/not", depth: depth + 1).isEmpty
+        {
             found.append(Mismatch(path: path, message: "\(Self.show(value)) matches the schema under not"))
         }
         return found
@@ -146,14 +157,18 @@ public struct SchemaCheck: Sendable {
         for name in object.keys.sorted() {
             let child = Self.member(path, name)
             if let sub = properties[name] {
-                found += validate(object[name]!, sub, path: child, schemaPath: "\(schemaPath)/properties/\(Self.escape(name))", depth: depth + 1)
+                found += validate(
+                    object[name]!, sub, path: child, schemaPath: "\(schemaPath)/properties/\(Self.escape(name))",
+                    depth: depth + 1)
             } else if keywords["patternProperties"] != nil {
                 continue  // Which pattern applies is not known here: patternProperties is listed unchecked.
             } else if let additional = keywords["additionalProperties"] {
                 if additional == .bool(false) {
                     found.append(Mismatch(path: child, message: "property not allowed (additionalProperties is false)"))
                 } else {
-                    found += validate(object[name]!, additional, path: child, schemaPath: "\(schemaPath)/additionalProperties", depth: depth + 1)
+                    found += validate(
+                        object[name]!, additional, path: child, schemaPath: "\(schemaPath)/additionalProperties",
+                        depth: depth + 1)
                 }
             }
         }
@@ -174,11 +189,14 @@ public struct SchemaCheck: Sendable {
         case .array(let tuple)?:
             // The draft-04 tuple form: one schema per position (more items: additionalItems, unchecked).
             for (index, sub) in tuple.enumerated() where index < array.count {
-                found += validate(array[index], sub, path: "\(path)[\(index)]", schemaPath: "\(schemaPath)/items/\(index)", depth: depth + 1)
+                found += validate(
+                    array[index], sub, path: "\(path)[\(index)]", schemaPath: "\(schemaPath)/items/\(index)",
+                    depth: depth + 1)
             }
         case let items?:
             for (index, element) in array.enumerated() {
-                found += validate(element, items, path: "\(path)[\(index)]", schemaPath: "\(schemaPath)/items", depth: depth + 1)
+                found += validate(
+                    element, items, path: "\(path)[\(index)]", schemaPath: "\(schemaPath)/items", depth: depth + 1)
             }
         case nil:
             break
@@ -190,7 +208,8 @@ public struct SchemaCheck: Sendable {
             found.append(Mismatch(path: path, message: "\(array.count) items, at most \(most) allowed"))
         }
         if keywords["uniqueItems"] == .bool(true) {
-            for (index, element) in array.enumerated() where array[..<index].contains(where: { Self.equal($0, element) }) {
+            for (index, element) in array.enumerated()
+            where array[..<index].contains(where: { Self.equal($0, element) }) {
                 found.append(Mismatch(path: "\(path)[\(index)]", message: "repeats an earlier item (uniqueItems)"))
             }
         }
@@ -221,7 +240,10 @@ public struct SchemaCheck: Sendable {
                 unchecked.insert(Unchecked(keyword: keyword, schemaPath: schemaPath))
                 return
             }
-            if !holds(number, limit) { found.append(Mismatch(path: path, message: "\(Self.show(value)) is not \(words) \(Self.show(limitValue))")) }
+            if !holds(number, limit) {
+                found.append(
+                    Mismatch(path: path, message: "\(Self.show(value)) is not \(words) \(Self.show(limitValue))"))
+            }
         }
         bound("minimum", >=, "at least")
         bound("maximum", <=, "at most")
@@ -230,7 +252,10 @@ public struct SchemaCheck: Sendable {
         if let divisor = keywords["multipleOf"].flatMap(Self.number), divisor > 0 {
             let quotient = number / divisor
             if abs(quotient - quotient.rounded()) > 1e-9 * max(1, abs(quotient)) {
-                found.append(Mismatch(path: path, message: "\(Self.show(value)) is not a multiple of \(Self.show(keywords["multipleOf"]!))"))
+                found.append(
+                    Mismatch(
+                        path: path,
+                        message: "\(Self.show(value)) is not a multiple of \(Self.show(keywords["multipleOf"]!))"))
             }
         }
         return found
@@ -239,7 +264,8 @@ public struct SchemaCheck: Sendable {
     private func checkType(_ value: JSONValue, _ type: JSONValue, path: String) -> Mismatch? {
         let allowed = type.arrayValue?.compactMap(\.stringValue) ?? [type.stringValue].compactMap { $0 }
         guard !allowed.isEmpty, !allowed.contains(where: { Self.hasType(value, $0) }) else { return nil }
-        return Mismatch(path: path, message: "expected \(allowed.joined(separator: " or ")), found \(Self.typeName(value))")
+        return Mismatch(
+            path: path, message: "expected \(allowed.joined(separator: " or ")), found \(Self.typeName(value))")
     }
 
     /// Resolves a local `$ref` (`#`, `#/$defs/x`, JSON pointer escapes); nil for anything else.
@@ -247,7 +273,8 @@ public struct SchemaCheck: Sendable {
         guard reference.hasPrefix("#") else { return nil }
         var node = root
         for token in reference.dropFirst().split(separator: "/", omittingEmptySubsequences: true) {
-            let key = token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            let key =
+                token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
                 .removingPercentEncoding ?? String(token)
             if let array = node.arrayValue, let index = Int(key), array.indices.contains(index) {
                 node = array[index]
@@ -300,7 +327,9 @@ public struct SchemaCheck: Sendable {
     }
 
     static func member(_ path: String, _ name: String) -> String {
-        let plain = !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } && !(name.first?.isNumber ?? true)
+        let plain =
+            !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+            && !(name.first?.isNumber ?? true)
         return plain ? "\(path).\(name)" : "\(path)[\(JSONValue.string(name).encodedString())]"
     }
 

@@ -52,7 +52,9 @@ public struct CatalogStability: Sendable {
         var result: [String: String] = [:]
         for tool in tools {
             guard let name = tool["name"]?.stringValue else { continue }
-            let schemas: JSONValue = ["inputSchema": tool["inputSchema"] ?? .null, "outputSchema": tool["outputSchema"] ?? .null]
+            let schemas: JSONValue = [
+                "inputSchema": tool["inputSchema"] ?? .null, "outputSchema": tool["outputSchema"] ?? .null,
+            ]
             result[name] = fnv1a64(Array(schemas.encoded()))
         }
         return result

@@ -34,9 +34,11 @@ public struct DiscoverResult: Sendable, Equatable {
             return .failure(ParseFailure(reason: "instructions is not a string"))
         }
         let info = result["_meta"]?[EnvelopeKey.serverInfo]
-        return .success(DiscoverResult(
-            supportedVersions: strings, capabilities: capabilities, instructions: result["instructions"]?.stringValue,
-            serverInfo: info?.objectValue != nil ? info : nil, resultType: result["resultType"]?.stringValue))
+        return .success(
+            DiscoverResult(
+                supportedVersions: strings, capabilities: capabilities,
+                instructions: result["instructions"]?.stringValue,
+                serverInfo: info?.objectValue != nil ? info : nil, resultType: result["resultType"]?.stringValue))
     }
 
     public struct ParseFailure: Error, Sendable, Equatable {
@@ -52,7 +54,9 @@ public struct UnsupportedVersionData: Sendable, Equatable {
     public var requested: String
 
     public init?(_ data: JSONValue?) {
-        guard let list = data?["supported"]?.arrayValue, let requested = data?["requested"]?.stringValue else { return nil }
+        guard let list = data?["supported"]?.arrayValue, let requested = data?["requested"]?.stringValue else {
+            return nil
+        }
         let strings = list.compactMap(\.stringValue)
         guard strings.count == list.count else { return nil }
         self.supported = strings

@@ -117,8 +117,9 @@ public struct EraNegotiator: Sendable {
             case .failure(let failure):
                 return settings.choice == .auto
                     ? fallBack("the server/discover result does not read (\(failure.reason))")
-                    : .failed(EraFailure(
-                        kind: .invalidResult, message: "server/discover result does not read: \(failure.reason)"))
+                    : .failed(
+                        EraFailure(
+                            kind: .invalidResult, message: "server/discover result does not read: \(failure.reason)"))
             case .success(let discover):
                 if let version = ProtocolVersions.mutualModern(discover.supportedVersions).last {
                     return .modern(version: version, result: discover)
@@ -127,11 +128,12 @@ public struct EraNegotiator: Sendable {
                 if settings.choice == .auto {
                     return fallBack("server/discover lists no modern version this client speaks: \(listed)")
                 }
-                return .failed(EraFailure(
-                    kind: .modernUnsupported,
-                    message: "server/discover lists \(listed): no modern version this client speaks "
-                        + "(\(ProtocolVersions.modern.joined(separator: ", ")))",
-                    supported: discover.supportedVersions))
+                return .failed(
+                    EraFailure(
+                        kind: .modernUnsupported,
+                        message: "server/discover lists \(listed): no modern version this client speaks "
+                            + "(\(ProtocolVersions.modern.joined(separator: ", ")))",
+                        supported: discover.supportedVersions))
             }
         case .rpcError(let error) where error.code == MCPErrorCode.unsupportedProtocolVersion:
             let data = UnsupportedVersionData(error.data)
@@ -145,8 +147,10 @@ public struct EraNegotiator: Sendable {
             return fallBack("server/discover answered JSON-RPC \(error.text)")
         case .rpcError(let error) where settings.choice == .modern:
             if error.code == MCPErrorCode.headerMismatch {
-                return .failed(EraFailure(
-                    kind: .headerMismatch, message: "server/discover answered JSON-RPC \(error.text)", rpcError: error))
+                return .failed(
+                    EraFailure(
+                        kind: .headerMismatch, message: "server/discover answered JSON-RPC \(error.text)",
+                        rpcError: error))
             }
             return .failed(notModern(answer))
         case .unusable where settings.choice == .modern:
@@ -163,16 +167,21 @@ public struct EraNegotiator: Sendable {
         case .rpcError(let error) where error.code == MCPErrorCode.unsupportedProtocolVersion:
             let data = UnsupportedVersionData(error.data)
             // Modern evidence after all: the handshake lands on a connection already locked modern.
-            if settings.choice == .auto, probe == 0, let version = ProtocolVersions.mutualModern(data?.supported ?? []).last {
+            if settings.choice == .auto, probe == 0,
+                let version = ProtocolVersions.mutualModern(data?.supported ?? []).last
+            {
                 probe += 1
                 return .discover(version: version)
             }
             return .failed(unsupported(error, data, asked: "initialize"))
         case .rpcError(let error) where error.code == MCPErrorCode.headerMismatch:
-            return .failed(EraFailure(
-                kind: .headerMismatch, message: "initialize answered JSON-RPC \(error.text)", rpcError: error))
+            return .failed(
+                EraFailure(
+                    kind: .headerMismatch, message: "initialize answered JSON-RPC \(error.text)", rpcError: error))
         case .rpcError(let error):
-            return .failed(EraFailure(kind: .answerRejected, message: "initialize answered JSON-RPC \(error.text)", rpcError: error))
+            return .failed(
+                EraFailure(
+                    kind: .answerRejected, message: "initialize answered JSON-RPC \(error.text)", rpcError: error))
         case .unusable(let text):
             return .failed(EraFailure(kind: .answerRejected, message: "initialize: \(text)"))
         }
@@ -187,7 +196,8 @@ public struct EraNegotiator: Sendable {
         var failure = EraFailure(
             kind: .modernUnsupported,
             message: "server/discover answered \(answer.description): the server does not speak the modern era "
-                + "(\(ProtocolVersions.modern.joined(separator: ", "))); a handshake-era server is probed with --era auto or legacy")
+                + "(\(ProtocolVersions.modern.joined(separator: ", "))); a handshake-era server is probed with --era auto or legacy"
+        )
         if case .rpcError(let error) = answer { failure.rpcError = error }
         return failure
     }
@@ -199,10 +209,12 @@ public struct EraNegotiator: Sendable {
             if method == "initialize" && data.modernOnly {
                 message += ": the server serves \(served) only (the modern era); probe it with --era auto or modern"
             } else {
-                message += ": the server serves \(served); this client speaks "
+                message +=
+                    ": the server serves \(served); this client speaks "
                     + (ProtocolVersions.handshake + ProtocolVersions.modern).joined(separator: ", ")
             }
         }
-        return EraFailure(kind: .unsupportedProtocolVersion, message: message, rpcError: error, supported: data?.supported)
+        return EraFailure(
+            kind: .unsupportedProtocolVersion, message: message, rpcError: error, supported: data?.supported)
     }
 }

@@ -51,8 +51,11 @@ struct AnswerVerdict: Sendable {
     /// `modern`: the request was a 2026-07-28 one, whose server answers a JSON-RPC error with an
     /// HTTP status mapped from its code (400 for -32020/-32022/-32602, 404 for -32601): such an
     /// answer is that JSON-RPC error, not an HTTP failure (the SDK's client reads it so too).
-    static func read(_ answer: HTTPAnswer, expectID: JSONValue?, hasSession: Bool, modern: Bool = false) -> AnswerVerdict {
-        var verdict = AnswerVerdict(outcome: .ok, retryable: false, status: answer.status, contentType: answer.contentType)
+    static func read(_ answer: HTTPAnswer, expectID: JSONValue?, hasSession: Bool, modern: Bool = false)
+        -> AnswerVerdict
+    {
+        var verdict = AnswerVerdict(
+            outcome: .ok, retryable: false, status: answer.status, contentType: answer.contentType)
         verdict.sessionID = answer.headers.first(name: "mcp-session-id")
         verdict.bytes = answer.body.count
         let status = answer.status
@@ -60,7 +63,8 @@ struct AnswerVerdict: Sendable {
         if !(200..<300).contains(status), let error = rpcErrorBody(answer.body) {
             verdict.rpcError = RPCError(error)
             if modern, status != 406, expectID != nil, let rpc = verdict.rpcError {
-                var failed = verdict.failing(.jsonrpcError, "JSON-RPC error \(rpc.text) (HTTP \(status))", preview: preview)
+                var failed = verdict.failing(
+                    .jsonrpcError, "JSON-RPC error \(rpc.text) (HTTP \(status))", preview: preview)
                 failed.message = ["jsonrpc": "2.0", "id": expectID ?? .null, "error": error]
                 return failed
             }
@@ -87,7 +91,8 @@ struct AnswerVerdict: Sendable {
                 "HTTP 406 Not Acceptable\(rpcErrorSuffix(answer.body)): the server refused the Accept header",
                 preview: preview)
         case 404 where hasSession:
-            var expired = verdict.failing(.sessionExpired, "HTTP 404: the session is gone (server restarted?)", preview: preview)
+            var expired = verdict.failing(
+                .sessionExpired, "HTTP 404: the session is gone (server restarted?)", preview: preview)
             expired.retryable = true
             return expired
         default:
@@ -104,7 +109,8 @@ struct AnswerVerdict: Sendable {
 
         if answer.tooLarge {
             return verdict.failing(
-                .bodyTooLarge, "answer larger than \(answer.body.count) bytes (the --max-body-bytes cap); stopped reading",
+                .bodyTooLarge,
+                "answer larger than \(answer.body.count) bytes (the --max-body-bytes cap); stopped reading",
                 preview: preview)
         }
         if let stream = answer.stream {
@@ -112,7 +118,8 @@ struct AnswerVerdict: Sendable {
         }
         if answer.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             var empty = verdict.failing(
-                .emptyBody, "HTTP \(status) with an empty body where the response to id \(describe(expectID)) was expected",
+                .emptyBody,
+                "HTTP \(status) with an empty body where the response to id \(describe(expectID)) was expected",
                 preview: preview)
             empty.retryable = true
             return empty
@@ -171,7 +178,8 @@ struct AnswerVerdict: Sendable {
         let candidates = json.arrayValue ?? [json]
         guard let response = candidates.first(where: { MCPHTTPClient.isResponse($0, to: expectID) }) else {
             return failing(
-                .invalidBody, "JSON answer holds no JSON-RPC response with id \(Self.describe(expectID))", preview: preview)
+                .invalidBody, "JSON answer holds no JSON-RPC response with id \(Self.describe(expectID))",
+                preview: preview)
         }
         if let error = response["error"] {
             var failed = failing(.jsonrpcError, "JSON-RPC error \(Self.rpcErrorText(error))", preview: preview)

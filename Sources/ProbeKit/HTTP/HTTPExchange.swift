@@ -109,7 +109,9 @@ final class ExchangeProgress: @unchecked Sendable {
     var partial: PartialBody? {
         lock.withLock {
             guard let status = _status else { return nil }
-            let length = _headers?.first(name: "content-length").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let length = _headers?.first(name: "content-length").flatMap {
+                Int($0.trimmingCharacters(in: .whitespaces))
+            }
             return PartialBody(status: status, received: _received, expected: length)
         }
     }
@@ -183,7 +185,8 @@ final class MCPHTTPClient: Sendable {
         let seconds = String(format: "%.3g", Double(timeout.milliseconds) / 1000)
         let snapshot = progress.snapshot
         guard let status = snapshot.status else { return "no answer within \(seconds) s" }
-        return "answer incomplete after \(seconds) s (status \(status), \(progress.partial?.received ?? 0) body bytes read)"
+        return
+            "answer incomplete after \(seconds) s (status \(status), \(progress.partial?.received ?? 0) body bytes read)"
     }
 
     private func perform(

@@ -22,7 +22,8 @@ public struct LoadConfiguration: Sendable {
         }
         guard durationSeconds.isFinite, durationSeconds > 0, durationSeconds <= Self.maxDurationSeconds else {
             throw SmokeError(
-                .invalidArgument, "--duration \(durationSeconds): must be > 0 and ≤ \(Int(Self.maxDurationSeconds)) seconds")
+                .invalidArgument,
+                "--duration \(durationSeconds): must be > 0 and ≤ \(Int(Self.maxDurationSeconds)) seconds")
         }
         if let call = probe.call, call.expectError {
             // A load counts failed requests as errors; a call meant to fail has no such count.

@@ -23,7 +23,8 @@ public enum LoadErrorCode: Sendable {
         case .loadErrors:
             "load.errors counts failed requests by code with the first message and body of each; a request's timeout is --attempt-timeout"
         case .loadNoRequests: "raise --duration: the window closed before the sessions sent a request"
-        case .serverUnreachable: "nothing listens at the URL's host and port: start the server, or check --url / PROXY_PORT"
+        case .serverUnreachable:
+            "nothing listens at the URL's host and port: start the server, or check --url / PROXY_PORT"
         }
     }
 }
@@ -84,7 +85,9 @@ struct LoadReport {
             var parts: [String] = []
             if failed > 0 { parts.append("\(failed) of \(requests) requests failed (\(errors.summary))") }
             if sessionFailures > 0 {
-                parts.append("\(sessionFailures) of \(configuration.sessions) sessions could not open (\(sessionErrors.summary))")
+                parts.append(
+                    "\(sessionFailures) of \(configuration.sessions) sessions could not open (\(sessionErrors.summary))"
+                )
             }
             return SmokeError(
                 LoadErrorCode.loadErrors.errorCode, "load on \(url): " + parts.joined(separator: "; "),

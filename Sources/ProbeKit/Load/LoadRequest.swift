@@ -32,7 +32,9 @@ extension Probe {
         let atMs = (clock.now - windowStart).milliseconds
         switch request {
         case .toolsList:
-            switch await self.request(phase: .toolsList, method: "tools/list", params: nil, stamp: currentStamp, retry: .once) {
+            switch await self.request(
+                phase: .toolsList, method: "tools/list", params: nil, stamp: currentStamp, retry: .once)
+            {
             case .answered(let verdict):
                 guard verdict.message?["result"]?["tools"]?.arrayValue != nil else {
                     let attempt = markLast(.invalidBody, "the tools/list result has no tools array")
@@ -49,7 +51,9 @@ extension Probe {
                 guard let failure = verdict.failure else { return .ok }
                 let text = verdict.fields["text"]?.stringValue
                 let body = text?.isEmpty == false ? text : nil
-                return .failed(LoadFailure(code: failure.code.errorCode, message: failure.message, body: body, atMs: atMs), sessionExpired: false)
+                return .failed(
+                    LoadFailure(code: failure.code.errorCode, message: failure.message, body: body, atMs: atMs),
+                    sessionExpired: false)
             case .failed(let error, let attempt):
                 if attempt.n == 0 { return .notSent }
                 return failed(attempt, error, atMs: atMs)
@@ -58,7 +62,8 @@ extension Probe {
     }
 
     private func failed(_ attempt: Attempt, _ error: SmokeError, atMs: Int64) -> LoadSample {
-        let failure = LoadFailure(code: error.code, message: error.message, body: attempt.bodyPreview, status: attempt.status, atMs: atMs)
+        let failure = LoadFailure(
+            code: error.code, message: error.message, body: attempt.bodyPreview, status: attempt.status, atMs: atMs)
         return .failed(failure, sessionExpired: attempt.outcome == .sessionExpired)
     }
 }

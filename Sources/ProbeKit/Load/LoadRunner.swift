@@ -21,8 +21,11 @@ public enum LoadRunner {
 
         let request = LoadRequest(call: configuration.probe.call)
         let tool = configuration.probe.call.flatMap { probe.listedTools[$0.name] }
-        let session = sessionConfiguration(configuration, endpoint: probe.endpoint, era: era, version: probe.negotiatedVersion)
-        log?.info("load: \(configuration.sessions) sessions × \(Double(configuration.duration.milliseconds) / 1000) s of \(request.method), era \(era.rawValue)")
+        let session = sessionConfiguration(
+            configuration, endpoint: probe.endpoint, era: era, version: probe.negotiatedVersion)
+        log?.info(
+            "load: \(configuration.sessions) sessions × \(Double(configuration.duration.milliseconds) / 1000) s of \(request.method), era \(era.rawValue)"
+        )
 
         let clock = ContinuousClock()
         let windowStart = clock.now
@@ -47,7 +50,8 @@ public enum LoadRunner {
             sessions: results, elapsed: clock.now - windowStart)
         report.fields["load"] = load.json
         report.error = load.error
-        log?.info("load: \(load.requests) requests, \(load.ok) ok" + (load.errors.isEmpty ? "" : ": \(load.errors.summary)"))
+        log?.info(
+            "load: \(load.requests) requests, \(load.ok) ok" + (load.errors.isEmpty ? "" : ": \(load.errors.summary)"))
         return report
     }
 
@@ -58,7 +62,8 @@ public enum LoadRunner {
     ) -> ProbeConfiguration {
         let probe = configuration.probe
         var session = ProbeConfiguration(
-            url: endpoint, attemptTimeout: probe.attemptTimeout, initialDelay: probe.initialDelay, maxDelay: probe.maxDelay,
+            url: endpoint, attemptTimeout: probe.attemptTimeout, initialDelay: probe.initialDelay,
+            maxDelay: probe.maxDelay,
             era: EraSettings(choice: era == .modern ? .modern : .legacy, protocolVersion: version),
             headers: probe.headers, maxBodyBytes: probe.maxBodyBytes, clientVersion: probe.clientVersion)
         session.stayOnOrigin = true
@@ -69,7 +74,8 @@ public enum LoadRunner {
     /// a connection accepted; nil when the server was reached (its own verdict stands).
     static func unreachable(_ report: ProbeReport, _ probe: Probe) -> ProbeReport? {
         let refusals: Set<AttemptOutcome> = [.refused, .portRefused, .portTimeout]
-        guard let error = report.error, !probe.attempts.isEmpty, probe.attempts.allSatisfy({ refusals.contains($0.outcome) })
+        guard let error = report.error, !probe.attempts.isEmpty,
+            probe.attempts.allSatisfy({ refusals.contains($0.outcome) })
         else { return nil }
         var unreached = report
         unreached.error = SmokeError(

@@ -11,8 +11,12 @@ struct LoadSessionResult: Sendable {
     var openError: LoadFailure?
 
     var json: JSONValue {
-        var object: [String: JSONValue] = ["requests": .int(Int64(requests)), "ok": .int(Int64(ok)), "opened": .bool(opened)]
-        if let openError { object["open_error"] = .string("\(openError.code.rawValue): \(ErrorTally.cut(openError.message))") }
+        var object: [String: JSONValue] = [
+            "requests": .int(Int64(requests)), "ok": .int(Int64(ok)), "opened": .bool(opened),
+        ]
+        if let openError {
+            object["open_error"] = .string("\(openError.code.rawValue): \(ErrorTally.cut(openError.message))")
+        }
         return .object(object)
     }
 }
@@ -24,7 +28,8 @@ extension Probe {
     /// on), never past the window. Call once, on a fresh probe whose deadline is the window's
     /// end plus the request timeout; it shuts the client down.
     func runLoadSession(
-        _ request: LoadRequest, tool: JSONValue?, windowStart: ContinuousClock.Instant, windowEnd: ContinuousClock.Instant
+        _ request: LoadRequest, tool: JSONValue?, windowStart: ContinuousClock.Instant,
+        windowEnd: ContinuousClock.Instant
     ) async -> LoadSessionResult {
         startBy = windowEnd
         if case .toolsCall(let call) = request, let tool { listedTools[call.name] = tool }
@@ -80,7 +85,8 @@ extension Probe {
     ) -> LoadFailure? {
         if failure.code == .deadlineExceeded, clock.now >= windowEnd { return nil }
         return LoadFailure(
-            code: failure.code, message: failure.message, body: attempts.last?.bodyPreview, status: attempts.last?.status,
+            code: failure.code, message: failure.message, body: attempts.last?.bodyPreview,
+            status: attempts.last?.status,
             atMs: (clock.now - windowStart).milliseconds)
     }
 }

@@ -17,7 +17,9 @@ extension Probe {
         case .failed(let failure, _): return failure
         }
         callFields = verdict.json
-        log?.info("tools/call \(call.name): " + (verdict.failure.map { "\($0.code.errorCode.rawValue): \($0.message)" } ?? "ok"))
+        log?.info(
+            "tools/call \(call.name): "
+                + (verdict.failure.map { "\($0.code.errorCode.rawValue): \($0.message)" } ?? "ok"))
         guard let failure = verdict.failure else { return nil }
         return SmokeError(failure.code.errorCode, failure.message, hint: Self.callHint(failure.code))
     }
@@ -34,7 +36,9 @@ extension Probe {
         case .answered(let verdict):
             answer = .result(verdict.message?["result"] ?? [:], bytes: verdict.bytes)
         case .failed(let attempt, let exhausted):
-            guard let read = callAnswer(attempt) else { return .failed(failure(from: attempt, exhausted: exhausted), attempt) }
+            guard let read = callAnswer(attempt) else {
+                return .failed(failure(from: attempt, exhausted: exhausted), attempt)
+            }
             answer = read
         }
         return .judged(CallVerdict.evaluate(call, answer, tool: tool, durationMs: (clock.now - began).milliseconds))
@@ -44,20 +48,26 @@ extension Probe {
     /// server refused the connection, a 4xx without JSON-RPC error, …: the probe's own codes).
     private func callAnswer(_ attempt: Attempt) -> CallAnswer? {
         let verdict = lastVerdict
-        if let error = verdict?.rpcError, attempt.outcome == .jsonrpcError { return .rpcError(error, bytes: verdict?.bytes ?? 0) }
+        if let error = verdict?.rpcError, attempt.outcome == .jsonrpcError {
+            return .rpcError(error, bytes: verdict?.bytes ?? 0)
+        }
         switch attempt.outcome {
         case .reset:
             guard let partial = lastPartial else { return nil }
-            return .truncated(received: partial.received, expected: partial.expected, detail: attempt.error ?? "connection closed")
+            return .truncated(
+                received: partial.received, expected: partial.expected, detail: attempt.error ?? "connection closed")
         case .timeout:
             guard let partial = lastPartial, partial.received > 0 else { return nil }
-            return .truncated(received: partial.received, expected: partial.expected, detail: attempt.error ?? "timed out mid-body")
+            return .truncated(
+                received: partial.received, expected: partial.expected, detail: attempt.error ?? "timed out mid-body")
         case .emptyBody:
             return .invalid(bytes: verdict?.bytes ?? 0, detail: "an empty body where the JSON-RPC response was due")
         case .bodyTooLarge:
             return .tooLarge(bytes: verdict?.bytes ?? configuration.maxBodyBytes)
         case .sseNoResponse:
-            return .truncated(received: verdict?.bytes ?? 0, expected: nil, detail: attempt.error ?? "event stream ended without the response")
+            return .truncated(
+                received: verdict?.bytes ?? 0, expected: nil,
+                detail: attempt.error ?? "event stream ended without the response")
         case .invalidBody:
             let bytes = verdict?.bytes ?? 0
             // JSON that stops mid-value is an answer cut short, not a wrong one.
@@ -79,8 +89,10 @@ extension Probe {
     static func callHint(_ code: CallErrorCode) -> String {
         switch code {
         case .toolError: "the tool ran and reported failure: call.text holds what it said"
-        case .outputSchemaMismatch: "call.schema_errors lists each value that breaks the tool's outputSchema, with its JSON path"
-        case .answerTruncated: "the answer stopped before its end (a proxy or server cutting large answers?): call.answer_bytes is what arrived"
+        case .outputSchemaMismatch:
+            "call.schema_errors lists each value that breaks the tool's outputSchema, with its JSON path"
+        case .answerTruncated:
+            "the answer stopped before its end (a proxy or server cutting large answers?): call.answer_bytes is what arrived"
         case .invalidAnswer: "the answer was empty or not a JSON-RPC response: call.answer_bytes is its size"
         case .answerTooLarge: "raise --max-body-bytes, or make the tool answer less"
         case .callRejected: "the server refused the call: call.rpc_error says why (unknown tool, arguments rejected)"

@@ -29,7 +29,9 @@ extension Probe {
                 case .items(let items):
                     wait.record(kind, items)
                     if kind == .tools { noteTools(items) }
-                    if !wait.satisfied(kind) { log?.info("\(kind.method): \(items.count) \(kind.rawValue), waiting for \(wait.wanted(kind))") }
+                    if !wait.satisfied(kind) {
+                        log?.info("\(kind.method): \(items.count) \(kind.rawValue), waiting for \(wait.wanted(kind))")
+                    }
                 case .failed(let attempt, let exhausted):
                     if attempt.outcome == .sessionExpired {
                         if let failure = await reinitialize() { return failure }
@@ -51,7 +53,9 @@ extension Probe {
                 let names = wait.names(.tools)
                 toolsFields = ["tools": .array(names.map(JSONValue.string))]
                 catalogFields = wait.fields(failed: false)
-                if configuration.stableFor != nil { return await waitForStableTools(initial: wait.listings[.tools] ?? []) }
+                if configuration.stableFor != nil {
+                    return await waitForStableTools(initial: wait.listings[.tools] ?? [])
+                }
                 return writeToolsOut(wait.listings[.tools] ?? [])
             }
             guard let pause = nextWait() else { break polling }

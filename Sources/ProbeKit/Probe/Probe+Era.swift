@@ -19,12 +19,14 @@ extension Probe {
             negotiation: while !roundAgain {
                 switch step {
                 case .discover(let version):
-                    let stamp = Stamp.modern(ModernEnvelope(protocolVersion: version, clientVersion: configuration.clientVersion))
+                    let stamp = Stamp.modern(
+                        ModernEnvelope(protocolVersion: version, clientVersion: configuration.clientVersion))
                     let policy: RetryPolicy = settings.choice == .auto ? .transportOnly : .untilDeadline
                     let waited = roundWait
                     roundWait = .zero
                     switch await request(
-                        phase: .discover, method: "server/discover", params: nil, stamp: stamp, retry: policy, version: version,
+                        phase: .discover, method: "server/discover", params: nil, stamp: stamp, retry: policy,
+                        version: version,
                         waited: waited)
                     {
                     case .answered(let verdict):
@@ -105,9 +107,12 @@ extension Probe {
             sessionID = session
         }
         if readyMs == nil { readyMs = (clock.now - start).milliseconds }
-        log?.info("initialized: \(result["serverInfo"]?["name"]?.stringValue ?? "?") era legacy protocol \(negotiatedVersion ?? "?")")
+        log?.info(
+            "initialized: \(result["serverInfo"]?["name"]?.stringValue ?? "?") era legacy protocol \(negotiatedVersion ?? "?")"
+        )
         backoff.reset()
-        switch await request(phase: .initialized, method: "notifications/initialized", params: nil, notification: true) {
+        switch await request(phase: .initialized, method: "notifications/initialized", params: nil, notification: true)
+        {
         case .answered: return nil
         case .failed(let attempt, let exhausted): return failure(from: attempt, exhausted: exhausted)
         }

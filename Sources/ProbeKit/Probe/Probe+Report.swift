@@ -83,7 +83,9 @@ extension Probe {
         var message =
             "\(configuration.url.absoluteString): \(pending.first?.rawValue ?? "tools") not ready within "
             + "\(seconds(configuration.deadline)) s: " + parts.joined(separator: "; ")
-        if let lastFailure, let text = lastFailure.error { message += "; last \(lastFailure.phase.rawValue) attempt: \(text)" }
+        if let lastFailure, let text = lastFailure.error {
+            message += "; last \(lastFailure.phase.rawValue) attempt: \(text)"
+        }
         var fields: [String: JSONValue] = [
             "tools": .array(names.map(JSONValue.string)),
             "tools_missing": .array(wait.missing(.tools).map(JSONValue.string)),
@@ -109,22 +111,37 @@ extension Probe {
     func hint(for code: ProbeErrorCode) -> String {
         let host = "\(configuration.url.host ?? "?"):\(configuration.url.port.map(String.init) ?? "default port")"
         switch code {
-        case .connectionRefused: return "nothing listens on \(host): is the server running, and on this port (PROXY_PORT)?"
+        case .connectionRefused:
+            return "nothing listens on \(host): is the server running, and on this port (PROXY_PORT)?"
         case .connectionReset: return "the server dropped the connection before a full answer; see its log"
-        case .timeout: return "the server accepted the connection but did not answer within --attempt-timeout; it is stuck or still starting"
-        case .httpStatus: return "the HTTP status says why; a 4xx means the URL, method or headers are wrong for this server"
-        case .notAcceptable: return "the server refused 'Accept: application/json, text/event-stream': not a streamable-HTTP MCP endpoint?"
-        case .invalidBody: return "the answer was neither a JSON-RPC response nor an event stream carrying one; body_preview shows its first bytes"
+        case .timeout:
+            return
+                "the server accepted the connection but did not answer within --attempt-timeout; it is stuck or still starting"
+        case .httpStatus:
+            return "the HTTP status says why; a 4xx means the URL, method or headers are wrong for this server"
+        case .notAcceptable:
+            return
+                "the server refused 'Accept: application/json, text/event-stream': not a streamable-HTTP MCP endpoint?"
+        case .invalidBody:
+            return
+                "the answer was neither a JSON-RPC response nor an event stream carrying one; body_preview shows its first bytes"
         case .jsonrpcError: return "the server rejected the request; check --protocol-version and the server log"
-        case .toolsNotReady: return "downstream servers may have crashed at start, or the catalog is empty; see the server log"
-        case .resourcesNotReady, .promptsNotReady: return "the server answered, but does not list what --require-resource / --require-prompt ask for"
-        case .toolsUnstable: return "servers behind the endpoint are still registering tools (catalog_changes); raise --deadline, or check what keeps changing the list"
+        case .toolsNotReady:
+            return "downstream servers may have crashed at start, or the catalog is empty; see the server log"
+        case .resourcesNotReady, .promptsNotReady:
+            return "the server answered, but does not list what --require-resource / --require-prompt ask for"
+        case .toolsUnstable:
+            return
+                "servers behind the endpoint are still registering tools (catalog_changes); raise --deadline, or check what keeps changing the list"
         case .deadlineExceeded: return "--deadline is shorter than one attempt needs; raise it"
         case .headerMismatch:
-            return "the server saw MCP-Protocol-Version / Mcp-Method / Mcp-Name headers that disagree with the body: a proxy or --header rewrote them?"
+            return
+                "the server saw MCP-Protocol-Version / Mcp-Method / Mcp-Name headers that disagree with the body: a proxy or --header rewrote them?"
         case .unsupportedProtocolVersion:
-            return "the server serves none of the versions asked (rpc_error.data.supported lists its own); pick one with --era / --protocol-version"
-        case .modernUnsupported: return "the server speaks the handshake era only: probe it with --era auto or --era legacy"
+            return
+                "the server serves none of the versions asked (rpc_error.data.supported lists its own); pick one with --era / --protocol-version"
+        case .modernUnsupported:
+            return "the server speaks the handshake era only: probe it with --era auto or --era legacy"
         }
     }
 
@@ -150,7 +167,9 @@ extension Probe {
         if endpoint != configuration.url { fields["endpoint"] = .string(endpoint.absoluteString) }
         if let eraFallback { fields["era_fallback"] = .string(eraFallback) }
         if let result = discoverResult {
-            fields["server_info"] = ["name": result.serverInfo?["name"] ?? .null, "version": result.serverInfo?["version"] ?? .null]
+            fields["server_info"] = [
+                "name": result.serverInfo?["name"] ?? .null, "version": result.serverInfo?["version"] ?? .null,
+            ]
             fields["capabilities"] = result.capabilities
             fields["supported_versions"] = .array(result.supportedVersions.map(JSONValue.string))
             if let instructions = result.instructions { fields["instructions"] = .string(instructions) }
@@ -161,7 +180,9 @@ extension Probe {
             fields["capabilities"] = result["capabilities"] ?? .null
             fields["supported_versions"] = result["protocolVersion"].map { [$0] } ?? .null
         }
-        if !resultTypeMissing.isEmpty { fields["result_type_missing"] = .array(resultTypeMissing.sorted().map(JSONValue.string)) }
+        if !resultTypeMissing.isEmpty {
+            fields["result_type_missing"] = .array(resultTypeMissing.sorted().map(JSONValue.string))
+        }
         if let toolsReadyMs { fields["tools_ready_ms"] = .int(toolsReadyMs) }
         if configuration.stableFor != nil {
             fields["stable_ms"] = stableMs.map(JSONValue.int) ?? .null

@@ -57,7 +57,8 @@ extension Probe {
             if let body { message["params"] = body }
             let began = clock.now
             let (result, partial) = await transport.send(
-                method: .POST, url: endpoint, headers: headers(phase: phase, method: method, params: body, stamp: stamp),
+                method: .POST, url: endpoint,
+                headers: headers(phase: phase, method: method, params: body, stamp: stamp),
                 body: JSONValue.object(message).encoded(), expectID: id, timeout: timeout)
             lastPartial = partial
             var verdict: AnswerVerdict
@@ -65,7 +66,8 @@ extension Probe {
             case .success(let answer):
                 let modern = if case .modern = stamp { true } else { false }
                 verdict = AnswerVerdict.read(
-                    answer, expectID: id, hasSession: sessionID != nil && phase != .initialize && !modern, modern: modern)
+                    answer, expectID: id, hasSession: sessionID != nil && phase != .initialize && !modern,
+                    modern: modern)
                 if modern, verdict.outcome == .ok { checkResultType(&verdict, method: method) }
             case .failure(let failure):
                 verdict = AnswerVerdict.transportFailure(failure)
@@ -91,14 +93,19 @@ extension Probe {
                 guard redirects <= Self.maxRedirects, let location = verdict.location,
                     let target = URL(string: location, relativeTo: endpoint)?.absoluteURL
                 else {
-                    return .failed(markLast(.httpStatus, "more than \(Self.maxRedirects) redirects or a bad Location"), exhausted: false)
+                    return .failed(
+                        markLast(.httpStatus, "more than \(Self.maxRedirects) redirects or a bad Location"),
+                        exhausted: false)
                 }
                 if target.host != configuration.url.host || target.port != configuration.url.port
                     || target.scheme != configuration.url.scheme
                 {
                     if configuration.stayOnOrigin {
                         return .failed(
-                            markLast(.httpStatus, "redirect to \(target.absoluteString) not followed: --load sends only to the URL's own host and port"),
+                            markLast(
+                                .httpStatus,
+                                "redirect to \(target.absoluteString) not followed: --load sends only to the URL's own host and port"
+                            ),
                             exhausted: false)
                     }
                     dropCredentials = true  // credentials go only to the origin they were given for
@@ -116,7 +123,9 @@ extension Probe {
                 case .transportOnly, .untilDeadline: break
                 }
                 lastFailed = attempt
-                guard let wait = nextWait(retryAfter: verdict.retryAfter) else { return .failed(attempt, exhausted: true) }
+                guard let wait = nextWait(retryAfter: verdict.retryAfter) else {
+                    return .failed(attempt, exhausted: true)
+                }
                 try? await Task.sleep(for: wait)
                 delay = wait
             }

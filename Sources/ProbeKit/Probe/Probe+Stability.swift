@@ -45,7 +45,8 @@ extension Probe {
     private func toolsUnstable(_ stability: CatalogStability, latest: [JSONValue], window: Duration) -> SmokeError {
         toolsFields = ["tools": .array(Self.toolNames(latest).map(JSONValue.string))]
         if let failure = writeToolsOut(latest) { return failure }
-        let last = stability.events.last.map { "; last change: \($0.tool) \($0.change.rawValue) at \($0.atMs) ms" } ?? ""
+        let last =
+            stability.events.last.map { "; last change: \($0.tool) \($0.change.rawValue) at \($0.atMs) ms" } ?? ""
         return SmokeError(
             .toolsUnstable,
             "\(configuration.url.absoluteString): the tool list did not stay unchanged for \(seconds(window)) s "

@@ -72,7 +72,8 @@ public struct ProbeConfiguration: Sendable {
     /// A catalog wait (tools/list, and resources/list, prompts/list where advertised) happens
     /// when anything about the catalog was asked for, or a call needs its tool listed first.
     public var waitsForCatalog: Bool {
-        listTools || stableFor != nil || minTools > 0 || !requiredTools.isEmpty || toolsOut != nil || !requiredResources.isEmpty
+        listTools || stableFor != nil || minTools > 0 || !requiredTools.isEmpty || toolsOut != nil
+            || !requiredResources.isEmpty
             || !requiredPrompts.isEmpty || call != nil
     }
 
@@ -80,7 +81,8 @@ public struct ProbeConfiguration: Sendable {
     public var catalogRequirements: CatalogRequirements {
         var tools = requiredTools
         if let call, !tools.contains(call.name) { tools.append(call.name) }
-        return CatalogRequirements(minTools: minTools, tools: tools, resources: requiredResources, prompts: requiredPrompts)
+        return CatalogRequirements(
+            minTools: minTools, tools: tools, resources: requiredResources, prompts: requiredPrompts)
     }
 
     /// `--url`, else `PROBE_URL`, else `http://127.0.0.1:$PROXY_PORT/mcp`.
@@ -116,13 +118,16 @@ public struct ProbeConfiguration: Sendable {
         guard let colon = text.firstIndex(of: ":") else {
             // Not the text itself: "Authorization Bearer <token>" (a colon forgotten) holds a credential.
             let name = text.prefix { !$0.isWhitespace }
-            throw SmokeError(.invalidHeader, "--header '\(name)…': expected 'Name: value' (the rest is not shown: it may be a credential)")
+            throw SmokeError(
+                .invalidHeader,
+                "--header '\(name)…': expected 'Name: value' (the rest is not shown: it may be a credential)")
         }
         let name = text[..<colon].trimmingCharacters(in: .whitespaces)
         let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         let tokenCharacters = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "!#$%&'*+-.^_`|~"))
         guard !name.isEmpty, name.unicodeScalars.allSatisfy({ tokenCharacters.contains($0) && $0.isASCII }) else {
-            throw SmokeError(.invalidHeader, "--header: '\(name.prefix { !$0.isWhitespace })…' is not a valid header name")
+            throw SmokeError(
+                .invalidHeader, "--header: '\(name.prefix { !$0.isWhitespace })…' is not a valid header name")
         }
         guard !value.contains("\r"), !value.contains("\n") else {
             throw SmokeError(.invalidHeader, "--header \(name): value must be one line")

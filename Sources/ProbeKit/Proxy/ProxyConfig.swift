@@ -124,7 +124,8 @@ public struct ProxyConfig: Sendable {
             let arguments = try strings(entry["args"], source, "\(path).args") ?? []
             let environment = try stringMap(entry["env"], source, "\(path).env") ?? [:]
             let cwd = try string(entry["cwd"], source, "\(path).cwd")
-            let stdio = StdioCommand(command: command, arguments: arguments, environment: environment, workingDirectory: cwd)
+            let stdio = StdioCommand(
+                command: command, arguments: arguments, environment: environment, workingDirectory: cwd)
             stdio.registerSecrets()
             return ProxyServer(name: name, transport: .stdio(stdio), disabled: disabled || optionsDisabled)
         }
@@ -136,7 +137,9 @@ public struct ProxyConfig: Sendable {
             throw invalid(source, "\(path).url", error.message)
         }
         var headers: [HTTPHeaderPair] = []
-        for (headerName, headerValue) in (try stringMap(entry["headers"], source, "\(path).headers") ?? [:]).sorted(by: { $0.key < $1.key }) {
+        for (headerName, headerValue) in (try stringMap(entry["headers"], source, "\(path).headers") ?? [:]).sorted(
+            by: { $0.key < $1.key })
+        {
             let parsed: (name: String, value: String)
             do {
                 parsed = try ProbeConfiguration.parseHeader("\(headerName): \(headerValue)")
@@ -145,7 +148,8 @@ public struct ProxyConfig: Sendable {
             }
             headers.append(HTTPHeaderPair(name: parsed.name, value: parsed.value))
         }
-        return ProxyServer(name: name, transport: .http(url: endpoint, headers: headers), disabled: disabled || optionsDisabled)
+        return ProxyServer(
+            name: name, transport: .http(url: endpoint, headers: headers), disabled: disabled || optionsDisabled)
     }
 
     static func invalid(_ source: String, _ path: String, _ problem: String) -> SmokeError {
@@ -157,19 +161,25 @@ public struct ProxyConfig: Sendable {
 
     private static func string(_ value: JSONValue?, _ source: String, _ path: String) throws(SmokeError) -> String? {
         guard let value, !value.isNull else { return nil }
-        guard let text = value.stringValue else { throw invalid(source, path, "expected a string, found \(value.typeName)") }
+        guard let text = value.stringValue else {
+            throw invalid(source, path, "expected a string, found \(value.typeName)")
+        }
         return text
     }
 
     private static func bool(_ value: JSONValue?, _ source: String, _ path: String) throws(SmokeError) -> Bool? {
         guard let value, !value.isNull else { return nil }
-        guard let flag = value.boolValue else { throw invalid(source, path, "expected true or false, found \(value.typeName)") }
+        guard let flag = value.boolValue else {
+            throw invalid(source, path, "expected true or false, found \(value.typeName)")
+        }
         return flag
     }
 
     private static func strings(_ value: JSONValue?, _ source: String, _ path: String) throws(SmokeError) -> [String]? {
         guard let value, !value.isNull else { return nil }
-        guard let items = value.arrayValue else { throw invalid(source, path, "expected an array of strings, found \(value.typeName)") }
+        guard let items = value.arrayValue else {
+            throw invalid(source, path, "expected an array of strings, found \(value.typeName)")
+        }
         var result: [String] = []
         for (index, item) in items.enumerated() {
             guard let text = item.stringValue else {
@@ -180,7 +190,9 @@ public struct ProxyConfig: Sendable {
         return result
     }
 
-    private static func stringMap(_ value: JSONValue?, _ source: String, _ path: String) throws(SmokeError) -> [String: String]? {
+    private static func stringMap(_ value: JSONValue?, _ source: String, _ path: String) throws(SmokeError) -> [String:
+        String]?
+    {
         guard let value, !value.isNull else { return nil }
         guard let object = value.objectValue else {
             throw invalid(source, path, "expected an object of strings, found \(value.typeName)")

@@ -164,7 +164,9 @@ public enum ProxyProbe {
                 if let error = check.error {
                     log?.info("[\(error.code.rawValue)] \(error.message) (\(check.transport), \(check.elapsedMs) ms)")
                 } else {
-                    log?.info("server \(check.name) (\(check.transport)): ok, \(check.tools.count) tools in \(check.elapsedMs) ms")
+                    log?.info(
+                        "server \(check.name) (\(check.transport)): ok, \(check.tools.count) tools in \(check.elapsedMs) ms"
+                    )
                 }
                 all.append(check)
             }
@@ -178,15 +180,18 @@ public enum ProxyProbe {
         var fields: [String: JSONValue] = [
             "proxy_config": .string(configuration.config.path),
             // Each server with the curated tools it should serve: what a broken one takes with it.
-            "servers": .array(checks.map { check in
-                let required = configuration.requiredTools(of: check.name)
-                guard !required.isEmpty, case .object(var object) = check.json else { return check.json }
-                object["required_tools"] = .array(required.map(JSONValue.string))
-                return .object(object)
-            }),
+            "servers": .array(
+                checks.map { check in
+                    let required = configuration.requiredTools(of: check.name)
+                    guard !required.isEmpty, case .object(var object) = check.json else { return check.json }
+                    object["required_tools"] = .array(required.map(JSONValue.string))
+                    return .object(object)
+                }),
             "servers_failed": .array(failed.map { .string($0.name) }),
         ]
-        if !configuration.skipped.isEmpty { fields["servers_skipped"] = .array(configuration.skipped.map(JSONValue.string)) }
+        if !configuration.skipped.isEmpty {
+            fields["servers_skipped"] = .array(configuration.skipped.map(JSONValue.string))
+        }
         let bare = configuration.requirements.filter { $0.server == nil }.map(\.tool)
         var unlisted: [String] = []
         if !bare.isEmpty {
@@ -222,12 +227,15 @@ public enum ProxyProbe {
         }
     }
 
-    static func checkStdio(_ name: String, _ command: StdioCommand, _ configuration: ProxyProbeConfiguration) async -> ServerCheck {
+    static func checkStdio(_ name: String, _ command: StdioCommand, _ configuration: ProxyProbeConfiguration) async
+        -> ServerCheck
+    {
         let probe = StdioProbeConfiguration(
             command: command, deadline: configuration.deadline, era: configuration.era,
             clientVersion: configuration.clientVersion, listTools: true,
             requiredTools: configuration.requiredTools(of: name), maxLineBytes: configuration.maxBodyBytes,
-            stopGrace: configuration.stopGrace, initialDelay: configuration.initialDelay, maxDelay: configuration.maxDelay)
+            stopGrace: configuration.stopGrace, initialDelay: configuration.initialDelay,
+            maxDelay: configuration.maxDelay)
         let result = await StdioProbe.run(probe)
         var evidence = result.evidenceFields()
         evidence["command"] = .string(command.command)

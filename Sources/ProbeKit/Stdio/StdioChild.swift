@@ -2,9 +2,9 @@ import Foundation
 import SmokeCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A stdio MCP server as the probe starts it: the server's own command, in a process group of
@@ -60,7 +60,8 @@ final class StdioChild {
         for directory in path.split(separator: ":", omittingEmptySubsequences: false) {
             let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + command
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            guard FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue
+            else {
                 continue
             }
             if access(candidate, X_OK) == 0 { return .success(candidate) }
@@ -81,12 +82,16 @@ final class StdioChild {
         Self.ignoreSIGPIPE
         if let workingDirectory {
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: workingDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
-                return .failure(SpawnFailure(notFound: false, message: "working directory \(workingDirectory): no such directory"))
+            guard FileManager.default.fileExists(atPath: workingDirectory, isDirectory: &isDirectory),
+                isDirectory.boolValue
+            else {
+                return .failure(
+                    SpawnFailure(notFound: false, message: "working directory \(workingDirectory): no such directory"))
             }
         }
         guard let stdinPipe = makePipe(), let stdoutPipe = makePipe(), let stderrPipe = makePipe() else {
-            return .failure(SpawnFailure(notFound: false, message: "cannot create pipes: \(String(cString: strerror(errno)))"))
+            return .failure(
+                SpawnFailure(notFound: false, message: "cannot create pipes: \(String(cString: strerror(errno)))"))
         }
         let allFDs = [stdinPipe.0, stdinPipe.1, stdoutPipe.0, stdoutPipe.1, stderrPipe.0, stderrPipe.1]
 
@@ -99,15 +104,17 @@ final class StdioChild {
         posix_spawn_file_actions_adddup2(&actions, stderrPipe.1, 2)
         if let workingDirectory {
             guard let addChdir = Self.addChdir, addChdir(&actions, workingDirectory) == 0 else {
-                allFDs.forEach { close($0) }
-                return .failure(SpawnFailure(notFound: false, message: "cannot set the working directory \(workingDirectory)"))
+                for fd in allFDs { close(fd) }
+                return .failure(
+                    SpawnFailure(notFound: false, message: "cannot set the working directory \(workingDirectory)"))
             }
         }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         posix_spawnattr_setpgroup(&attributes, 0)
         var emptyMask = sigset_t()
         sigemptyset(&emptyMask)
@@ -120,8 +127,8 @@ final class StdioChild {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
         }
         var pid: pid_t = 0
         let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
@@ -129,7 +136,7 @@ final class StdioChild {
         close(stdoutPipe.1)
         close(stderrPipe.1)
         guard result == 0 else {
-            [stdinPipe.1, stdoutPipe.0, stderrPipe.0].forEach { close($0) }
+            for fd in [stdinPipe.1, stdoutPipe.0, stderrPipe.0] { close(fd) }
             let reason = String(cString: strerror(result))
             let notFound = result == ENOENT || result == EACCES || result == ENOEXEC || result == ENOTDIR
             return .failure(SpawnFailure(notFound: notFound, message: "\(executable): cannot execute: \(reason)"))
@@ -149,7 +156,8 @@ final class StdioChild {
     }
 
     private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
-    private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    private typealias AddChdir =
+        @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
 
     // pipe2 and posix_spawn_file_actions_addchdir_np are GNU extensions the Glibc module does
     // not show; glibc has both (2.9 and 2.29).

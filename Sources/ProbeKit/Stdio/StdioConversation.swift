@@ -17,8 +17,10 @@ struct StdioConversation {
     private var envelope: ModernEnvelope?
     private var listedTools: [String: JSONValue] = [:]
 
-    init(session: StdioSession, configuration: StdioProbeConfiguration, start: ContinuousClock.Instant,
-         deadline: ContinuousClock.Instant, log: Log?) {
+    init(
+        session: StdioSession, configuration: StdioProbeConfiguration, start: ContinuousClock.Instant,
+        deadline: ContinuousClock.Instant, log: Log?
+    ) {
         self.session = session
         self.configuration = configuration
         self.start = start
@@ -57,25 +59,33 @@ struct StdioConversation {
         case .response(let response, let bytes):
             if let error = RPCError(response["error"]) { return .rpcError(error, bytes: bytes) }
             guard let result = response["result"], result.objectValue != nil else {
-                return .failed(Failure(code: .invalidAnswer, message: "\(method): the JSON-RPC result is not an object"))
+                return .failed(
+                    Failure(code: .invalidAnswer, message: "\(method): the JSON-RPC result is not an object"))
             }
             return .result(result, bytes: bytes)
         case .closed:
             if session.child.status == nil {
-                return .failed(Failure(code: .invalidAnswer, message: "closed its stdout without answering \(method) (still running)"))
+                return .failed(
+                    Failure(
+                        code: .invalidAnswer, message: "closed its stdout without answering \(method) (still running)"))
             }
             return .failed(Failure(code: .exited, message: "ended before answering \(method)"))
         case .writeFailed(let problem):
             return .failed(Failure(code: .invalidAnswer, message: "\(method) could not be sent: \(problem)"))
         case .overlong:
-            return .failed(Failure(code: .invalidAnswer, message: "\(method): a stdout line longer than \(configuration.maxLineBytes) bytes"))
+            return .failed(
+                Failure(
+                    code: .invalidAnswer,
+                    message: "\(method): a stdout line longer than \(configuration.maxLineBytes) bytes"))
         case .deadline:
             let within = "no answer to \(method) within \(StdioProbe.seconds(configuration.deadline)) s"
             if session.skippedLines > 0 {
                 let first = session.skippedSample.first.map { " (first: \"\($0)\")" } ?? ""
-                return .failed(Failure(
-                    code: .invalidAnswer,
-                    message: "\(within); stdout carried \(session.skippedLines) lines that are not JSON-RPC\(first)"))
+                return .failed(
+                    Failure(
+                        code: .invalidAnswer,
+                        message: "\(within); stdout carried \(session.skippedLines) lines that are not JSON-RPC\(first)"
+                    ))
             }
             return .failed(Failure(code: .timeout, message: within))
         }
@@ -128,7 +138,8 @@ struct StdioConversation {
                 result.serverInfo = discover.serverInfo
                 result.capabilities = discover.capabilities
                 result.readyMs = (clock.now - start).milliseconds
-                log?.info("discovered: \(discover.serverInfo?["name"]?.stringValue ?? "?") era modern protocol \(version)")
+                log?.info(
+                    "discovered: \(discover.serverInfo?["name"]?.stringValue ?? "?") era modern protocol \(version)")
                 return true
             case .legacy(let initialize):
                 result.era = .legacy
@@ -143,7 +154,9 @@ struct StdioConversation {
                         + (result.protocolVersion ?? "?"))
                 if let problem = session.notify(method: "notifications/initialized", until: deadline) {
                     session.settle()
-                    fail(Failure(code: .exited, message: "notifications/initialized could not be sent: \(problem)"), into: &result)
+                    fail(
+                        Failure(code: .exited, message: "notifications/initialized could not be sent: \(problem)"),
+                        into: &result)
                     return false
                 }
                 return true
@@ -177,7 +190,9 @@ struct StdioConversation {
                         result.tools = items
                         for tool in items { if let name = tool["name"]?.stringValue { listedTools[name] = tool } }
                     }
-                    if !wait.satisfied(kind) { log?.info("\(kind.method): \(items.count) \(kind.rawValue), waiting for \(wait.wanted(kind))") }
+                    if !wait.satisfied(kind) {
+                        log?.info("\(kind.method): \(items.count) \(kind.rawValue), waiting for \(wait.wanted(kind))")
+                    }
                 case .failure(let failure):
                     if !wait.isRequired(kind), failure.code == .invalidAnswer {
                         wait.recordError(kind, failure.message)  // nothing was asked of it: only its count is lost
@@ -209,10 +224,11 @@ struct StdioConversation {
         let parts = wait.pending.map { kind in
             "\(wait.listings[kind]?.count ?? 0) \(kind.rawValue) listed, wanted \(wait.wanted(kind))"
         }
-        fail(Failure(
-            code: .missing(kind),
-            message: "\(kind.rawValue) not ready within \(StdioProbe.seconds(configuration.deadline)) s: "
-                + parts.joined(separator: "; ")), into: &result)
+        fail(
+            Failure(
+                code: .missing(kind),
+                message: "\(kind.rawValue) not ready within \(StdioProbe.seconds(configuration.deadline)) s: "
+                    + parts.joined(separator: "; ")), into: &result)
         return false
     }
 
@@ -234,7 +250,8 @@ struct StdioConversation {
                     case MCPErrorCode.headerMismatch: .headerMismatch
                     default: .invalidAnswer
                     }
-                return .failure(Failure(code: code, message: "\(kind.method): JSON-RPC error \(error.text)", rpcError: error.json))
+                return .failure(
+                    Failure(code: code, message: "\(kind.method): JSON-RPC error \(error.text)", rpcError: error.json))
             case .failed(let failure):
                 return .failure(failure)
             }
@@ -253,7 +270,8 @@ struct StdioConversation {
         case .rpcError(let error, let bytes): answer = .rpcError(error, bytes: bytes)
         case .failed(let failure):
             if let cut = session.cutLineBytes {
-                answer = .truncated(received: cut, expected: nil, detail: "stdout ended in the middle of the answer's line")
+                answer = .truncated(
+                    received: cut, expected: nil, detail: "stdout ended in the middle of the answer's line")
             } else if session.overlong {
                 answer = .tooLarge(bytes: configuration.maxLineBytes)
             } else {
@@ -261,9 +279,12 @@ struct StdioConversation {
                 return
             }
         }
-        let verdict = CallVerdict.evaluate(call, answer, tool: listedTools[call.name], durationMs: (clock.now - began).milliseconds)
+        let verdict = CallVerdict.evaluate(
+            call, answer, tool: listedTools[call.name], durationMs: (clock.now - began).milliseconds)
         result.call = verdict
-        log?.info("tools/call \(call.name): " + (verdict.failure.map { "\($0.code.errorCode.rawValue): \($0.message)" } ?? "ok"))
+        log?.info(
+            "tools/call \(call.name): "
+                + (verdict.failure.map { "\($0.code.errorCode.rawValue): \($0.message)" } ?? "ok"))
         if let failure = verdict.failure { result.failure = (.callFailed, failure.message) }
     }
 }

@@ -15,7 +15,9 @@ extension StdioProbe {
         return report(result, configuration: configuration, toolsOut: toolsOut)
     }
 
-    static func report(_ result: StdioProbeResult, configuration: StdioProbeConfiguration, toolsOut: String?) -> ProbeReport {
+    static func report(_ result: StdioProbeResult, configuration: StdioProbeConfiguration, toolsOut: String?)
+        -> ProbeReport
+    {
         let command = configuration.command
         var fields = result.evidenceFields()
         fields["transport"] = "stdio"
@@ -53,7 +55,8 @@ extension StdioProbe {
             case .invalidAnswer:
                 error = SmokeError(
                     .invalidAnswer, message,
-                    hint: "stdout must carry newline-delimited JSON-RPC only; skipped_sample shows what else it carried")
+                    hint: "stdout must carry newline-delimited JSON-RPC only; skipped_sample shows what else it carried"
+                )
             case .toolsMissing, .resourcesMissing, .promptsMissing:
                 // The HTTP probe's codes: tools_not_ready, resources_not_ready, prompts_not_ready.
                 let code: ErrorCode =
@@ -64,7 +67,9 @@ extension StdioProbe {
                     }
                 error = SmokeError(
                     code, message,
-                    hint: "the server answered but does not list what --require-tool / --min-tools / --require-resource / --require-prompt ask for")
+                    hint:
+                        "the server answered but does not list what --require-tool / --min-tools / --require-resource / --require-prompt ask for"
+                )
             case .unsupportedProtocolVersion:
                 error = SmokeError(.unsupportedProtocolVersion, message, hint: Self.rpcErrorHint)
             case .headerMismatch:

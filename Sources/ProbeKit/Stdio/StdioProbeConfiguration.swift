@@ -9,7 +9,9 @@ public struct StdioCommand: Sendable, Equatable {
     public var environment: [String: String]
     public var workingDirectory: String?
 
-    public init(command: String, arguments: [String] = [], environment: [String: String] = [:], workingDirectory: String? = nil) {
+    public init(
+        command: String, arguments: [String] = [], environment: [String: String] = [:], workingDirectory: String? = nil
+    ) {
         self.command = command
         self.arguments = arguments
         self.environment = environment
@@ -51,7 +53,8 @@ public struct StdioProbeConfiguration: Sendable {
         command: StdioCommand, deadline: Duration = .seconds(30), era: EraSettings = EraSettings(),
         clientVersion: String = SmokeVersion.current, listTools: Bool = false, minTools: Int = 0,
         requiredTools: [String] = [], maxLineBytes: Int = ProbeConfiguration.defaultMaxBodyBytes,
-        stopGrace: Duration = .seconds(2), initialDelay: Duration = .milliseconds(50), maxDelay: Duration = .milliseconds(250)
+        stopGrace: Duration = .seconds(2), initialDelay: Duration = .milliseconds(50),
+        maxDelay: Duration = .milliseconds(250)
     ) {
         self.command = command
         self.deadline = deadline
@@ -75,7 +78,8 @@ public struct StdioProbeConfiguration: Sendable {
     public var catalogRequirements: CatalogRequirements {
         var tools = requiredTools
         if let call, !tools.contains(call.name) { tools.append(call.name) }
-        return CatalogRequirements(minTools: minTools, tools: tools, resources: requiredResources, prompts: requiredPrompts)
+        return CatalogRequirements(
+            minTools: minTools, tools: tools, resources: requiredResources, prompts: requiredPrompts)
     }
 }
 

@@ -2,9 +2,9 @@ import Foundation
 import SmokeCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// MCP's stdio transport over a started server: newline-delimited JSON-RPC on stdin/stdout,
@@ -265,7 +265,10 @@ final class StdioSession {
         let answer: JSONValue =
             method == "ping"
             ? ["jsonrpc": "2.0", "id": id, "result": [:]]
-            : ["jsonrpc": "2.0", "id": id, "error": ["code": -32601, "message": .string("Method not found: \(method)")]]
+            : [
+                "jsonrpc": "2.0", "id": id,
+                "error": ["code": -32601, "message": .string("Method not found: \(method)")],
+            ]
         _ = send(answer, until: ContinuousClock.now + .seconds(1))
     }
 
