@@ -119,6 +119,15 @@ import Testing
         let fromDate = AnswerVerdict.parseRetryAfter(date)?.milliseconds ?? 0
         #expect(fromDate > 28_000 && fromDate <= 30_000)
         #expect(AnswerVerdict.parseRetryAfter("soon") == nil)
+        #expect(AnswerVerdict.parseRetryAfter("nan") == nil)
+    }
+
+    /// A value past Int64 milliseconds, or `inf`, is the longest wait, not a trap (FuzzSSE's crash).
+    @Test func retryAfterTooLargeToCountIsTheLongestWait() {
+        let longest = Duration.seconds(AnswerVerdict.longestRetryAfter)
+        #expect(AnswerVerdict.parseRetryAfter(String(repeating: "9", count: 64)) == longest)
+        #expect(AnswerVerdict.parseRetryAfter("inf") == longest)
+        #expect(AnswerVerdict.parseRetryAfter("1e300") == longest)
     }
 
     @Test func notificationNeedsOnlyA2xx() {

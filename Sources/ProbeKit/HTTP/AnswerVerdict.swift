@@ -234,14 +234,20 @@ struct AnswerVerdict: Sendable {
     }
 
     /// `Retry-After` as delay-seconds or an HTTP date.
+    /// Longer than any deadline the probe takes: a server's larger value (or `inf`) means the
+    /// same, and converting it unclamped would trap (found by FuzzSSE).
+    static let longestRetryAfter: Double = 1e9
+
     static func parseRetryAfter(_ value: String) -> Duration? {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
-        if let seconds = Double(trimmed), seconds >= 0 { return .milliseconds(Int64(seconds * 1000)) }
+        if let seconds = Double(trimmed), seconds >= 0 {
+            return .milliseconds(Int64(min(seconds, longestRetryAfter) * 1000))
+        }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: trimmed) else { return nil }
-        return .milliseconds(Int64(max(0, date.timeIntervalSinceNow) * 1000))
+        return .milliseconds(Int64(min(max(0, date.timeIntervalSinceNow), longestRetryAfter) * 1000))
     }
 }
