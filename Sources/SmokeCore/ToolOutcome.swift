@@ -32,3 +32,21 @@ public struct ToolOutcome: Sendable {
         envelope(tool: tool, elapsedMs: elapsed.milliseconds)
     }
 }
+
+/// A domain report that answers through the one envelope: `outcome` is what the tool prints, and
+/// `fields`/`error` read and write through to it.
+public protocol OutcomeReport {
+    var outcome: ToolOutcome { get set }
+}
+
+extension OutcomeReport {
+    public var fields: [String: JSONValue] {
+        get { outcome.fields }
+        set { outcome.fields = newValue }
+    }
+
+    public var error: SmokeError? {
+        get { outcome.error }
+        set { outcome.error = newValue }
+    }
+}

@@ -3,17 +3,8 @@ import SmokeCore
 
 /// The verdict of `run` and `check`: their answer (`outcome`, which the envelope wraps) and
 /// what the judge adds to it (the baseline).
-public struct StageReport: Sendable {
+public struct StageReport: OutcomeReport, Sendable {
     public var outcome: ToolOutcome
-
-    public var fields: [String: JSONValue] {
-        get { outcome.fields }
-        set { outcome.fields = newValue }
-    }
-    public var error: SmokeError? {
-        get { outcome.error }
-        set { outcome.error = newValue }
-    }
 
     init(fields: [String: JSONValue], error: SmokeError?) {
         outcome = ToolOutcome(fields: fields, error: error)

@@ -4,17 +4,8 @@ import SmokeCore
 
 /// The verdict of one run: its answer (`outcome`: the tool-specific keys, and the error when
 /// not ready), and what a per-server check reads besides.
-public struct ProbeReport: Sendable {
+public struct ProbeReport: OutcomeReport, Sendable {
     public var outcome: ToolOutcome
-
-    public var fields: [String: JSONValue] {
-        get { outcome.fields }
-        set { outcome.fields = newValue }
-    }
-    public var error: SmokeError? {
-        get { outcome.error }
-        set { outcome.error = newValue }
-    }
 
     /// Names of the last complete `tools/list` listing; nil when none was read.
     public var listedTools: [String]?

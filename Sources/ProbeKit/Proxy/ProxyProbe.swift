@@ -133,13 +133,10 @@ public struct ServerCheck: Sendable {
 }
 
 /// The verdict of a per-server run.
-public struct ProxyReport: Sendable {
+public struct ProxyReport: OutcomeReport, Sendable {
     public var servers: [ServerCheck]
     /// The answer: `proxy_config`, `servers`, … and, when a server is not ready, why.
     public var outcome: ToolOutcome
-
-    public var fields: [String: JSONValue] { outcome.fields }
-    public var error: SmokeError? { outcome.error }
 
     init(servers: [ServerCheck], fields: [String: JSONValue], error: SmokeError?) {
         self.servers = servers

@@ -27,7 +27,6 @@ headers, body) on stdout.
 import argparse
 import json
 import socket
-import sys
 
 import anyio
 import uvicorn
@@ -264,8 +263,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    fixture_server.die_on_sigterm()
-    try:
-        main()
-    except KeyboardInterrupt:
-        sys.exit(0)
+    fixture_server.serve(main)

@@ -183,8 +183,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    fixture_server.die_on_sigterm()
-    try:
-        asyncio.run(main())
-    except KeyboardInterrupt:
-        pass
+    fixture_server.serve(main)

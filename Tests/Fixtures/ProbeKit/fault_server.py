@@ -36,7 +36,6 @@ import argparse
 import asyncio
 import json
 import socket
-import sys
 import time
 import uuid
 
@@ -268,8 +267,4 @@ async def main():
 
 
 if __name__ == "__main__":
-    fixture_server.die_on_sigterm()
-    try:
-        asyncio.run(main())
-    except KeyboardInterrupt:
-        sys.exit(0)
+    fixture_server.serve(main)

@@ -1,6 +1,8 @@
 """What the fixture servers of this folder share: the SIGTERM reset every test server needs, and
 reading one request off an asyncio stream (fault_server.py, load_server.py write HTTP by hand)."""
+import asyncio
 import signal
+import sys
 
 
 def die_on_sigterm() -> None:
@@ -23,3 +25,16 @@ async def read_request(reader):
     length = int(headers.get("content-length", "0") or 0)
     body = await reader.readexactly(length) if length else b""
     return method, target, headers, body
+
+
+def serve(main) -> None:
+    """Runs a fixture server's entry point (a coroutine function, or a plain one that blocks)
+    until SIGTERM; Ctrl-C ends it quietly."""
+    die_on_sigterm()
+    try:
+        if asyncio.iscoroutinefunction(main):
+            asyncio.run(main())
+        else:
+            main()
+    except KeyboardInterrupt:
+        sys.exit(0)
