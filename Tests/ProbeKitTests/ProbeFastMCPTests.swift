@@ -113,7 +113,7 @@ extension ProbeServerTests {
                 #expect(report.ok, "\(report.error?.description ?? "")")
                 #expect(report.toolNames.contains("tool_03"))
                 #expect(report.attempts(phase: "tools/list").count > 1)
-                #expect(server.lines.contains("TOOLS_ENABLED"))
+                _ = try server.waitForLine(prefix: "TOOLS_ENABLED", timeout: 10)
             }
         }
 

@@ -59,7 +59,7 @@ extension ProbeServerTests {
                 let stableMs = try #require(report.fields["stable_ms"]?.intValue)
                 #expect(stableMs >= changedAt + 2500)
                 #expect(took < .seconds(15))
-                #expect(server.lines.contains("TOOLS_ENABLED"))
+                _ = try server.waitForLine(prefix: "TOOLS_ENABLED", timeout: 10)
             }
         }
 
