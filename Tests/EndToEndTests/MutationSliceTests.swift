@@ -10,7 +10,7 @@ import Testing
 @Suite(.timeLimit(.minutes(5)))
 struct MutationSliceTests {
     /// Sanitized builds run several times slower: a smaller slice keeps the suite bounded there.
-    static let perTool = Sanitizer.active ? 30 : 150
+    static let perTool = Sanitizer.active ? 20 : 50
 
     @Test func mutatedCommandLinesKeepTheContract() async throws {
         let report = try await offPool { () throws -> JSONValue in

@@ -6,7 +6,7 @@ import Testing
 /// Many random repositories, each compared entry for entry with `git status --porcelain=v1 -uall`.
 /// GITKIT_RANDOM_SEED replays a run (the seed is printed); GITKIT_RANDOM_TREES sets how many.
 @Suite struct RandomTreeAgreementTests {
-    static let defaultTreeCount = 240
+    static let defaultTreeCount = 120
 
     struct Mismatch: Sendable {
         var tree: Int
