@@ -11,7 +11,12 @@ and that `verify` passes. Then it runs RUNS rounds per command, each side a fres
 order rotating from round to round; wall time (monotonic clock around spawn and wait) and CPU
 (user+sys of the child, wait4) per run. Peak RSS is read by GNU time -f %M over RSS_RUNS runs.
 COMPARE="name=/path/to/git-clean-check,..." adds other builds to the same rounds (before/after).
-Usage: git_bench.py TOOL WORKDIR SIZES RUNS
+FLOOR, a build of bench/git_floor.c (one libgit2 status run and nothing else), is a further side
+of every round, checked like the tool: its ratios to git and git-clean-check's ratios to it say
+which part of the gap is libgit2's and which is git-clean-check's. FLOOR_ARGS="--workdir-only 2"
+runs it as git-clean-check splits its status (index shared by two runs, no HEAD comparison; the
+"few" tree's staged file is then missing, so with VARIANTS=clean,untracked).
+Usage: git_bench.py TOOL WORKDIR SIZES RUNS [FLOOR]
 """
 
 import json
@@ -122,7 +127,10 @@ def undo_untracked(repo, size):
 
 
 def porcelain(repo):
-    out = git(repo, "status", "--porcelain=v1", "-z", "-uall")
+    return parse_porcelain(git(repo, "status", "--porcelain=v1", "-z", "-uall"))
+
+
+def parse_porcelain(out):
     fields = out.split(b"\0")
     lines = []
     i = 0
@@ -164,6 +172,14 @@ def check(tool, repo, baseline):
     return len(entries)
 
 
+def check_floor(floor, repo):
+    """bench/git_floor.c must list git's entries too, or it would be timed doing less."""
+    listed = parse_porcelain(subprocess.run([floor, repo, *FLOOR_ARGS], stdout=subprocess.PIPE, check=True).stdout)
+    expected = porcelain(repo)
+    if listed != expected:
+        sys.exit(f"git bench: {repo}: libgit2 alone disagrees with git: {sorted(set(listed) ^ set(expected))[:10]}")
+
+
 def run_once(argv):
     """Wall ms (monotonic, spawn to reap) and CPU ms (child user+sys, wait4) of one cold process."""
     start = time.perf_counter_ns()
@@ -198,11 +214,14 @@ def paired(series, base, work, target):
                           check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
 
 
-def measure(label, tools, repo, runs, work, rows):
-    """`tools`: (name, argv) of each git-clean-check build; each round runs every build and git once,
-    in an order rotated from round to round, so all of them see the same load."""
+def measure(label, tools, repo, runs, work, rows, floor=None):
+    """`tools`: (name, argv) of each git-clean-check build; each round runs every build, libgit2
+    alone (`floor`, when given) and git once, in an order rotated from round to round, so all of
+    them see the same load."""
     git_argv = ["git", "-C", repo, *GIT_STATUS[1:]]
-    sides = [*tools, ("git", git_argv)]
+    floor_argv = [floor, repo, *FLOOR_ARGS]
+    floor_side = [(FLOOR, floor_argv)] if floor else []
+    sides = [*tools, *floor_side, ("git", git_argv)]
     for _, argv in sides:  # one warm-up each (page cache, the index and packs in memory)
         run_once(argv)
     times = {name: [] for name, _ in sides}
@@ -213,6 +232,12 @@ def measure(label, tools, repo, runs, work, rows):
     git_t = times["git"]
     rss_git = peak_rss(git_argv, work)
     med = lambda values, k: statistics.median(v[k] for v in values)
+    if floor:
+        floor_t, rss_floor = times[FLOOR], peak_rss(floor_argv, work)
+        floor_row = {
+            "floor_wall": med(floor_t, 0), "floor_cpu": med(floor_t, 1), "rss_floor": rss_floor / 1024,
+            "paired_floor": paired(floor_t, git_t, work, TARGET),
+        }
     for position, (name, argv) in enumerate(tools):
         ours_t = times[name]
         ratio = paired(ours_t, git_t, work, TARGET)
@@ -224,18 +249,34 @@ def measure(label, tools, repo, runs, work, rows):
             "paired": ratio,
         }
         rows.append(row)
-        title = label if len(tools) == 1 else f"{label} [{name}]"
-        print(f"  {title:<34} wall p50 {row['ours_wall']:7.1f} ms vs git {row['git_wall']:7.1f} ms | "
-              f"cpu p50 {row['ours_cpu']:6.1f} vs {row['git_cpu']:6.1f} ms ({row['cpu_ratio']:.2f}x) | "
-              f"peak RSS {row['rss_ours']:5.1f} vs {row['rss_git']:5.1f} MiB ({rss / rss_git:.2f}x)")
-        print(f"  {'':<34} {ratio}", flush=True)
+        summary(label if len(tools) == 1 else f"{label} [{name}]", ours_t, git_t, rss, rss_git, ratio)
+        if floor:
+            row.update(floor_row, paired_vs_floor=paired(ours_t, floor_t, work, 1.0),
+                       cpu_vs_floor=row["ours_cpu"] / max(floor_row["floor_cpu"], 1e-9),
+                       rss_vs_floor=rss / rss_floor)
+            print(f"  {'':<34} / {FLOOR}: cpu {row['cpu_vs_floor']:.2f}x, peak RSS {row['rss_vs_floor']:.2f}x; "
+                  f"wall {row['paired_vs_floor']}", flush=True)
+    if floor:
+        summary(f"[{FLOOR}]", floor_t, git_t, rss_floor, rss_git, floor_row["paired_floor"])
 
 
+def summary(title, side, git_t, rss, rss_git, ratio):
+    """One side's medians against git's (times as (wall, cpu) pairs, RSS in KiB) and its paired ratio."""
+    med = lambda values, k: statistics.median(v[k] for v in values)
+    print(f"  {title:<34} wall p50 {med(side, 0):7.1f} ms vs git {med(git_t, 0):7.1f} ms | "
+          f"cpu p50 {med(side, 1):6.1f} vs {med(git_t, 1):6.1f} ms ({med(side, 1) / max(med(git_t, 1), 1e-9):.2f}x) | "
+          f"peak RSS {rss / 1024:5.1f} vs {rss_git / 1024:5.1f} MiB ({rss / rss_git:.2f}x)")
+    print(f"  {'':<34} {ratio}", flush=True)
+
+
+FLOOR_ARGS = os.environ.get("FLOOR_ARGS", "").split()
+FLOOR = " ".join(["libgit2 alone", *FLOOR_ARGS])
 VARIANTS = [("clean", None, None), ("few", make_few, undo_few), ("untracked", make_untracked, undo_untracked)]
 
 
 def main():
     tool, work, sizes, runs = sys.argv[1], sys.argv[2], [int(s) for s in sys.argv[3].split(",")], int(sys.argv[4])
+    floor = sys.argv[5] if len(sys.argv) > 5 else None
     only = set(os.environ.get("VARIANTS", "clean,few,untracked").split(","))
     # COMPARE="before=/path/to/git-clean-check,..." times other builds in the same rounds.
     builds = [("this", tool)] + [tuple(item.split("=", 1)) for item in os.environ.get("COMPARE", "").split(",") if item]
@@ -259,10 +300,12 @@ def main():
             for _, build in builds:
                 entries = check(build, repo, baseline)
             check(tool, repo, baseline)  # the baseline verify reads is this build's
+            if floor:
+                check_floor(floor, repo)
             measure(f"{name} snapshot ({entries} entries)", [(b, [path, "snapshot", repo, "--quiet"]) for b, path in builds],
-                    repo, runs, work, rows)
+                    repo, runs, work, rows, floor)
             measure(f"{name} verify --baseline", [(b, [path, "verify", repo, "--baseline", baseline, "--quiet"])
-                                                  for b, path in builds], repo, runs, work, rows)
+                                                  for b, path in builds], repo, runs, work, rows, floor)
             if undo:
                 undo(repo, size)
         for row in rows:
