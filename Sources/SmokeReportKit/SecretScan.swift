@@ -38,7 +38,7 @@ public enum SecretScan {
         var hits: [[String]] = []
         walk(directory: run, relative: []) { relative, path in
             guard let bytes = RunFiles.readBytes(path) else { return }
-            if needles.contains(where: { contains(bytes, $0) }) { hits.append(relative) }
+            if needles.contains(where: { ByteSearch.contains(bytes, $0) }) { hits.append(relative) }
         }
         // Python's path order: component by component.
         hits.sort { left, right in
@@ -66,27 +66,6 @@ public enum SecretScan {
             case S_IFDIR: walk(directory: path, relative: relative + [name], visit: visit)
             case S_IFREG where !skippedNames.contains(name): visit(relative + [name], path)
             default: continue  // symbolic links, sockets, fifos
-            }
-        }
-    }
-
-    /// Whether `needle` occurs in `haystack`: memchr to each candidate first byte, memcmp to confirm.
-    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        let length = needle.count
-        guard length > 0 else { return true }
-        guard haystack.count >= length else { return false }
-        return haystack.withUnsafeBufferPointer { hay in
-            needle.withUnsafeBufferPointer { pin in
-                let base = hay.baseAddress!
-                let last = hay.count - length
-                var start = 0
-                while start <= last {
-                    guard let found = memchr(base + start, Int32(pin[0]), last - start + 1) else { return false }
-                    let offset = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                    if memcmp(base + offset, pin.baseAddress!, length) == 0 { return true }
-                    start = offset + 1
-                }
-                return false
             }
         }
     }
