@@ -51,6 +51,11 @@ import Testing
         #expect(
             ChainQueries.headline(summaryPath: passed).stdout == "smoke: PASSED 2/2 steps in 2.5 s\n",
             "2.55 rounds as printf rounds it")
+        let timed = try fixture.write(
+            "timed.json", ["ok": true, "passed": 2, "elapsed_ms": 4278, "wall_ms": 4934, "steps": [[:], [:]]])
+        #expect(
+            ChainQueries.headline(summaryPath: timed).stdout
+                == "smoke: PASSED 2/2 steps in 4.9 s (4.3 s in the steps)\n")
     }
 
     @Test func requireCuratedAndStageNames() throws {
