@@ -63,18 +63,26 @@ public final class Redactor: @unchecked Sendable {
         return secrets.isEmpty ? value : Self.redact(value, secrets: secrets)
     }
 
-    /// Longest first, so a secret that contains another is replaced whole. Taken once per
-    /// document, not once per string in it.
-    private func orderedSecrets() -> [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return secrets.sorted { $0.count > $1.count }
+    /// A registered value, with what the search needs to know about it worked out once.
+    private struct Secret {
+        var text: String
+        var isASCII: Bool
     }
 
-    private static func redact(_ text: String, secrets: [String]) -> String {
+    /// Longest first, so a secret that contains another is replaced whole. Taken once per
+    /// document, not once per string in it.
+    private func orderedSecrets() -> [Secret] {
+        lock.lock()
+        defer { lock.unlock() }
+        return secrets.sorted { $0.count > $1.count }.map {
+            Secret(text: $0, isASCII: $0.utf8.allSatisfy { $0 < 0x80 })
+        }
+    }
+
+    private static func redact(_ text: String, secrets: [Secret]) -> String {
         var result = text
         for secret in secrets where mayContain(result, secret) {
-            result = result.replacingOccurrences(of: secret, with: placeholder)
+            result = result.replacingOccurrences(of: secret.text, with: placeholder)
         }
         return result
     }
@@ -82,14 +90,14 @@ public final class Redactor: @unchecked Sendable {
     /// A byte search for an ASCII secret, which every key and token is: it finds every place the
     /// Unicode-aware `contains` would, at a fraction of the cost a snapshot of 10,000 paths pays
     /// per secret (a surplus hit only costs the replacement's own search).
-    private static func mayContain(_ text: String, _ secret: String) -> Bool {
-        guard secret.utf8.allSatisfy({ $0 < 0x80 }) else { return text.contains(secret) }
+    private static func mayContain(_ text: String, _ secret: Secret) -> Bool {
+        guard secret.isASCII else { return text.contains(secret.text) }
         var text = text
-        var secret = secret
-        return text.withUTF8 { hay in secret.withUTF8 { ByteSearch.contains(hay, $0) } }
+        var needle = secret.text
+        return text.withUTF8 { hay in needle.withUTF8 { ByteSearch.contains(hay, $0) } }
     }
 
-    private static func redact(_ value: JSONValue, secrets: [String]) -> JSONValue {
+    private static func redact(_ value: JSONValue, secrets: [Secret]) -> JSONValue {
         switch value {
         case .string(let text): .string(redact(text, secrets: secrets))
         case .array(let items): .array(items.map { redact($0, secrets: secrets) })
