@@ -490,6 +490,29 @@ class Uvicorn(uvicorn.Server):
     def capture_signals(self):
         return nullcontext()
 
+    # uvicorn looks at should_exit on a 0.1 s tick and then waits a fixed 0.1 s for open
+    # connections to close: 100-200 ms of every stop. A stop wakes the loop at once, and the wait
+    # is left out when no connection or request is open.
+    async def main_loop(self) -> None:
+        self.exit_requested = anyio.Event()
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 864000
+            with anyio.move_on_after(0.1):
+                await self.exit_requested.wait()
+
+    def request_exit(self) -> None:
+        self.should_exit = True
+        if hasattr(self, "exit_requested"):
+            self.exit_requested.set()
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self.server_state.connections or self.server_state.tasks:
+            return await super().shutdown(sockets)
+        for server in self.servers:
+            server.close()
+        await self.lifespan.shutdown()
+
 
 async def serve(config: dict[str, Any], overrides: dict[str, Any], sock: socket.socket, host: str,
                 start_timeout: float) -> int:
@@ -517,7 +540,7 @@ async def serve(config: dict[str, Any], overrides: dict[str, Any], sock: socket.
                         # A client's open GET stream never ends by itself: uvicorn cancels it after
                         # its graceful timeout and would log each one as an ASGI application error.
                         logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
-                        web.should_exit = True
+                        web.request_exit()
                         await anyio.sleep(1)  # uvicorn's own bounded shutdown normally ends first
                     tg.cancel_scope.cancel()
 
@@ -591,4 +614,10 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    # Every server and the web front have stopped by now. The interpreter's own teardown (freeing
+    # what the imports built) took 180 ms of each 400 ms stop; nothing of ours is left for it.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)

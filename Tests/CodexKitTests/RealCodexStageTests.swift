@@ -176,6 +176,27 @@ struct RealCodexStageTests {
         #expect(!FileManager.default.fileExists(atPath: harness.temp.file("work/codex-home-echo")))
     }
 
+    /// Codex's shell snapshot starts the user's login shell in a session of its own, which outlives
+    /// a stopped stage (here a profile's `pyenv rehash` sat out a 60 s lock after every stage).
+    @Test func noLoginShellUnlessTheTemplateAsksForTheShellSnapshot() async throws {
+        let server = try await offPool { try FixtureServer() }
+        let harness = try await offPool { try StageHarness(stages: Self.stages) }
+        let home = harness.temp.file("home")
+        let marker = harness.temp.file("login-shell-ran")
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        _ = try harness.temp.write("home/.bash_profile", "touch '\(marker)'\n")
+        var options = harness.options("echo", mcpURL: server.url)
+        options.codex = try harness.wrapper("home.sh", "export HOME='\(home)'\nexec \"$CODEX\" \"$@\"")
+        _ = try await runAndCheck(harness, options, expect: nil)
+        #expect(!FileManager.default.fileExists(atPath: marker), "the stage's Codex ran the login shell")
+
+        // The control: asked for in the template, the snapshot runs that profile.
+        _ = try harness.temp.write("template/config.toml", "[features]\nshell_snapshot = true\n")
+        options.codexHomeTemplate = harness.temp.file("template")
+        _ = try await runAndCheck(harness, options, expect: nil)
+        #expect(try await awaitCondition(seconds: 10) { FileManager.default.fileExists(atPath: marker) })
+    }
+
     @Test func codexKilledFromOutsideIsIncompleteTranscriptKept() async throws {
         let server = try await offPool { try FixtureServer() }
         let harness = try await offPool { try StageHarness(stages: Self.stages) }

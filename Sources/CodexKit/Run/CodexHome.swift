@@ -152,6 +152,10 @@ public struct CodexHome: Sendable {
         config["approval_policy"] = "never"
         let features = config["features"]?.table ?? TOMLTable()
         features["unbounded_connection_retries"] = false
+        // Codex snapshots the user's login shell in a session of its own, which outlives a stage
+        // that is stopped (a `pyenv rehash` in a profile waited out its 60 s lock timeout after
+        // every stage here); the stage tests MCP tools, not the shell's environment.
+        if features["shell_snapshot"] == nil { features["shell_snapshot"] = false }
         config["features"] = features
 
         let servers = config["mcp_servers"]?.table ?? TOMLTable()
