@@ -278,6 +278,39 @@ struct StelaeProxyTests {
         #expect(stack.log.hasSuffix("stelae-proxy: stopped\n"), "\(stack.log.suffix(500))")
     }
 
+    /// The stdio servers start before the proxy imports its MCP side (about a second): a stop in
+    /// that window still reaches every server, and the proxy ends as after any other stop.
+    @Test func aSignalWhileTheServersStartStopsEverything() throws {
+        let directory = try TempDirectory(prefix: "stelae-proxy")
+        let config = try Self.render("proxy.template.json", into: directory, secret: "unused")
+        let process = try BackgroundProcess(
+            ProjectPaths.python, [Self.proxy, "--config", config, "--port", "0"], environment: Self.environment())
+        defer { process.stop(grace: 5) }
+        var started: [Int32] = []
+        let deadline = Date().addingTimeInterval(30)
+        while started.count < 3, process.process.isRunning, Date() < deadline {
+            started = Self.children(of: process.pid)
+            usleep(5_000)
+        }
+        #expect(started.count >= 3, "the proxy's servers: \(started); stderr: \(process.stderr)")
+        #expect(!process.stderr.contains("stelae-proxy: serving"), "served before the stop: \(process.stderr)")
+        kill(process.pid, SIGTERM)
+        let began = Date()
+        while process.process.isRunning, Date().timeIntervalSince(began) < 10 { usleep(5_000) }
+        #expect(!process.process.isRunning)
+        #expect(process.process.terminationReason == .exit && process.process.terminationStatus == 0)
+        let fixtures = (try? FileManager.default.contentsOfDirectory(atPath: directory.file("pids"))) ?? []
+        let written = fixtures.compactMap { name in
+            (try? String(contentsOfFile: directory.file("pids/\(name)"), encoding: .utf8)).flatMap {
+                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        }
+        let survivors = Set(started + written).filter(Self.isAlive)
+        #expect(survivors.isEmpty, "left running: \(survivors.sorted())")
+        #expect(process.stderr.contains("stelae-proxy: SIGTERM received: stopping\n"), "\(process.stderr)")
+        #expect(process.stderr.hasSuffix("stelae-proxy: stopped\n"), "\(process.stderr.suffix(500))")
+    }
+
     @Test func aServerThatNeverAnswersIsStoppedAtTheStartTimeoutAndTheOthersServe() throws {
         let began = Date()
         let stack = try Stack(template: "proxy.slow.template.json", arguments: ["--start-timeout", "10"])

@@ -38,6 +38,6 @@ def test_every_stage_expects_a_published_tool(catalog, stages):
 
 
 def test_server_source_compiles(stack_dir):
-    for name in ("server.py", "stelae_proxy.py"):
+    for name in ("server.py", "stelae_proxy.py", "proxy_start.py", "proxy_serve.py"):
         source = (stack_dir / name).read_text(encoding="utf-8")
         compile(source, name, "exec")
