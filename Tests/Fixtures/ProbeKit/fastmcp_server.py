@@ -11,7 +11,7 @@ Prints `PORT <p>` as soon as the port is reserved (bound, not listening: connect
   --tools-delay S     publish only tool_00 until S seconds after listening, then all N
   --stdio             serve MCP over stdin/stdout instead (no port, no READY line: stdout is
                       the protocol's); --tools and --page-size work the same
-  --tools-after-lists K  (stdio) the first K tools/list answers hold only tool_00; each answer
+  --tools-after-lists K  the first K tools/list answers hold only tool_00; each answer
                       prints `TOOLS_LISTED <n>` on stderr (a tool wait must poll K+1 times)
   --child-pid-file F  (stdio) start a child process that sleeps, and write its pid to F: a
                       test checks that stopping the server's process group took it down too
@@ -161,6 +161,8 @@ async def main() -> None:
     # With --tools-delay only the first tool is there at first (a slow downstream server).
     add_tools(mcp, range(1 if args.tools_delay > 0 else args.tools))
     add_catalog(mcp, args)
+    if args.tools_after_lists > 0:
+        mcp.add_middleware(HideToolsUntil(args.tools_after_lists))
     app = FirstGoodAnswer(mcp.http_app(path="/mcp", json_response=args.json_response))
     config = uvicorn.Config(app, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
