@@ -22,7 +22,8 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.server.lowlevel.server import Server
 from mcp.shared.exceptions import MCPError
 from mcp.shared.message import SessionMessage
-from proxy_start import Downstream, StartFailure, log, obj, signal_group, status_text, stop_group, KILL_GRACE
+
+from proxy_start import KILL_GRACE, Downstream, StartFailure, log, obj, signal_group, status_text, stop_group
 
 CLIENT_INFO = types.Implementation(name="stelae-proxy", version="1.0.0")
 
