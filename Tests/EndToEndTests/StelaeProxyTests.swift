@@ -55,11 +55,16 @@ struct StelaeProxyTests {
         init(template: String = "proxy.template.json", arguments: [String] = []) throws {
             directory = try TempDirectory(prefix: "stelae-proxy")
             let config = try StelaeProxyTests.render(template, into: directory, secret: secret)
-            process = try BackgroundProcess(
+            process = try Self.launch(config: config, arguments: arguments)
+            port = try Self.waitForServing(process, timeout: 60)
+        }
+
+        /// The proxy on a free port, not yet waited for.
+        static func launch(config: String, arguments: [String] = []) throws -> BackgroundProcess {
+            try BackgroundProcess(
                 ProjectPaths.python,
                 [StelaeProxyTests.proxy, "--config", config, "--port", "0"] + arguments,
                 environment: StelaeProxyTests.environment())
-            port = try Self.waitForServing(process, timeout: 60)
         }
 
         static func waitForServing(_ process: BackgroundProcess, timeout: Double) throws -> Int {
@@ -84,7 +89,10 @@ struct StelaeProxyTests {
         }
 
         /// Pids the fixture servers wrote (servers and their helper children), by file name.
-        func fixturePids() throws -> [String: Int32] {
+        func fixturePids() throws -> [String: Int32] { try Self.fixturePids(in: directory) }
+
+        /// The pid each fixture server wrote into `<directory>/pids` when it started.
+        static func fixturePids(in directory: TempDirectory) throws -> [String: Int32] {
             let names = try FileManager.default.contentsOfDirectory(atPath: directory.file("pids"))
             var pids: [String: Int32] = [:]
             for name in names where name.hasSuffix(".pid") {
@@ -94,8 +102,10 @@ struct StelaeProxyTests {
             return pids
         }
 
+        func stop(with signal: Int32) -> Double { Self.stop(process, with: signal) }
+
         /// Sends `signal` and waits (bounded) for the proxy to exit; returns the seconds it took.
-        func stop(with signal: Int32) -> Double {
+        static func stop(_ process: BackgroundProcess, with signal: Int32) -> Double {
             let began = Date()
             kill(process.pid, signal)
             while process.process.isRunning, Date().timeIntervalSince(began) < 10 { usleep(5_000) }
@@ -283,8 +293,7 @@ struct StelaeProxyTests {
     @Test func aSignalWhileTheServersStartStopsEverything() throws {
         let directory = try TempDirectory(prefix: "stelae-proxy")
         let config = try Self.render("proxy.template.json", into: directory, secret: "unused")
-        let process = try BackgroundProcess(
-            ProjectPaths.python, [Self.proxy, "--config", config, "--port", "0"], environment: Self.environment())
+        let process = try Stack.launch(config: config)
         defer { process.stop(grace: 5) }
         var started: [Int32] = []
         let deadline = Date().addingTimeInterval(30)
@@ -294,17 +303,10 @@ struct StelaeProxyTests {
         }
         #expect(started.count >= 3, "the proxy's servers: \(started); stderr: \(process.stderr)")
         #expect(!process.stderr.contains("stelae-proxy: serving"), "served before the stop: \(process.stderr)")
-        kill(process.pid, SIGTERM)
-        let began = Date()
-        while process.process.isRunning, Date().timeIntervalSince(began) < 10 { usleep(5_000) }
+        _ = Stack.stop(process, with: SIGTERM)
         #expect(!process.process.isRunning)
         #expect(process.process.terminationReason == .exit && process.process.terminationStatus == 0)
-        let fixtures = (try? FileManager.default.contentsOfDirectory(atPath: directory.file("pids"))) ?? []
-        let written = fixtures.compactMap { name in
-            (try? String(contentsOfFile: directory.file("pids/\(name)"), encoding: .utf8)).flatMap {
-                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
-            }
-        }
+        let written = try Stack.fixturePids(in: directory).values
         let survivors = Set(started + written).filter(Self.isAlive)
         #expect(survivors.isEmpty, "left running: \(survivors.sorted())")
         #expect(process.stderr.contains("stelae-proxy: SIGTERM received: stopping\n"), "\(process.stderr)")
