@@ -7,14 +7,21 @@ SWIFT ?= swift
 # here uses the same flags, so none of them rebuilds what another built.
 SWIFT_RELEASE ?= $(SWIFT) build -c release --static-swift-stdlib
 export SWIFT_RELEASE
-PYTHON ?= python3
+# The environments' interpreter: Debian's python3 when present, built with PGO and LTO (pyenv's
+# default build is not, and the servers' imports, most of `make test`'s CPU, take about a third
+# more CPU on it: bench/README.md), else python3 on PATH. An environment built on another
+# interpreter is built again (the first line of its stamp names the one it was built on).
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
+# $(call other-python,DIR): FORCE when the environment in DIR was built on another interpreter.
+other-python = $(if $(shell grep -sqxF 'python: $(PYTHON)' $(1)/.requirements.stamp || echo other),FORCE)
 PREFIX ?= /usr/local
 VENV ?= .venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STATE_HOME ?= .smoke/state
 
 .DEFAULT_GOAL := help
-.PHONY: help deps sysdeps venv stelae-venv lint format build debug-build install test docs render-proxy smoke bench clean
+FORCE:
+.PHONY: FORCE help deps sysdeps venv stelae-venv lint format build debug-build install test docs render-proxy smoke bench clean
 
 # Switches of the readiness chain; scripts/smoke reads them from the environment (empty = default).
 SMOKE_SWITCHES := SMOKE_SOURCE SMOKE_REV SMOKE_DIR PROXY_PORT PROXY_CMD PROBE_URL CODEX_MODEL STAGES \
@@ -65,17 +72,20 @@ sysdeps: ## apt-install libgit2-dev, pkg-config, python3-venv (and git, openssl 
 STELAE_VENV ?= .venv-stelae
 stelae-venv: $(STELAE_VENV)/.requirements.stamp ## Create .venv-stelae, the pinned runtime of a real Stelae checkout's servers.
 
-$(STELAE_VENV)/.requirements.stamp: stack/stelae/requirements.txt stack/stelae/constraints.txt
+$(STELAE_VENV)/.requirements.stamp: stack/stelae/requirements.txt stack/stelae/constraints.txt $(call other-python,$(STELAE_VENV))
+	@grep -sqxF 'python: $(PYTHON)' $@ || rm -rf $(STELAE_VENV)
 	@test -x $(STELAE_VENV)/bin/python || $(PYTHON) -m venv $(STELAE_VENV)
 	$(STELAE_VENV)/bin/pip install -q --disable-pip-version-check -r stack/stelae/requirements.txt -c stack/stelae/constraints.txt
-	@cat $^ > $@
+	@{ echo 'python: $(PYTHON)'; cat stack/stelae/requirements.txt stack/stelae/constraints.txt; } > $@
 
 venv: $(VENV)/.requirements.stamp ## Create .venv with the pinned PyPI packages (only when missing or changed).
 
-$(VENV)/.requirements.stamp: requirements.txt constraints.txt
+$(VENV)/.requirements.stamp: requirements.txt constraints.txt $(call other-python,$(VENV))
+	@grep -sqxF 'python: $(PYTHON)' $@ || rm -rf $(VENV)
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt -c constraints.txt
-	@cat requirements.txt constraints.txt > $@
+	@{ echo 'python: $(PYTHON)'; cat requirements.txt constraints.txt; } > $@
+
 
 build: sysdeps ## Release build of the five tools.
 	$(SWIFT_RELEASE)
