@@ -44,24 +44,22 @@ struct StatusPartition {
     /// `groupCount` groups of units (fewer when the tree has fewer units), each a list of paths.
     func groups(_ groupCount: Int) -> [[[UInt8]]] {
         let total = max(count, 1)
-        // A unit worth more than an eighth of a group is split, so groups end up within an
-        // eighth of each other (untracked directories are weighed 1 whatever they hold).
+        // A unit worth more than an eighth of a group is split, so no unit is heavy enough to
+        // unbalance the groups on its own.
         let limit = max(1, total / (groupCount * 8))
         var units: [Unit] = []
         expand(prefix: [], lower: 0, upper: count, depth: 0, limit: limit, into: &units)
-        let weight = units.reduce(0) { $0 + $1.weight }
-        var groups: [[[UInt8]]] = []
-        var current: [[UInt8]] = []
-        var accumulated = 0
-        for unit in units {
-            current.append(unit.path)
-            accumulated += unit.weight
-            if accumulated * groupCount >= weight * (groups.count + 1), groups.count < groupCount - 1 {
-                groups.append(current)
-                current = []
-            }
+        // Heaviest first, each to the lightest group. Units of one weight are dealt across the
+        // groups, not kept together: untracked directories weigh 1 whatever they hold, and ten of
+        // them side by side in one group made its run the last to end (bench/README.md).
+        let order = units.indices.sorted { units[$0].weight > units[$1].weight }
+        var groups = [[[UInt8]]](repeating: [], count: min(groupCount, units.count))
+        var loads = [Int](repeating: 0, count: groups.count)
+        for position in order {
+            let lightest = loads.indices.min { loads[$0] < loads[$1] }!
+            groups[lightest].append(units[position].path)
+            loads[lightest] += units[position].weight
         }
-        if !current.isEmpty { groups.append(current) }
         return groups
     }
 

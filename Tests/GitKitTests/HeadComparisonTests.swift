@@ -214,4 +214,26 @@ import Testing
             }
         }
     }
+
+    /// Untracked directories weigh 1 whatever they hold: units of one weight are dealt across the
+    /// groups, so no group gets all of them (kept side by side, three of four went to one run).
+    @Test func untrackedDirectoriesAreDealtAcrossTheGroups() throws {
+        let directory = try TempDirectory(prefix: "gitkit-partition-balance")
+        try GitCLI.script(
+            """
+            git init -q -b main .
+            printf '1\\n' > t1 && printf '2\\n' > t2 && git add -A && git commit -q -m init
+            for d in u1 u2 u3 u4; do mkdir "$d" && printf 'u\\n' > "$d/file"; done
+            """, in: directory.path)
+        try Self.withIndex(directory.path) { repository, index, _ in
+            let workdir = try #require(git_repository_workdir(repository.pointer).map { String(cString: $0) })
+            let groups = StatusPartition(index: index, workdir: workdir).groups(2)
+                .map { $0.map { String(decoding: $0, as: UTF8.self) } }
+            #expect(groups.count == 2)
+            for group in groups {
+                #expect(group.filter { $0.hasPrefix("u") }.count == 2, "groups: \(groups)")
+                #expect(group.filter { $0.hasPrefix("t") }.count == 1, "groups: \(groups)")
+            }
+        }
+    }
 }
