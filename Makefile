@@ -112,7 +112,7 @@ TEST_FLAGS ?=
 export TEST_JOBS
 
 # What swift-format reads (the configuration is .swift-format); the fuzz package is code we ship too.
-SWIFT_FORMAT_PATHS := Package.swift Sources Tests Fuzz/Package.swift Fuzz/Sources
+SWIFT_FORMAT_PATHS := Package.swift Sources Tests Fuzz/Package.swift Fuzz/Sources bench/swift_floor/Package.swift bench/swift_floor/Sources
 
 lint: venv ## Check style and the workflow files: swift-format (.swift-format, --strict), actionlint.
 	$(SWIFT) format lint --strict --recursive --parallel $(SWIFT_FORMAT_PATHS)
