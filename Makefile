@@ -87,7 +87,6 @@ $(VENV)/.requirements.stamp: requirements.txt constraints.txt $(call other-pytho
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt -c constraints.txt
 	@{ echo 'python: $(PYTHON)'; cat requirements.txt constraints.txt; } > $@
 
-
 build: sysdeps ## Release build of the five tools.
 	$(SWIFT_RELEASE)
 
