@@ -226,6 +226,10 @@ struct SmokeChainTests {
         kill(chain.processIdentifier, SIGTERM)
         let stopAsked = Date()
         while chain.isRunning, Date().timeIntervalSince(stopAsked) < 60 { usleep(50_000) }
+        if chain.isRunning {
+            let tree = ChildProcess.processTree(of: chain.processIdentifier)
+            Issue.record("the chain is still running 60 s after SIGTERM:\n\(tree)")
+        }
         // (terminationStatus traps while the process runs: a chain still running must end the test, not the unit)
         try #require(!chain.isRunning, "the chain must end promptly after SIGTERM")
         #expect(chain.terminationStatus == 143)

@@ -62,6 +62,30 @@ public enum ChildProcess {
         return result
     }
 
+    /// `pid` and every process under it, one `ps` line each (pid, parent, state, elapsed time,
+    /// command): what a test prints when a process it stopped is still running.
+    public static func processTree(of pid: Int32) -> String {
+        guard let listing = try? run("ps", ["-e", "-o", "pid=,ppid=,stat=,etime=,args="]) else { return "(ps failed)" }
+        var parents: [Int32: Int32] = [:]
+        var lines: [Int32: Substring] = [:]
+        for line in listing.stdout.split(separator: "\n") {
+            let fields = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+            guard fields.count >= 2, let child = Int32(fields[0]), let parent = Int32(fields[1]) else { continue }
+            parents[child] = parent
+            lines[child] = line
+        }
+        func isUnder(_ candidate: Int32) -> Bool {
+            var current: Int32? = candidate
+            while let process = current, process > 1 {
+                if process == pid { return true }
+                current = parents[process]
+            }
+            return false
+        }
+        let tree = lines.keys.filter(isUnder).sorted().compactMap { lines[$0] }
+        return tree.isEmpty ? "(no process under \(pid))" : tree.joined(separator: "\n")
+    }
+
     /// Finds `name` on PATH unless it is already a path.
     public static func resolve(_ name: String) throws -> String {
         if name.contains("/") { return name }
