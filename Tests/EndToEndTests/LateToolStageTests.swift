@@ -3,9 +3,11 @@ import SmokeCore
 import SmokeTestSupport
 import Testing
 
-/// A server that registers a tool 2 s after it starts answering, and the real Codex, which reads
-/// the tool list once per run: a stage started as soon as the probe first says ready misses the
-/// late tool; a probe with `--stable-for` waits for the list to settle, and the stage then sees it.
+/// A server whose second tool appears only after its first two listings, and the real Codex,
+/// which reads the tool list once per run: a stage started as soon as the probe first says ready
+/// (one listing, then Codex's) misses the late tool; a probe with `--stable-for` lists until the
+/// list has settled, and the stage then sees it. Counted in listings, not seconds: a clock-based
+/// delay let a slow Codex start under load see the tool anyway.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct LateToolStageTests {
     static let stages = """
@@ -18,7 +20,7 @@ struct LateToolStageTests {
         try temp.write("stages.json", Self.stages)
         try FileManager.default.createDirectory(atPath: temp.file("repo"), withIntermediateDirectories: true)
         let server = try BackgroundProcess.python(
-            "\(ProjectPaths.root)/Tests/Fixtures/ProbeKit/fastmcp_server.py", ["--tools", "2", "--tools-delay", "2"])
+            "\(ProjectPaths.root)/Tests/Fixtures/ProbeKit/fastmcp_server.py", ["--tools", "2", "--tools-after-lists", "2"])
         defer { server.stop() }
         let url = "http://127.0.0.1:\(try server.waitForReadyPort(timeout: 60))/mcp"
         let probe = try ToolRun.run(
