@@ -20,7 +20,8 @@ struct LateToolStageTests {
         try temp.write("stages.json", Self.stages)
         try FileManager.default.createDirectory(atPath: temp.file("repo"), withIntermediateDirectories: true)
         let server = try BackgroundProcess.python(
-            "\(ProjectPaths.root)/Tests/Fixtures/ProbeKit/fastmcp_server.py", ["--tools", "2", "--tools-after-lists", "2"])
+            "\(ProjectPaths.root)/Tests/Fixtures/ProbeKit/fastmcp_server.py",
+            ["--tools", "2", "--tools-after-lists", "2"])
         defer { server.stop() }
         let url = "http://127.0.0.1:\(try server.waitForReadyPort(timeout: 60))/mcp"
         let probe = try ToolRun.run(
