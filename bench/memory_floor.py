@@ -39,5 +39,6 @@ def main():
             git_kib = git_kib or kib
             print(f"  {kib / 1024:6.1f} MiB  {kib / git_kib:5.2f}x  {label}")
 
+
 if __name__ == "__main__":
     main()
