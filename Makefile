@@ -36,6 +36,9 @@ SMOKE_STEPS := clone preflight render test-env tests-pre start probe drift diagn
 SMOKE_BUILD ?= $(SWIFT) build
 SMOKE_TOOLS_STAMP := .build/debug/.smoke-tools
 TEST_BUILD_STAMP := .build/debug/.tests-built
+# The build stamps' inputs, listed once per make run.
+SWIFT_SOURCES := $(shell find Sources -type f 2>/dev/null)
+TEST_SOURCES := $(shell find Tests -type f -not -path "*/__pycache__/*" 2>/dev/null)
 BIN_DIR ?= $(CURDIR)/.build/debug
 SMOKE_BIN = BIN_DIR=$(abspath $(BIN_DIR)) VENV=$(abspath $(VENV)) STELAE_VENV=$(abspath $(STELAE_VENV))
 
@@ -74,7 +77,7 @@ STELAE_VENV ?= .venv-stelae
 stelae-venv: $(STELAE_VENV)/.requirements.stamp ## Create .venv-stelae, the pinned runtime of a real Stelae checkout's servers.
 
 $(STELAE_VENV)/.requirements.stamp: stack/stelae/requirements.txt stack/stelae/constraints.txt $(call other-python,$(STELAE_VENV))
-	@grep -sqxF 'python: $(PYTHON)' $@ || rm -rf $(STELAE_VENV)
+	@$(if $(call other-python,$(STELAE_VENV)),rm -rf $(STELAE_VENV))
 	@test -x $(STELAE_VENV)/bin/python || $(PYTHON) -m venv $(STELAE_VENV)
 	$(STELAE_VENV)/bin/pip install -q --disable-pip-version-check -r stack/stelae/requirements.txt -c stack/stelae/constraints.txt
 	@{ echo 'python: $(PYTHON)'; cat stack/stelae/requirements.txt stack/stelae/constraints.txt; } > $@
@@ -82,7 +85,7 @@ $(STELAE_VENV)/.requirements.stamp: stack/stelae/requirements.txt stack/stelae/c
 venv: $(VENV)/.requirements.stamp ## Create .venv with the pinned PyPI packages (only when missing or changed).
 
 $(VENV)/.requirements.stamp: requirements.txt constraints.txt $(call other-python,$(VENV))
-	@grep -sqxF 'python: $(PYTHON)' $@ || rm -rf $(VENV)
+	@$(if $(call other-python,$(VENV)),rm -rf $(VENV))
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt -c constraints.txt
 	@{ echo 'python: $(PYTHON)'; cat requirements.txt constraints.txt; } > $@
@@ -127,7 +130,7 @@ test: deps $(TEST_BUILD_STAMP) ## The whole suite: unit and end-to-end tests aga
 # One build of the tools and the tests, run only when a source changed since the last one: a
 # no-op `swift build --build-tests` costs 14 s here, a tenth of a warm `make test`. It builds every
 # tool too, so `make smoke` need not build after it.
-$(TEST_BUILD_STAMP): Package.swift $(wildcard Package.resolved) $(shell find Sources Tests -type f -not -path "*/__pycache__/*" 2>/dev/null) | sysdeps
+$(TEST_BUILD_STAMP): Package.swift $(wildcard Package.resolved) $(SWIFT_SOURCES) $(TEST_SOURCES) | sysdeps
 	$(SWIFT) build --build-tests
 	@touch $@ $(SMOKE_TOOLS_STAMP)
 
@@ -167,7 +170,7 @@ smoke: deps $(SMOKE_TOOLS_STAMP) $(if $(SMOKE_SOURCE),stelae-venv) ## The whole 
 
 # The build, run only when a source changed since the last one: a no-op `swift build` costs
 # seconds (17 s on a loaded 2-core box), a third of a warm `make smoke`.
-$(SMOKE_TOOLS_STAMP): Package.swift $(shell find Sources -type f 2>/dev/null) | sysdeps
+$(SMOKE_TOOLS_STAMP): Package.swift $(SWIFT_SOURCES) | sysdeps
 	$(SMOKE_BUILD)
 	@touch $@
 
