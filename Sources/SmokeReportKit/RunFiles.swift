@@ -46,29 +46,9 @@ public enum RunFiles {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The bytes of a regular file, read with plain POSIX calls (no Foundation on the scan's path).
+    /// The bytes of a regular file (SmokeCore's `PlainFile`: no Foundation on the scan's path).
     static func readBytes(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
-        var bytes = [UInt8](repeating: 0, count: max(Int(status.st_size), 0))
-        var filled = 0
-        while true {
-            if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: 65_536)) }
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                read(fd, buffer.baseAddress! + filled, buffer.count - filled)
-            }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            if count == 0 { break }
-            filled += count
-        }
-        bytes.removeSubrange(filled...)
-        return bytes
+        PlainFile.read(path, regularOnly: true)
     }
 
     /// Appends one line to a file opened in append mode (the ledger).

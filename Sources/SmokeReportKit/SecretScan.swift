@@ -48,17 +48,8 @@ public enum SecretScan {
     }
 
     private static func walk(directory: String, relative: [String], visit: ([String], String) -> Void) {
-        guard let stream = opendir(directory) else { return }
-        defer { closedir(stream) }
-        var entries: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name == "." || name == ".." || name == ".git" { continue }
-            entries.append(name)
-        }
-        for name in entries {
+        guard let names = PlainFile.names(inDirectory: directory) else { return }
+        for name in names where name != ".git" {
             let path = "\(directory)/\(name)"
             var status = stat()
             guard lstat(path, &status) == 0 else { continue }
