@@ -8,24 +8,37 @@ public enum EnvFile {
     /// then one pair of surrounding double or single quotes is removed.
     public static func parse(_ text: String) -> [(key: String, value: String)] {
         var entries: [(key: String, value: String)] = []
-        for rawLine in text.split(
-            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
-        {
-            var line = rawLine.trimmingCharacters(in: .whitespaces)
+        // Split at CR and LF bytes: the same non-empty lines as splitting at "\n", "\r\n" and "\r",
+        // without a grapheme walk over a value that may be megabytes long.
+        for rawLine in text.utf8.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D }) {
+            var line = trimmed(Substring(rawLine))
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("export ") || line.hasPrefix("export\t") {
-                line = String(line.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+                line = trimmed(line.dropFirst(7))
             }
             guard let equals = line.firstIndex(of: "=") else { continue }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+            let key = trimmed(line[..<equals])
             guard !key.isEmpty else { continue }
-            var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
-                value = String(value.dropFirst().dropLast())
+            var value = trimmed(line[line.index(after: equals)...])
+            if let first = value.first, first == "\"" || first == "'", value.dropFirst().last == first {
+                value = value.dropFirst().dropLast()
             }
-            entries.append((key, value))
+            entries.append((String(key), String(value)))
         }
         return entries
+    }
+
+    /// Foundation's `trimmingCharacters(in: .whitespaces)` (tab and the Unicode space separators,
+    /// scalar by scalar) without bridging the whole line to NSString.
+    private static func trimmed(_ text: Substring) -> Substring {
+        let scalars = text.unicodeScalars
+        func isBlank(_ scalar: Unicode.Scalar) -> Bool {
+            scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator
+        }
+        guard let start = scalars.firstIndex(where: { !isBlank($0) }),
+            let last = scalars.lastIndex(where: { !isBlank($0) })
+        else { return "" }
+        return Substring(scalars[start...last])
     }
 
     public static func load(path: String) throws(SmokeError) -> [(key: String, value: String)] {

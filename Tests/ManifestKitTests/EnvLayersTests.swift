@@ -30,6 +30,14 @@ import Testing
         #expect(values["LONE_QUOTE"] == "\"")
     }
 
+    /// Line ends of every kind, and Foundation's `.whitespaces` (tab and Unicode space separators).
+    @Test func envFileLineEndsAndUnicodeBlanks() {
+        let text = "A=1\r\nexport\tB = ' x '\r\rC=\"q\"\n  # c\r\n=E\nF= \u{00A0}v\u{2003} \nG=\u{00A0}\nH=\"\u{2003}\""
+        let entries = EnvFile.parse(text)
+        #expect(entries.map(\.key) == ["A", "B", "C", "F", "G", "H"])
+        #expect(entries.map(\.value) == ["1", " x ", "q", "v", "", "\u{2003}"])
+    }
+
     @Test func expansionIsRecursive() throws {
         let resolved = try ResolvedEnvironment.resolve([
             EnvLayer(
