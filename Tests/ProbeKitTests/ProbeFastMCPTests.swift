@@ -8,54 +8,61 @@ import Testing
 extension ProbeServerTests {
     @Suite(.timeLimit(.minutes(3))) struct ProbeFastMCPTests {
         /// FastMCP 4.1.6 serves both eras on one endpoint: each era asked for is the era spoken,
-        /// with the same paginated tool list; `auto` meets it in the modern era.
-        @Test(arguments: [EraChoice.auto, .modern, .legacy], [false, true])
-        func paginatedToolWaitInEachEra(era: EraChoice, jsonResponse: Bool) async throws {
+        /// with the same paginated tool list; `auto` meets it in the modern era. One server per
+        /// answer mode, probed in each era in turn (a probe leaves no session behind).
+        @Test(arguments: [false, true])
+        func paginatedToolWaitInEachEra(jsonResponse: Bool) async throws {
             // 7 tools, 3 per page: a complete listing needs three tools/list calls with nextCursor.
             let arguments = ["--tools", "7", "--page-size", "3"] + (jsonResponse ? ["--json-response"] : [])
             try await ProbeFixtures.withFastMCP(arguments) { server, url in
-                let temp = try TempDirectory()
-                let toolsOut = temp.file("tools.json")
-                let report = await Probe(
-                    configuration: ProbeConfiguration(
-                        url: url, deadline: .seconds(20), era: EraSettings(choice: era), minTools: 7,
-                        requiredTools: ["tool_06"],
-                        toolsOut: toolsOut)
-                ).run()
-
-                #expect(report.ok, "\(report.error?.description ?? "")")
-                let modern = era != .legacy
-                #expect(report.fields["era"] == .string(modern ? "modern" : "legacy"))
-                #expect(report.fields["era_asked"] == .string(era.rawValue))
-                #expect(report.fields["server_info"]?["name"] == "fixture-fastmcp")
-                #expect(report.fields["server_info"]?["version"] == "9.8.7")
-                #expect(report.fields["protocol_version"] == (modern ? "2026-07-28" : "2025-06-18"))
-                #expect(report.fields["supported_versions"] == (modern ? ["2026-07-28"] : ["2025-06-18"]))
-                #expect(report.fields["capabilities"]?["tools"] != nil)
-                #expect(report.fields["session"] == .bool(!modern))
-                #expect(report.fields["session_end"] == (modern ? "none" : "deleted"))
-                #expect(report.fields["era_fallback"] == nil)
-                #expect(report.toolNames == (0..<7).map { String(format: "tool_%02d", $0) })
-                #expect(report.attempts(phase: "tools/list").count == 3)
-                let first = try #require(report.attempts.first)
-                #expect(first["phase"] == (modern ? "server/discover" : "initialize"))
-                #expect(report.attempts(phase: modern ? "initialize" : "server/discover").isEmpty)
-                if !modern {
-                    let contentType = first["content_type"]?.stringValue ?? ""
-                    #expect(contentType.hasPrefix(jsonResponse ? "application/json" : "text/event-stream"))
-                    #expect(report.attempts(phase: "notifications/initialized").first?["status"] == 202)
+                for era in [EraChoice.auto, .modern, .legacy] {
+                    try await expectPaginatedToolWait(url: url, era: era, jsonResponse: jsonResponse)
                 }
-                // Resources and prompts are advertised: counted, nothing required.
-                #expect(report.fields["resources_count"] == 0)
-                #expect(report.fields["prompts_count"] == 0)
-
-                let written = try JSONValue.load(path: toolsOut)
-                #expect(written["tools"]?.arrayValue?.count == 7)
-                #expect(written["tools"]?.arrayValue?.first?["inputSchema"] != nil)
-                let readyMs = try #require(report.fields["ready_ms"]?.intValue)
-                let toolsReadyMs = try #require(report.fields["tools_ready_ms"]?.intValue)
-                #expect(readyMs <= toolsReadyMs)
             }
+        }
+
+        private func expectPaginatedToolWait(url: URL, era: EraChoice, jsonResponse: Bool) async throws {
+            let temp = try TempDirectory()
+            let toolsOut = temp.file("tools.json")
+            let report = await Probe(
+                configuration: ProbeConfiguration(
+                    url: url, deadline: .seconds(20), era: EraSettings(choice: era), minTools: 7,
+                    requiredTools: ["tool_06"],
+                    toolsOut: toolsOut)
+            ).run()
+
+            #expect(report.ok, "era \(era): \(report.error?.description ?? "")")
+            let modern = era != .legacy
+            #expect(report.fields["era"] == .string(modern ? "modern" : "legacy"))
+            #expect(report.fields["era_asked"] == .string(era.rawValue))
+            #expect(report.fields["server_info"]?["name"] == "fixture-fastmcp")
+            #expect(report.fields["server_info"]?["version"] == "9.8.7")
+            #expect(report.fields["protocol_version"] == (modern ? "2026-07-28" : "2025-06-18"))
+            #expect(report.fields["supported_versions"] == (modern ? ["2026-07-28"] : ["2025-06-18"]))
+            #expect(report.fields["capabilities"]?["tools"] != nil)
+            #expect(report.fields["session"] == .bool(!modern))
+            #expect(report.fields["session_end"] == (modern ? "none" : "deleted"))
+            #expect(report.fields["era_fallback"] == nil)
+            #expect(report.toolNames == (0..<7).map { String(format: "tool_%02d", $0) })
+            #expect(report.attempts(phase: "tools/list").count == 3)
+            let first = try #require(report.attempts.first)
+            #expect(first["phase"] == (modern ? "server/discover" : "initialize"))
+            #expect(report.attempts(phase: modern ? "initialize" : "server/discover").isEmpty)
+            if !modern {
+                let contentType = first["content_type"]?.stringValue ?? ""
+                #expect(contentType.hasPrefix(jsonResponse ? "application/json" : "text/event-stream"))
+                #expect(report.attempts(phase: "notifications/initialized").first?["status"] == 202)
+            }
+            // Resources and prompts are advertised: counted, nothing required.
+            #expect(report.fields["resources_count"] == 0)
+            #expect(report.fields["prompts_count"] == 0)
+
+            let written = try JSONValue.load(path: toolsOut)
+            #expect(written["tools"]?.arrayValue?.count == 7)
+            #expect(written["tools"]?.arrayValue?.first?["inputSchema"] != nil)
+            let readyMs = try #require(report.fields["ready_ms"]?.intValue)
+            let toolsReadyMs = try #require(report.fields["tools_ready_ms"]?.intValue)
+            #expect(readyMs <= toolsReadyMs)
         }
 
         @Test func olderProtocolVersionIsNegotiatedAndSentAsHeader() async throws {
