@@ -9,17 +9,30 @@ public final class BackgroundProcess: @unchecked Sendable {
     private var stdoutBuffer = Data()
     private var stderrData = Data()
     private let lineArrived = DispatchSemaphore(value: 0)
+    /// The child's stdin when started with `input: true` (else /dev/null); nil once closed.
+    private var input: FileHandle?
+    /// A write to a child that has exited must fail with EPIPE, not kill the test process.
+    private static let ignoreSIGPIPE: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
     public var pid: Int32 { process.processIdentifier }
 
     public init(
-        _ executable: String, _ arguments: [String], cwd: String? = nil, environment: [String: String]? = nil
+        _ executable: String, _ arguments: [String], cwd: String? = nil, environment: [String: String]? = nil,
+        input: Bool = false
     ) throws {
         process.executableURL = URL(fileURLWithPath: try ChildProcess.resolve(executable))
         process.arguments = arguments
         if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         if let environment { process.environment = ChildProcess.withSanitizerOptions(environment) }
-        process.standardInput = FileHandle.nullDevice
+        if input {
+            Self.ignoreSIGPIPE
+            let pipe = Pipe()
+            process.standardInput = pipe
+            self.input = pipe.fileHandleForWriting
+        } else {
+            process.standardInput = FileHandle.nullDevice
+            self.input = nil
+        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -59,12 +72,24 @@ public final class BackgroundProcess: @unchecked Sendable {
     }
 
     /// Convenience: a Python script from the pinned venv.
-    public static func python(_ script: String, _ arguments: [String] = [], environment: [String: String]? = nil) throws
-        -> BackgroundProcess
-    {
+    public static func python(
+        _ script: String, _ arguments: [String] = [], environment: [String: String]? = nil, input: Bool = false
+    ) throws -> BackgroundProcess {
         var env = environment ?? ProcessInfo.processInfo.environment
         env["PYTHONUNBUFFERED"] = "1"
-        return try BackgroundProcess(ProjectPaths.python, [script] + arguments, environment: env)
+        return try BackgroundProcess(ProjectPaths.python, [script] + arguments, environment: env, input: input)
+    }
+
+    /// Writes `line` and a newline to the child's stdin (started with `input: true`).
+    public func send(_ line: String) throws {
+        lock.lock()
+        let input = self.input
+        lock.unlock()
+        guard let input else {
+            throw NSError(
+                domain: "BackgroundProcess", code: 4, userInfo: [NSLocalizedDescriptionKey: "started without input"])
+        }
+        try input.write(contentsOf: Data((line + "\n").utf8))
     }
 
     public var lines: [String] {
@@ -126,6 +151,11 @@ public final class BackgroundProcess: @unchecked Sendable {
 
     /// SIGTERM, then SIGKILL after `grace` seconds; waits for the exit.
     public func stop(grace: Double = 3) {
+        lock.lock()
+        let input = self.input
+        self.input = nil
+        lock.unlock()
+        try? input?.close()  // end of input: a child that reads it may exit by itself
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGTERM)
         let deadline = Date().addingTimeInterval(grace)

@@ -1,9 +1,15 @@
-"""A small MCP client for the stack/server.py tests: it starts the embedded stack, lists its tools,
-makes the calls it is given and prints one JSON document of what it observed. The Swift tests do
-the asserting.
+"""A small MCP client for the stack/server.py tests: for each request it starts the embedded
+stack, lists its tools, makes the calls it is given and answers one JSON document of what it
+observed. The Swift tests do the asserting.
 
-usage: mcp_client.py --server stack/server.py --manifest M --workspace W --docs D --state S
-                     [--via stdio|proxy] [--calls JSON]     (calls: [{"name":..., "arguments":{...}}])
+One client serves a whole test suite (its imports cost a second of CPU; a stack per request costs
+far less): it reads requests from stdin, one JSON object per line,
+
+  {"id": N, "server": "stack/server.py", "manifest": M, "workspace": W, "docs": D, "state": S,
+   "via": "stdio"|"proxy", "calls": [{"name": ..., "arguments": {...}}]}
+
+and answers each with one line, `ANSWER <id> <json>`: the observation, or {"error": "<traceback>"}.
+It exits at end of input.
 
 --via proxy runs the real path: a rendered-style proxy.json served by `fastmcp run ... --transport
 http` on a free loopback port, then streamable HTTP; --via stdio talks to server.py directly.
@@ -11,7 +17,6 @@ http` on a free loopback port, then streamable HTTP; --via stdio talks to server
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -21,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 from fastmcp import Client
@@ -83,25 +89,26 @@ async def via_proxy(env: dict, server: str, calls: list[dict]) -> dict:
                 child.wait()
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--server", required=True)
-    parser.add_argument("--manifest", required=True)
-    parser.add_argument("--workspace", required=True)
-    parser.add_argument("--docs", required=True)
-    parser.add_argument("--state", required=True)
-    parser.add_argument("--via", choices=["stdio", "proxy"], default="stdio")
-    parser.add_argument("--calls", default="[]")
-    args = parser.parse_args()
-    env = {"STELAE_SMOKE_MANIFEST": args.manifest, "STELAE_SMOKE_WORKSPACE": args.workspace,
-           "STELAE_SMOKE_DOCS": args.docs, "STELAE_SMOKE_STATE": args.state,
+def observe(request: dict) -> dict:
+    env = {"STELAE_SMOKE_MANIFEST": request["manifest"], "STELAE_SMOKE_WORKSPACE": request["workspace"],
+           "STELAE_SMOKE_DOCS": request["docs"], "STELAE_SMOKE_STATE": request["state"],
            "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
-    calls = json.loads(args.calls)
-    if args.via == "proxy":
-        observed = asyncio.run(via_proxy(env, args.server, calls))
-    else:
-        observed = asyncio.run(exercise(StdioTransport(sys.executable, [args.server], env=env), calls))
-    print(json.dumps(observed, sort_keys=True))
+    calls = request.get("calls") or []
+    if request.get("via", "stdio") == "proxy":
+        return asyncio.run(via_proxy(env, request["server"], calls))
+    return asyncio.run(exercise(StdioTransport(sys.executable, [request["server"]], env=env), calls))
+
+
+def main() -> int:
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        try:
+            answer = observe(request)
+        except Exception:  # the test shows it; the next request still gets its own client
+            answer = {"error": traceback.format_exc()}
+        print(f"ANSWER {request['id']} {json.dumps(answer, sort_keys=True)}", flush=True)
     return 0
 
 
