@@ -169,100 +169,103 @@ struct StelaeProxyTests {
 
     // MARK: - tests
 
-    @Test func publishesTheMergedToolsAfterTheOverridesAndLogsEachServer() throws {
-        let stack = try Stack()
-        let out = stack.directory.file("live/tools.json")
-        let probe = try ToolRun.run(
-            "probe-initialize",
-            [
-                "--url", stack.url, "--deadline", "20", "--tools-out", out,
-                "--require-tool", "reveal_secret", "--require-tool", "measure",
-            ], environment: Self.environment())
-        #expect(probe.status == 0, "\(probe.stdout)\n\(probe.stderr)")
-        #expect(probe.json["server_info"]?["name"] == "stelae")
+    /// Tests that only look at a running stack share one (each start is a few seconds of Python).
+    @Suite(.sharedStack) struct OneStack {
+        @Test func publishesTheMergedToolsAfterTheOverridesAndLogsEachServer() throws {
+            let stack = try SharedStack.stack()
+            let out = stack.directory.file("live/tools.json")
+            let probe = try ToolRun.run(
+                "probe-initialize",
+                [
+                    "--url", stack.url, "--deadline", "20", "--tools-out", out,
+                    "--require-tool", "reveal_secret", "--require-tool", "measure",
+                ], environment: StelaeProxyTests.environment())
+            #expect(probe.status == 0, "\(probe.stdout)\n\(probe.stderr)")
+            #expect(probe.json["server_info"]?["name"] == "stelae")
 
-        let listed = try JSONValue.load(path: out)["tools"]?.arrayValue ?? []
-        var tools: [String: JSONValue] = [:]
-        for tool in listed { if let name = tool["name"]?.stringValue { tools[name] = tool } }
-        // Under their own names, no server prefix; hidden, disabled and shadowed tools absent.
-        #expect(Set(tools.keys) == ["reveal_secret", "add", "whoami", "big", "fail", "greet", "measure", "beta_only"])
-        #expect(listed.count == 8, "a name published twice")
+            let listed = try JSONValue.load(path: out)["tools"]?.arrayValue ?? []
+            var tools: [String: JSONValue] = [:]
+            for tool in listed { if let name = tool["name"]?.stringValue { tools[name] = tool } }
+            // Under their own names, no server prefix; hidden, disabled and shadowed tools absent.
+            #expect(Set(tools.keys) == ["reveal_secret", "add", "whoami", "big", "fail", "greet", "measure", "beta_only"])
+            #expect(listed.count == 8, "a name published twice")
 
-        let overrides = try JSONValue.load(path: Self.overridesPath)
-        let measure = overrides["servers"]?["beta"]?["tools"]?["measure"]
-        #expect(tools["measure"]?["inputSchema"] == measure?["inputSchema"])
-        #expect(tools["measure"]?["outputSchema"] == measure?["outputSchema"])
-        #expect(tools["measure"]?["description"] == "Echo a count back.")
-        #expect(tools["add"]?["description"] == "Adds a and b (description from the tool overrides).")
-        #expect(tools["greet"]?["description"] == "Beta's own description of greet.")  // not mentioned: as served
-        #expect(tools["reveal_secret"]?["description"] == "Alpha's own description of secret.")
-        // Annotations: master "*" merged under the tool's own override.
-        #expect(tools["reveal_secret"]?["annotations"] == ["openWorldHint": false, "readOnlyHint": true])
-        #expect(tools["greet"]?["annotations"] == ["openWorldHint": false])
-        #expect(tools["whoami"]?["description"] == "Answers with the server's name (alpha).")
+            let overrides = try JSONValue.load(path: StelaeProxyTests.overridesPath)
+            let measure = overrides["servers"]?["beta"]?["tools"]?["measure"]
+            #expect(tools["measure"]?["inputSchema"] == measure?["inputSchema"])
+            #expect(tools["measure"]?["outputSchema"] == measure?["outputSchema"])
+            #expect(tools["measure"]?["description"] == "Echo a count back.")
+            #expect(tools["add"]?["description"] == "Adds a and b (description from the tool overrides).")
+            #expect(tools["greet"]?["description"] == "Beta's own description of greet.")  // not mentioned: as served
+            #expect(tools["reveal_secret"]?["description"] == "Alpha's own description of secret.")
+            // Annotations: master "*" merged under the tool's own override.
+            #expect(tools["reveal_secret"]?["annotations"] == ["openWorldHint": false, "readOnlyHint": true])
+            #expect(tools["greet"]?["annotations"] == ["openWorldHint": false])
+            #expect(tools["whoami"]?["description"] == "Answers with the server's name (alpha).")
 
-        // The stack log: one line per server, failures named with their reason and stderr.
-        let log = stack.log
-        for server in ["alpha", "beta", "broken", "crasher", "gamma"] {
-            #expect(Self.logLines(log, server: server).count == 1, "\(server): \(log)")
+            // The stack log: one line per server, failures named with their reason and stderr.
+            let log = stack.log
+            for server in ["alpha", "beta", "broken", "crasher", "gamma"] {
+                #expect(StelaeProxyTests.logLines(log, server: server).count == 1, "\(server): \(log)")
+            }
+            #expect(log.contains("stelae-proxy: server=alpha transport=stdio status=ready tools=5/6\n"))
+            #expect(log.contains("stelae-proxy: server=beta transport=stdio status=ready tools=3/4\n"))
+            #expect(
+                log.contains(
+                    "stelae-proxy: server=gamma transport=stdio status=ready tools=0/4 (server disabled by the tool overrides)\n"
+                ))
+            #expect(
+                log.contains(
+                    "stelae-proxy: server=broken transport=stdio status=failed reason=\"command not found: \(StelaeProxyTests.missingCommand)\"\n"
+                ))
+            let crasher = StelaeProxyTests.logLines(log, server: "crasher").first ?? ""
+            #expect(crasher.contains("status=failed reason=\"exited with status 3 during start\""), "\(crasher)")
+            #expect(crasher.contains("No module named stelae_missing"), "its last stderr lines: \(crasher)")
+            #expect(
+                log.contains(
+                    "stelae-proxy: server=beta tool=whoami not published: the name 'whoami' is already published by server=alpha\n"
+                ))
+            #expect(log.contains("stelae-proxy: serving 8 tool(s) from 3 of 5 server(s) on \(stack.url)\n"))
+            // A stdio server's stderr, relayed under its name.
+            #expect(log.contains("[alpha] alpha fixture: starting\n"))
+            #expect(log.contains("[crasher] crasher: ModuleNotFoundError: No module named stelae_missing\n"))
         }
-        #expect(log.contains("stelae-proxy: server=alpha transport=stdio status=ready tools=5/6\n"))
-        #expect(log.contains("stelae-proxy: server=beta transport=stdio status=ready tools=3/4\n"))
-        #expect(
-            log.contains(
-                "stelae-proxy: server=gamma transport=stdio status=ready tools=0/4 (server disabled by the tool overrides)\n"
-            ))
-        #expect(
-            log.contains(
-                "stelae-proxy: server=broken transport=stdio status=failed reason=\"command not found: \(Self.missingCommand)\"\n"
-            ))
-        let crasher = Self.logLines(log, server: "crasher").first ?? ""
-        #expect(crasher.contains("status=failed reason=\"exited with status 3 during start\""), "\(crasher)")
-        #expect(crasher.contains("No module named stelae_missing"), "its last stderr lines: \(crasher)")
-        #expect(
-            log.contains(
-                "stelae-proxy: server=beta tool=whoami not published: the name 'whoami' is already published by server=alpha\n"
-            ))
-        #expect(log.contains("stelae-proxy: serving 8 tool(s) from 3 of 5 server(s) on \(stack.url)\n"))
-        // A stdio server's stderr, relayed under its name.
-        #expect(log.contains("[alpha] alpha fixture: starting\n"))
-        #expect(log.contains("[crasher] crasher: ModuleNotFoundError: No module named stelae_missing\n"))
-    }
 
-    @Test func callsReachTheOriginalToolsAndAnswersPassThrough() throws {
-        let stack = try Stack()
-        let observation = try Self.observe(
-            stack,
-            calls: [
-                Call(name: "reveal_secret"),
-                Call(name: "whoami"),
-                Call(name: "measure", arguments: ["count": 7]),
-                Call(name: "greet", arguments: ["who": "proxy"]),
-                Call(name: "fail"),
-                Call(name: "big", arguments: ["size": 300_000]),
-                Call(name: "secret"), Call(name: "hidden"), Call(name: "gamma_only"), Call(name: "no_such_tool"),
-            ])
-        let calls = observation["calls"]?.arrayValue ?? []
-        try #require(calls.count == 10)
-        // The renamed tool reaches alpha's `secret`, which answers with the env value proxy.json set.
-        #expect(calls[0]["is_error"] == false)
-        #expect(calls[0]["structured"] == ["result": .string(stack.secret)])
-        #expect(calls[0]["text"]?.stringValue == stack.secret)
-        #expect(calls[1]["text"] == "alpha", "the first server in name order wins a shared name")
-        #expect(calls[2]["structured"] == ["count": 7, "server": "beta"])
-        #expect(calls[3]["text"] == "hello proxy from beta")
-        #expect(calls[4]["is_error"] == true)
-        #expect(calls[4]["text"]?.stringValue?.contains("alpha refuses") == true)
-        // A 300 KB answer arrives whole (Stelae's Go proxy returned an empty body over 64 KiB).
-        #expect(calls[5]["text"]?.stringValue == String(repeating: "x", count: 300_000))
-        for call in calls[6...] {
-            let name = call["name"]?.stringValue ?? "?"
-            #expect(call["error"]?["code"] == -32602, "\(name): \(call)")
-            #expect(call["error"]?["message"]?.stringValue == "Unknown tool: \(name)")
+        @Test func callsReachTheOriginalToolsAndAnswersPassThrough() throws {
+            let stack = try SharedStack.stack()
+            let observation = try StelaeProxyTests.observe(
+                stack,
+                calls: [
+                    Call(name: "reveal_secret"),
+                    Call(name: "whoami"),
+                    Call(name: "measure", arguments: ["count": 7]),
+                    Call(name: "greet", arguments: ["who": "proxy"]),
+                    Call(name: "fail"),
+                    Call(name: "big", arguments: ["size": 300_000]),
+                    Call(name: "secret"), Call(name: "hidden"), Call(name: "gamma_only"), Call(name: "no_such_tool"),
+                ])
+            let calls = observation["calls"]?.arrayValue ?? []
+            try #require(calls.count == 10)
+            // The renamed tool reaches alpha's `secret`, which answers with the env value proxy.json set.
+            #expect(calls[0]["is_error"] == false)
+            #expect(calls[0]["structured"] == ["result": .string(stack.secret)])
+            #expect(calls[0]["text"]?.stringValue == stack.secret)
+            #expect(calls[1]["text"] == "alpha", "the first server in name order wins a shared name")
+            #expect(calls[2]["structured"] == ["count": 7, "server": "beta"])
+            #expect(calls[3]["text"] == "hello proxy from beta")
+            #expect(calls[4]["is_error"] == true)
+            #expect(calls[4]["text"]?.stringValue?.contains("alpha refuses") == true)
+            // A 300 KB answer arrives whole (Stelae's Go proxy returned an empty body over 64 KiB).
+            #expect(calls[5]["text"]?.stringValue == String(repeating: "x", count: 300_000))
+            for call in calls[6...] {
+                let name = call["name"]?.stringValue ?? "?"
+                #expect(call["error"]?["code"] == -32602, "\(name): \(call)")
+                #expect(call["error"]?["message"]?.stringValue == "Unknown tool: \(name)")
+            }
+            #expect(stack.log.contains("stelae-proxy: call tool=reveal_secret server=alpha (as secret) -> ok in "))
+            #expect(stack.log.contains("stelae-proxy: call tool=fail server=alpha -> isError in "))
+            #expect(stack.log.contains("stelae-proxy: call tool=secret -> unknown tool"))
         }
-        #expect(stack.log.contains("stelae-proxy: call tool=reveal_secret server=alpha (as secret) -> ok in "))
-        #expect(stack.log.contains("stelae-proxy: call tool=fail server=alpha -> isError in "))
-        #expect(stack.log.contains("stelae-proxy: call tool=secret -> unknown tool"))
     }
 
     @Test(arguments: [SIGTERM, SIGINT])
@@ -381,4 +384,25 @@ struct StelaeProxyTests {
         // Nothing was started: no fixture server wrote its pid.
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.file("pids")).isEmpty)
     }
+}
+
+/// One proxy stack for a suite (`@Suite(.sharedStack)`), started before its first test and stopped
+/// after its last; its tests must leave it running.
+struct SharedStack: SuiteTrait, TestScoping {
+    @TaskLocal static var current: StelaeProxyTests.Stack?
+
+    static func stack() throws -> StelaeProxyTests.Stack {
+        try #require(current, "the suite has no .sharedStack trait")
+    }
+
+    func provideScope(
+        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+    ) async throws {
+        let stack = try await offPool { try StelaeProxyTests.Stack() }
+        try await Self.$current.withValue(stack) { try await function() }
+    }
+}
+
+extension Trait where Self == SharedStack {
+    static var sharedStack: Self { Self() }
 }
