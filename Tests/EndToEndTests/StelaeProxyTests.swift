@@ -187,7 +187,8 @@ struct StelaeProxyTests {
             var tools: [String: JSONValue] = [:]
             for tool in listed { if let name = tool["name"]?.stringValue { tools[name] = tool } }
             // Under their own names, no server prefix; hidden, disabled and shadowed tools absent.
-            #expect(Set(tools.keys) == ["reveal_secret", "add", "whoami", "big", "fail", "greet", "measure", "beta_only"])
+            #expect(
+                Set(tools.keys) == ["reveal_secret", "add", "whoami", "big", "fail", "greet", "measure", "beta_only"])
             #expect(listed.count == 8, "a name published twice")
 
             let overrides = try JSONValue.load(path: StelaeProxyTests.overridesPath)
