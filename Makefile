@@ -104,13 +104,13 @@ install: build ## Install the tools into $(PREFIX)/bin.
 	done
 
 # Parallel by process: scripts/test-parallel runs TEST_JOBS test processes at once, each over a
-# unit of suites, one test at a time, plus the units that mostly wait beside them (figures in
-# bench/README.md).
+# unit of suites, one test at a time (the last unit's short tests in parallel), plus the units
+# that mostly wait beside them (figures in bench/README.md).
 # Not swift-testing's in-process parallelism: many tests block a thread on a real child, and on
 # 2 cores they starve the cooperative pool that the probe's and the stage runner's timing needs.
 # TEST_JOBS=1 runs the units one after another; TEST_FLAGS adds swift-testing flags to every
 # unit (e.g. `--skip REGEX`).
-TEST_JOBS ?= 3
+TEST_JOBS ?= 4
 TEST_FLAGS ?=
 export TEST_JOBS
 
