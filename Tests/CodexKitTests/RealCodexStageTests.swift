@@ -7,7 +7,7 @@ import Testing
 /// Stages run by the real Codex CLI (pinned .venv package) against the real FastMCP fixture
 /// server, with the scripted model; each test also checks that `check` on the saved files
 /// reaches the verdict `run` reached.
-@Suite(.timeLimit(.minutes(2)), .sharedFixtureServer)
+@Suite(.timeLimit(.minutes(2)), .shared { try FixtureServer() })
 struct RealCodexStageTests {
     static let stages = """
         {"stages": [
@@ -39,7 +39,7 @@ struct RealCodexStageTests {
     }
 
     @Test func goldenStagePasses() async throws {
-        let server = try FixtureServer.shared()
+        let server = try SuiteShared.value(FixtureServer.self)
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
         let report = try await runAndCheck(harness, harness.options("golden", mcpURL: server.url), expect: nil)
         #expect(report.calls.count == 2)
@@ -58,7 +58,7 @@ struct RealCodexStageTests {
     }
 
     @Test func toolThatRaisesIsToolFailedWithItsText() async throws {
-        let server = try FixtureServer.shared()
+        let server = try SuiteShared.value(FixtureServer.self)
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
         let report = try await runAndCheck(harness, harness.options("raises", mcpURL: server.url), expect: .toolFailed)
         #expect(report.error?.message.contains("Expecting value: line 1 column 1") == true)
@@ -68,7 +68,7 @@ struct RealCodexStageTests {
     }
 
     @Test func badArgumentsAreToolFailed() async throws {
-        let server = try FixtureServer.shared()
+        let server = try SuiteShared.value(FixtureServer.self)
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
         let report = try await runAndCheck(
             harness, harness.options("bad-arguments", mcpURL: server.url), expect: .toolFailed)
@@ -76,7 +76,7 @@ struct RealCodexStageTests {
     }
 
     @Test func unpublishedToolIsMissingWithStderrHint() async throws {
-        let server = try FixtureServer.shared()
+        let server = try SuiteShared.value(FixtureServer.self)
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
         let report = try await runAndCheck(
             harness, harness.options("unpublished", mcpURL: server.url), expect: .toolMissing)
@@ -106,7 +106,7 @@ struct RealCodexStageTests {
     }
 
     @Test func toolSlowerThanToolTimeoutIsToolFailedNamingTheTimeout() async throws {
-        let server = try FixtureServer.shared()
+        let server = try SuiteShared.value(FixtureServer.self)
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
         var options = harness.options("slow", mcpURL: server.url)
         options.toolTimeout = 1
@@ -117,7 +117,7 @@ struct RealCodexStageTests {
     }
 
     @Test func modelHangingBeforeHeadersIsHeartbeatTimeoutWithLinesOnDisk() async throws {
-        let server = try FixtureServer.shared()
+        let server = try SuiteShared.value(FixtureServer.self)
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
         var options = harness.options("echo", mcpURL: server.url)
         options.scriptPath = try harness.script(
@@ -136,7 +136,7 @@ struct RealCodexStageTests {
     }
 
     @Test func wallClockTimeoutFires() async throws {
-        let server = try FixtureServer.shared()
+        let server = try SuiteShared.value(FixtureServer.self)
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
         var options = harness.options("echo", mcpURL: server.url)
         options.scriptPath = try harness.script("hang.json", #"{"steps": [{"fault": "hang_before_headers"}]}"#)
@@ -148,7 +148,7 @@ struct RealCodexStageTests {
     }
 
     @Test func httpErrorFromModelIsTurnFailed() async throws {
-        let server = try FixtureServer.shared()
+        let server = try SuiteShared.value(FixtureServer.self)
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
         var options = harness.options("echo", mcpURL: server.url)
         options.scriptPath = try harness.script(
@@ -160,7 +160,7 @@ struct RealCodexStageTests {
     }
 
     @Test func throwawayHomeLivesInScratchAndGoesAfterTheStage() async throws {
-        let server = try FixtureServer.shared()
+        let server = try SuiteShared.value(FixtureServer.self)
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
         let scratch = harness.temp.file("scratch")
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
@@ -180,7 +180,7 @@ struct RealCodexStageTests {
     /// Codex's shell snapshot starts the user's login shell in a session of its own, which outlives
     /// a stopped stage (here a profile's `pyenv rehash` sat out a 60 s lock after every stage).
     @Test func noLoginShellUnlessTheTemplateAsksForTheShellSnapshot() async throws {
-        let server = try FixtureServer.shared()
+        let server = try SuiteShared.value(FixtureServer.self)
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
         let home = harness.temp.file("home")
         let marker = harness.temp.file("login-shell-ran")
@@ -199,7 +199,7 @@ struct RealCodexStageTests {
     }
 
     @Test func codexKilledFromOutsideIsIncompleteTranscriptKept() async throws {
-        let server = try FixtureServer.shared()
+        let server = try SuiteShared.value(FixtureServer.self)
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
         let pidFile = harness.temp.file("codex.pid")
         var options = harness.options("echo", mcpURL: server.url)
@@ -233,7 +233,7 @@ struct RealCodexStageTests {
     }
 
     @Test func oneMegabyteToolResult() async throws {
-        let server = try FixtureServer.shared()
+        let server = try SuiteShared.value(FixtureServer.self)
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
         let report = try await runAndCheck(harness, harness.options("big", mcpURL: server.url), expect: nil)
         #expect(report.calls.first?["status"] == "completed")
@@ -242,7 +242,7 @@ struct RealCodexStageTests {
     }
 
     @Test func injectedNonJSONLinesAreCountedAndTheStageIsStillJudged() async throws {
-        let server = try FixtureServer.shared()
+        let server = try SuiteShared.value(FixtureServer.self)
         let harness = try await offPool { try StageHarness(stages: Self.stages) }
         var options = harness.options("raises", mcpURL: server.url)
         options.codex = try harness.wrapper(

@@ -18,32 +18,6 @@ final class FixtureServer: Sendable {
     deinit { process.stop() }
 }
 
-/// One fixture server for a whole suite (`@Suite(.sharedFixtureServer)`), started before its
-/// first test and stopped after its last: the server keeps nothing between calls, so tests that
-/// only call its tools share it (each start is about 1.2 s of Python imports). A test that kills
-/// the server starts a `FixtureServer()` of its own.
-struct SharedFixtureServer: SuiteTrait, TestScoping {
-    @TaskLocal static var current: FixtureServer?
-
-    func provideScope(
-        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
-    ) async throws {
-        let server = try await offPool { try FixtureServer() }
-        try await Self.$current.withValue(server) { try await function() }
-    }
-}
-
-extension Trait where Self == SharedFixtureServer {
-    static var sharedFixtureServer: Self { Self() }
-}
-
-extension FixtureServer {
-    /// The suite's shared server; the suite must carry `.sharedFixtureServer`.
-    static func shared() throws -> FixtureServer {
-        try #require(SharedFixtureServer.current, "the suite has no .sharedFixtureServer trait")
-    }
-}
-
 /// A temp work area with a stages file, and helpers to run a stage with the real Codex CLI.
 final class StageHarness: Sendable {
     let temp: TempDirectory

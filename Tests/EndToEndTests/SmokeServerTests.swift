@@ -7,7 +7,7 @@ import Testing
 /// and implements them on the workspace without ever writing into it. Each test starts the real
 /// server (stdio, or behind `fastmcp run proxy.json --transport http`) through a small MCP client
 /// (Tests/Fixtures/Smoke/mcp_client.py, one for the suite) and asserts on what it observed.
-@Suite(.timeLimit(.minutes(3)), .sharedMCPClient)
+@Suite(.timeLimit(.minutes(3)), .shared { try MCPClient() })
 struct SmokeServerTests {
     /// A workspace like a clone: a git repo with a README, nested files, and a symlink leading out.
     final class Workspace: @unchecked Sendable {
@@ -44,8 +44,7 @@ struct SmokeServerTests {
         manifest: String = SmokePaths.manifest, workspace: Workspace,
         calls: [Call] = [], via: String = "stdio"
     ) throws -> JSONValue {
-        let client = try #require(SharedMCPClient.current, "the suite has no .sharedMCPClient trait")
-        return try client.observe([
+        try SuiteShared.value(MCPClient.self).observe([
             "server": .string(SmokePaths.server), "manifest": .string(manifest), "workspace": .string(workspace.path),
             "docs": .string(SmokePaths.docs), "state": .string(workspace.state.path), "via": .string(via),
             "calls": try JSONValue(encoding: calls),
@@ -353,48 +352,32 @@ struct SmokeServerTests {
     }
 }
 
-/// One mcp_client.py for the whole suite (`@Suite(.sharedMCPClient)`): its imports cost about a
-/// second of CPU, the stack it starts per request far less. Requests go one at a time.
-struct SharedMCPClient: SuiteTrait, TestScoping {
-    @TaskLocal static var current: Client?
+/// mcp_client.py, one for the whole suite (`.shared { try MCPClient() }`): its imports cost about
+/// a second of CPU, the stack it starts per request far less. Requests go one at a time.
+final class MCPClient: @unchecked Sendable {
+    let process: BackgroundProcess
+    private let lock = NSLock()
+    private var nextID: Int64 = 0
 
-    final class Client: @unchecked Sendable {
-        let process: BackgroundProcess
-        private let lock = NSLock()
-        private var nextID: Int64 = 0
-
-        init() throws {
-            process = try BackgroundProcess.python("\(SmokePaths.fixtures)/mcp_client.py", input: true)
-        }
-
-        /// Sends `request` (with an id of its own) and returns the observation answered for it.
-        func observe(_ request: [String: JSONValue]) throws -> JSONValue {
-            lock.lock()
-            defer { lock.unlock() }
-            nextID += 1
-            var request = request
-            request["id"] = .int(nextID)
-            try process.send(JSONValue.object(request).encodedString())
-            let prefix = "ANSWER \(nextID) "
-            let line = try process.waitForLine(prefix: prefix, timeout: 90)
-            let answer = try JSONValue.parse(Data(line.dropFirst(prefix.count).utf8), source: "mcp_client")
-            if let error = answer["error"]?.stringValue {
-                throw NSError(
-                    domain: "mcp_client", code: 1, userInfo: [NSLocalizedDescriptionKey: "mcp_client failed: \(error)"])
-            }
-            return answer
-        }
+    init() throws {
+        process = try BackgroundProcess.python("\(SmokePaths.fixtures)/mcp_client.py", input: true)
     }
 
-    func provideScope(
-        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
-    ) async throws {
-        let client = try await offPool { try Client() }
-        defer { client.process.stop() }
-        try await Self.$current.withValue(client) { try await function() }
+    /// Sends `request` (with an id of its own) and returns the observation answered for it.
+    func observe(_ request: [String: JSONValue]) throws -> JSONValue {
+        lock.lock()
+        defer { lock.unlock() }
+        nextID += 1
+        var request = request
+        request["id"] = .int(nextID)
+        try process.send(JSONValue.object(request).encodedString())
+        let prefix = "ANSWER \(nextID) "
+        let line = try process.waitForLine(prefix: prefix, timeout: 90)
+        let answer = try JSONValue.parse(Data(line.dropFirst(prefix.count).utf8), source: "mcp_client")
+        if let error = answer["error"]?.stringValue {
+            throw NSError(
+                domain: "mcp_client", code: 1, userInfo: [NSLocalizedDescriptionKey: "mcp_client failed: \(error)"])
+        }
+        return answer
     }
-}
-
-extension Trait where Self == SharedMCPClient {
-    static var sharedMCPClient: Self { Self() }
 }

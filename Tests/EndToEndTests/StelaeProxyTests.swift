@@ -170,9 +170,9 @@ struct StelaeProxyTests {
     // MARK: - tests
 
     /// Tests that only look at a running stack share one (each start is a few seconds of Python).
-    @Suite(.sharedStack) struct OneStack {
+    @Suite(.shared { try StelaeProxyTests.Stack() }) struct OneStack {
         @Test func publishesTheMergedToolsAfterTheOverridesAndLogsEachServer() throws {
-            let stack = try SharedStack.stack()
+            let stack = try SuiteShared.value(StelaeProxyTests.Stack.self)
             let out = stack.directory.file("live/tools.json")
             let probe = try ToolRun.run(
                 "probe-initialize",
@@ -233,7 +233,7 @@ struct StelaeProxyTests {
         }
 
         @Test func callsReachTheOriginalToolsAndAnswersPassThrough() throws {
-            let stack = try SharedStack.stack()
+            let stack = try SuiteShared.value(StelaeProxyTests.Stack.self)
             let observation = try StelaeProxyTests.observe(
                 stack,
                 calls: [
@@ -385,25 +385,4 @@ struct StelaeProxyTests {
         // Nothing was started: no fixture server wrote its pid.
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.file("pids")).isEmpty)
     }
-}
-
-/// One proxy stack for a suite (`@Suite(.sharedStack)`), started before its first test and stopped
-/// after its last; its tests must leave it running.
-struct SharedStack: SuiteTrait, TestScoping {
-    @TaskLocal static var current: StelaeProxyTests.Stack?
-
-    static func stack() throws -> StelaeProxyTests.Stack {
-        try #require(current, "the suite has no .sharedStack trait")
-    }
-
-    func provideScope(
-        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
-    ) async throws {
-        let stack = try await offPool { try StelaeProxyTests.Stack() }
-        try await Self.$current.withValue(stack) { try await function() }
-    }
-}
-
-extension Trait where Self == SharedStack {
-    static var sharedStack: Self { Self() }
 }
