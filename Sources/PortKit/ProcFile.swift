@@ -19,8 +19,4 @@ enum ProcFile {
         guard count > 0 else { return nil }
         return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
-
-    static func list(_ path: String) -> [String]? {
-        PlainFile.names(inDirectory: path)
-    }
 }

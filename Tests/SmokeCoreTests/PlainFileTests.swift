@@ -33,14 +33,21 @@ import Testing
         #expect(PlainFile.read(directory, regularOnly: true) == nil)  // a directory opens, and is refused
     }
 
-    @Test func namesADirectorysEntriesWithoutDotAndDotDot() throws {
+    /// Each name is read in place (regression: port-preflight's lister copied the whole 256-byte
+    /// `d_name`, reading past readdir's buffer on short last entries; `make sanitize` caught it).
+    /// Names of every length, compared with what was created; no `.` or `..`.
+    @Test func namesEveryEntryExactly() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let long = String(repeating: "n", count: 255)  // the longest name a dirent holds
-        for name in ["a", ".hidden", long] {
+        var expected: Set<String> = [".hidden"]
+        for length in 1...255 { expected.insert(String(repeating: "n", count: length)) }
+        for name in expected {
             #expect(FileManager.default.createFile(atPath: "\(directory)/\(name)", contents: nil))
         }
-        #expect(PlainFile.names(inDirectory: directory)?.sorted() == [".hidden", "a", long])
+        let listed = try #require(PlainFile.names(inDirectory: directory))
+        #expect(Set(listed) == expected)
+        #expect(listed.count == expected.count)
+        #expect(Set(try #require(PlainFile.names(inDirectory: "/proc/self/fd"))).contains("0"))
         #expect(PlainFile.names(inDirectory: "\(directory)/missing") == nil)
     }
 
